@@ -1,0 +1,211 @@
+// Command conpro is the website server of Construct Professional bvba.
+//
+//	conpro [serve]   migrate the database and serve the site (default)
+//	conpro migrate   apply pending database migrations and exit
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"conpro/internal/config"
+	"conpro/internal/locale"
+	"conpro/internal/policy"
+	"conpro/internal/server"
+	"conpro/internal/store/postgres"
+	"conpro/locales"
+	"conpro/web"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "conpro:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: conpro [command]
+
+commands:
+  serve     apply database migrations and serve the site (default)
+  migrate   apply pending database migrations and exit
+  help      show this text
+
+Configuration comes from environment variables; see README.md.
+`
+
+// run is the whole program; main only supplies the process's context,
+// arguments, environment and output streams, so tests can call it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	switch cmd {
+	case "serve", "migrate":
+	case "help", "-h", "-help", "--help":
+		_, err := io.WriteString(stdout, usage)
+		return err
+	default:
+		_, _ = io.WriteString(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, stderr)
+
+	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	if cmd == "migrate" {
+		if err := db.Migrate(ctx, logger); err != nil {
+			return err
+		}
+		logger.Info("database is up to date")
+		return nil
+	}
+	return serve(ctx, cfg, logger, db)
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *postgres.DB) error {
+	bundle, err := locale.Load(locales.FS())
+	if err != nil {
+		return err
+	}
+	assets, err := web.NewAssets(web.Static())
+	if err != nil {
+		return err
+	}
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	handler, err := server.New(server.Deps{
+		Config:    cfg,
+		Logger:    logger,
+		Locales:   bundle,
+		Assets:    assets,
+		Readiness: db,
+		Metrics:   registry,
+	})
+	if err != nil {
+		return err
+	}
+
+	// Pages do not need the database, so a database that is down at start
+	// delays only what needs it: the server keeps trying in the background
+	// and /readyz says 503 until it succeeds.
+	prepared := make(chan struct{})
+	go func() {
+		defer close(prepared)
+		prepareDatabase(ctx, logger, db)
+	}()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	logger.Info("serving", "addr", "http://"+ln.Addr().String(), "base_url", cfg.BaseURL.String(), "env", cfg.Env)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight requests", "timeout", cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	<-prepared
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// prepareDatabase migrates the database and records the policy versions,
+// retrying with backoff until it succeeds or ctx ends.
+func prepareDatabase(ctx context.Context, logger *slog.Logger, db *postgres.DB) {
+	delay := time.Second
+	for attempt := 1; ; attempt++ {
+		err := func() error {
+			ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			defer cancel()
+			if err := db.Migrate(ctx, logger); err != nil {
+				return err
+			}
+			return recordPolicyVersions(ctx, logger, db)
+		}()
+		if err == nil {
+			return
+		}
+		logger.Error("database not ready; pages are still served, retrying", "err", err, "attempt", attempt, "retry_in", delay)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 30*time.Second)
+	}
+}
+
+func recordPolicyVersions(ctx context.Context, logger *slog.Logger, db *postgres.DB) error {
+	var vs []postgres.PolicyVersion
+	for _, v := range policy.Versions() {
+		vs = append(vs, postgres.PolicyVersion{Number: v.Number, PublishedOn: v.Date, Digest: v.Digest()})
+	}
+	changed, err := db.RecordPolicyVersions(ctx, vs)
+	if err != nil {
+		return err
+	}
+	for _, n := range changed {
+		logger.Warn("the text of a published policy version differs from what was first served under its number; publish changes as a new version", "policy_version", n)
+	}
+	return nil
+}

@@ -1,0 +1,98 @@
+// Package clientip finds the address of the visitor behind a request and
+// truncates it before anything stores or logs it.
+//
+// Proxy headers are believed only when the direct peer is a configured
+// trusted proxy: otherwise anyone could choose the address that rate limits
+// and the consent log see.
+package clientip
+
+import (
+	"net"
+	"net/netip"
+	"strings"
+)
+
+// Resolver finds the client address of a request.
+type Resolver struct {
+	trusted []netip.Prefix
+}
+
+// NewResolver returns a resolver that believes proxy headers only from peers
+// in trusted.
+func NewResolver(trusted []netip.Prefix) Resolver {
+	return Resolver{trusted: trusted}
+}
+
+func (r Resolver) isTrusted(a netip.Addr) bool {
+	for _, p := range r.trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// Resolve returns the client address given the connection's remote address
+// ("host:port") and the request headers CF-Connecting-IP and X-Forwarded-For.
+// It returns the zero Addr when remoteAddr cannot be parsed.
+func (r Resolver) Resolve(remoteAddr, cfConnectingIP, xForwardedFor string) netip.Addr {
+	peer := ParseHostPort(remoteAddr)
+	if !peer.IsValid() || !r.isTrusted(peer) {
+		return peer
+	}
+	if a, err := netip.ParseAddr(strings.TrimSpace(cfConnectingIP)); err == nil {
+		return a.Unmap()
+	}
+	// X-Forwarded-For lists client, proxy1, proxy2…; each proxy appends the
+	// peer it saw. Walk from the right and take the first hop that is not a
+	// trusted proxy: everything left of it could have been written by the
+	// client.
+	hops := strings.Split(xForwardedFor, ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		a = a.Unmap()
+		if !r.isTrusted(a) {
+			return a
+		}
+	}
+	return peer
+}
+
+// ParseHostPort parses "host:port" or a bare address as found in
+// http.Request.RemoteAddr.
+func ParseHostPort(s string) netip.Addr {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap()
+	}
+	host, _, err := net.SplitHostPort(s)
+	if err != nil {
+		host = s
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return a.WithZone("").Unmap()
+}
+
+// Truncate keeps the network part of an address that the site may store: the
+// /24 of an IPv4 address and the /48 of an IPv6 address. The zero Addr gives
+// the zero Prefix.
+func Truncate(a netip.Addr) netip.Prefix {
+	if !a.IsValid() {
+		return netip.Prefix{}
+	}
+	a = a.WithZone("").Unmap()
+	bits := 48
+	if a.Is4() {
+		bits = 24
+	}
+	p, err := a.Prefix(bits)
+	if err != nil {
+		return netip.Prefix{}
+	}
+	return p
+}

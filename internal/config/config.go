@@ -1,0 +1,201 @@
+// Package config reads the server's configuration from environment variables,
+// once, and validates it. Nothing else in the program reads the environment.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Env is the deployment environment.
+type Env string
+
+const (
+	Development Env = "development"
+	Production  Env = "production"
+)
+
+// Config is the whole configuration of the server.
+type Config struct {
+	// Addr is the TCP address the HTTP server listens on (CONPRO_ADDR).
+	Addr string
+	// DatabaseURL is the PostgreSQL connection string (DATABASE_URL).
+	DatabaseURL string
+	// BaseURL is the public address of the site, used in canonical links,
+	// the sitemap and security.txt (CONPRO_BASE_URL).
+	BaseURL *url.URL
+	// Env selects production hardening: Secure cookies and HSTS (CONPRO_ENV).
+	Env Env
+	// LogLevel is the minimum level of log lines (CONPRO_LOG_LEVEL).
+	LogLevel slog.Level
+	// LogFormat is "text" or "json" (CONPRO_LOG_FORMAT).
+	LogFormat string
+	// TrustedProxies are the peers whose X-Forwarded-For and
+	// CF-Connecting-IP headers are believed (CONPRO_TRUSTED_PROXIES).
+	TrustedProxies []netip.Prefix
+	// ShutdownTimeout bounds how long in-flight requests may take to finish
+	// after SIGTERM (CONPRO_SHUTDOWN_TIMEOUT).
+	ShutdownTimeout time.Duration
+}
+
+// Production reports whether the server runs in production.
+func (c Config) Production() bool { return c.Env == Production }
+
+// Var documents one environment variable; README's table lists the same.
+type Var struct {
+	Name, Default, Doc string
+}
+
+// Vars lists every variable Load reads, with its default.
+func Vars() []Var {
+	return []Var{
+		{"CONPRO_ADDR", "127.0.0.1:8080", "address the HTTP server listens on"},
+		{"DATABASE_URL", "(set by make run / make test)", "PostgreSQL connection string; required"},
+		{"CONPRO_BASE_URL", "http://CONPRO_ADDR in development", "public address of the site; required in production, https"},
+		{"CONPRO_ENV", "development", "development or production (Secure cookies, HSTS)"},
+		{"CONPRO_LOG_LEVEL", "info", "debug, info, warn or error"},
+		{"CONPRO_LOG_FORMAT", "text in development, json in production", "text or json"},
+		{"CONPRO_TRUSTED_PROXIES", "(none)", "comma-separated IPs or CIDRs of proxies whose X-Forwarded-For / CF-Connecting-IP are trusted"},
+		{"CONPRO_SHUTDOWN_TIMEOUT", "20s", "time in-flight requests get to finish on SIGTERM"},
+	}
+}
+
+// Load reads and validates the configuration. Every problem is reported, not
+// only the first, each naming its variable.
+func Load(getenv func(string) string) (Config, error) {
+	var errs []error
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+
+	cfg := Config{
+		Addr:        get("CONPRO_ADDR", "127.0.0.1:8080"),
+		DatabaseURL: get("DATABASE_URL", ""),
+	}
+
+	if _, port, err := net.SplitHostPort(cfg.Addr); err != nil || port == "" {
+		errs = append(errs, fmt.Errorf("CONPRO_ADDR %q: want host:port, such as 127.0.0.1:8080 or :8080", cfg.Addr))
+	}
+	if cfg.DatabaseURL == "" {
+		errs = append(errs, errors.New("DATABASE_URL is not set: give a PostgreSQL connection string, or start with `make run`, which starts a local database"))
+	}
+
+	switch env := Env(get("CONPRO_ENV", string(Development))); env {
+	case Development, Production:
+		cfg.Env = env
+	default:
+		errs = append(errs, fmt.Errorf("CONPRO_ENV %q: want development or production", env))
+	}
+
+	switch lvl := strings.ToLower(get("CONPRO_LOG_LEVEL", "info")); lvl {
+	case "debug":
+		cfg.LogLevel = slog.LevelDebug
+	case "info":
+		cfg.LogLevel = slog.LevelInfo
+	case "warn", "warning":
+		cfg.LogLevel = slog.LevelWarn
+	case "error":
+		cfg.LogLevel = slog.LevelError
+	default:
+		errs = append(errs, fmt.Errorf("CONPRO_LOG_LEVEL %q: want debug, info, warn or error", lvl))
+	}
+
+	defFormat := "text"
+	if cfg.Env == Production {
+		defFormat = "json"
+	}
+	switch f := strings.ToLower(get("CONPRO_LOG_FORMAT", defFormat)); f {
+	case "text", "json":
+		cfg.LogFormat = f
+	default:
+		errs = append(errs, fmt.Errorf("CONPRO_LOG_FORMAT %q: want text or json", f))
+	}
+
+	base := get("CONPRO_BASE_URL", "")
+	if base == "" && cfg.Env == Production {
+		errs = append(errs, errors.New("CONPRO_BASE_URL is required in production, such as https://conpro-bouw.be"))
+	}
+	if base == "" {
+		base = "http://" + cfg.Addr
+		if strings.HasPrefix(cfg.Addr, ":") {
+			base = "http://127.0.0.1" + cfg.Addr
+		}
+	}
+	if u, err := parseBaseURL(base); err != nil {
+		errs = append(errs, fmt.Errorf("CONPRO_BASE_URL %q: %w", base, err))
+	} else {
+		if cfg.Env == Production && u.Scheme != "https" {
+			errs = append(errs, fmt.Errorf("CONPRO_BASE_URL %q: production needs https", base))
+		}
+		cfg.BaseURL = u
+	}
+
+	if raw := get("CONPRO_TRUSTED_PROXIES", ""); raw != "" {
+		for part := range strings.SplitSeq(raw, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			p, err := parsePrefix(part)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("CONPRO_TRUSTED_PROXIES: %q is neither an IP address nor a CIDR", part))
+				continue
+			}
+			cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+		}
+	}
+
+	if d, err := time.ParseDuration(get("CONPRO_SHUTDOWN_TIMEOUT", "20s")); err != nil || d <= 0 {
+		errs = append(errs, fmt.Errorf("CONPRO_SHUTDOWN_TIMEOUT %q: want a positive duration such as 20s", getenv("CONPRO_SHUTDOWN_TIMEOUT")))
+	} else {
+		cfg.ShutdownTimeout = d
+	}
+
+	if len(errs) > 0 {
+		return Config{}, fmt.Errorf("configuration: %w", errors.Join(errs...))
+	}
+	return cfg, nil
+}
+
+func parseBaseURL(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, errors.New("not a URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, errors.New("want an http or https URL")
+	}
+	if u.Host == "" {
+		return nil, errors.New("has no host")
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return nil, errors.New("want scheme and host only, without user, query or fragment")
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	return u, nil
+}
+
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return netip.Prefix{}, err
+		}
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}

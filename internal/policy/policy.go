@@ -1,0 +1,169 @@
+// Package policy holds the versions of the company's privacy- en cookie
+// policy as structured content. Each version lives in a file of its own
+// (v2.go, …) so that publishing version 3 is one new file plus a line in
+// Versions.
+package policy
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"conpro/internal/consent"
+)
+
+// ErrNotFound is returned for a version number that was never published.
+var ErrNotFound = errors.New("policy version not found")
+
+// Version is one published text of the policy.
+type Version struct {
+	Number int
+	// Date is the publication date as printed in the policy (a calendar day).
+	Date time.Time
+	// Changes says in a sentence or two what differs from the previous
+	// version; empty where nothing is known.
+	Changes string
+	Title   string
+	Intro   []Block
+	// Sections are the headed parts of the policy, in order. Their IDs are the
+	// page anchors and stay stable across versions where the section does.
+	Sections []Section
+}
+
+// Section is a headed part of the policy.
+type Section struct {
+	ID     string
+	Title  string
+	Blocks []Block
+}
+
+// Block is a paragraph, list or table of the policy text.
+type Block interface{ block() }
+
+// Paragraph is running text. Text may mark a strong run with **…**; e-mail
+// addresses, Belgian phone numbers and the company's domain become links
+// when rendered.
+type Paragraph struct {
+	Text string
+	// Note marks a remark that reads as an aside, such as "(Let op: …)".
+	Note bool
+}
+
+// List is a bulleted list; items use the same inline marks as Paragraph.
+type List struct {
+	Items []string
+}
+
+// Table is a table whose rows are part of the policy text itself.
+type Table struct {
+	Caption string
+	Header  []string
+	Rows    [][]string
+}
+
+// PartyTable is a table of cookie parties whose rows come from the consent
+// registry, so that the policy and the consent engine cannot disagree.
+type PartyTable struct {
+	Caption string
+	Parties []string // registry keys, in the order shown
+}
+
+func (Paragraph) block()  {}
+func (List) block()       {}
+func (Table) block()      {}
+func (PartyTable) block() {}
+
+// PartyTableHeader returns the header row of every party table.
+func PartyTableHeader() []string { return []string{"Partij", "Type", "Vestiging", "Dienst"} }
+
+// Rows resolves the table's registry keys into rows: party, type, vestiging,
+// dienst. A key missing from the registry is a programming error that the
+// package tests catch; it is skipped here rather than shown half.
+func (t PartyTable) Rows() [][]string {
+	rows := make([][]string, 0, len(t.Parties))
+	for _, key := range t.Parties {
+		p, ok := consent.PartyByKey(key)
+		if !ok {
+			continue
+		}
+		rows = append(rows, []string{p.Name, p.Category.PolicyLabel(), p.Location, p.Service})
+	}
+	return rows
+}
+
+// Versions returns every published version, oldest first.
+func Versions() []Version {
+	return []Version{version2()}
+}
+
+// Current returns the version in force: the newest one.
+func Current() Version {
+	vs := Versions()
+	return vs[len(vs)-1]
+}
+
+// ByNumber returns the version with the given number.
+func ByNumber(n int) (Version, error) {
+	for _, v := range Versions() {
+		if v.Number == n {
+			return v, nil
+		}
+	}
+	return Version{}, ErrNotFound
+}
+
+// Digest is a SHA-256 over the version's whole content, party rows resolved.
+// The store records it per version number so that a published text edited
+// without a new version number is noticed.
+func (v Version) Digest() [32]byte {
+	type block struct {
+		Kind    string
+		Text    string     `json:",omitempty"`
+		Note    bool       `json:",omitempty"`
+		Items   []string   `json:",omitempty"`
+		Caption string     `json:",omitempty"`
+		Header  []string   `json:",omitempty"`
+		Rows    [][]string `json:",omitempty"`
+	}
+	conv := func(bs []Block) []block {
+		out := make([]block, 0, len(bs))
+		for _, b := range bs {
+			switch b := b.(type) {
+			case Paragraph:
+				out = append(out, block{Kind: "p", Text: b.Text, Note: b.Note})
+			case List:
+				out = append(out, block{Kind: "ul", Items: b.Items})
+			case Table:
+				out = append(out, block{Kind: "table", Caption: b.Caption, Header: b.Header, Rows: b.Rows})
+			case PartyTable:
+				out = append(out, block{Kind: "table", Caption: b.Caption, Header: PartyTableHeader(), Rows: b.Rows()})
+			}
+		}
+		return out
+	}
+	type section struct {
+		ID, Title string
+		Blocks    []block
+	}
+	doc := struct {
+		Number   int
+		Date     string
+		Title    string
+		Intro    []block
+		Sections []section
+	}{Number: v.Number, Date: v.Date.Format(time.DateOnly), Title: v.Title, Intro: conv(v.Intro)}
+	for _, s := range v.Sections {
+		doc.Sections = append(doc.Sections, section{ID: s.ID, Title: s.Title, Blocks: conv(s.Blocks)})
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		// Only strings, ints and slices of them: Marshal cannot fail.
+		panic(err)
+	}
+	return sha256.Sum256(b)
+}
+
+func date(y int, m time.Month, d int) time.Time {
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}

@@ -1,0 +1,113 @@
+package server
+
+import (
+	"context"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"conpro/internal/company"
+	"conpro/internal/policy"
+)
+
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	writeText(w, r, http.StatusOK, "ok\n")
+}
+
+// handleReadyz answers 200 only when the database answers and has the
+// current schema: a load balancer then sends traffic to ready instances.
+func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.ready.Ready(ctx); err != nil {
+		s.log.WarnContext(ctx, "not ready", "err", err)
+		writeText(w, r, http.StatusServiceUnavailable, "not ready: database unavailable\n")
+		return
+	}
+	writeText(w, r, http.StatusOK, "ready\n")
+}
+
+func writeText(w http.ResponseWriter, r *http.Request, status int, body string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write([]byte(body))
+	}
+}
+
+func (s *Server) handleRobots(w http.ResponseWriter, r *http.Request) {
+	body := "User-agent: *\n" +
+		"Disallow: /admin/\n" +
+		"Disallow: /cookies/bewijs\n" +
+		"Disallow: /privacy/verzoek/\n" +
+		"\n" +
+		"Sitemap: " + s.absURL("/sitemap.xml") + "\n"
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	writeTextCached(w, r, body)
+}
+
+func writeTextCached(w http.ResponseWriter, r *http.Request, body string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write([]byte(body))
+	}
+}
+
+// handleSitemap lists the public pages for search engines.
+func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
+	type url struct {
+		Loc     string `xml:"loc"`
+		LastMod string `xml:"lastmod,omitempty"`
+	}
+	type urlset struct {
+		XMLName xml.Name `xml:"urlset"`
+		XMLNS   string   `xml:"xmlns,attr"`
+		URLs    []url    `xml:"url"`
+	}
+	current := policy.Current()
+	set := urlset{XMLNS: "http://www.sitemaps.org/schemas/sitemap/0.9"}
+	set.URLs = append(set.URLs,
+		url{Loc: s.absURL("/")},
+		url{Loc: s.absURL("/contact")},
+		url{Loc: s.absURL("/privacy"), LastMod: current.Date.Format(time.DateOnly)},
+		url{Loc: s.absURL("/privacy/versies"), LastMod: current.Date.Format(time.DateOnly)},
+	)
+	for _, v := range policy.Versions() {
+		if v.Number == current.Number {
+			continue // the same text as /privacy
+		}
+		set.URLs = append(set.URLs, url{Loc: s.absURL("/privacy/versies/" + strconv.Itoa(v.Number)), LastMod: v.Date.Format(time.DateOnly)})
+	}
+	out, err := xml.MarshalIndent(set, "", "  ")
+	if err != nil {
+		s.serverError(w, r, fmt.Errorf("marshal sitemap: %w", err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write([]byte(xml.Header))
+		_, _ = w.Write(out)
+		_, _ = w.Write([]byte("\n"))
+	}
+}
+
+// handleSecurityTxt publishes how to report a vulnerability (RFC 9116). The
+// expiry moves with the clock so the file never goes stale while the site
+// runs; it stays under the RFC's one-year ceiling.
+func (s *Server) handleSecurityTxt(w http.ResponseWriter, r *http.Request) {
+	expires := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 180)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Contact: mailto:%s\n", company.Email)
+	fmt.Fprintf(&b, "Expires: %s\n", expires.Format(time.RFC3339))
+	b.WriteString("Preferred-Languages: nl, en, fr\n")
+	fmt.Fprintf(&b, "Canonical: %s\n", s.absURL("/.well-known/security.txt"))
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	writeTextCached(w, r, b.String())
+}

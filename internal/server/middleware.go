@@ -1,0 +1,182 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"runtime/debug"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"conpro/internal/clientip"
+	"conpro/internal/locale"
+)
+
+type requestIDKey struct{}
+type clientAddrKey struct{}
+
+// requestID returns the ID of the request in ctx ("" outside a request).
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// clientAddr returns the visitor's address as the resolver found it. Store
+// and log only its truncation (clientip.Truncate).
+func clientAddr(ctx context.Context) netip.Addr {
+	a, _ := ctx.Value(clientAddrKey{}).(netip.Addr)
+	return a
+}
+
+// withRequestID gives every request a fresh random ID, returned in the
+// X-Request-Id header and written on every log line about it. An incoming
+// X-Request-Id is not trusted: a client could make log lines collide.
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id := hex.EncodeToString(b[:])
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+	})
+}
+
+// withClientAddr resolves the visitor's address once per request.
+func (s *Server) withClientAddr(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := s.clientIPs.Resolve(r.RemoteAddr, r.Header.Get("CF-Connecting-IP"), r.Header.Get("X-Forwarded-For"))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientAddrKey{}, a)))
+	})
+}
+
+// withLocale chooses the interface language: the language cookie, then
+// Accept-Language, then Dutch.
+func (s *Server) withLocale(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var remembered string
+		if c, err := r.Cookie(locale.CookieName); err == nil {
+			remembered = c.Value
+		}
+		l := s.locales.Negotiate(remembered, r.Header.Get("Accept-Language"))
+		h := w.Header()
+		h.Add("Vary", "Accept-Language, Cookie")
+		h.Set("Content-Language", string(l))
+		next.ServeHTTP(w, r.WithContext(locale.WithLocalizer(r.Context(), s.locales.Localizer(l))))
+	})
+}
+
+// accessLog writes one structured line per request and feeds the request
+// metrics. It logs no personal data: the path without its query, and the
+// client address truncated to its /24 (IPv4) or /48 (IPv6).
+func (s *Server) accessLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		defer func() {
+			status := ww.Status()
+			if status == 0 {
+				status = http.StatusOK
+			}
+			// An unmatched path is whatever the client typed, which may be
+			// anything: log only that it did not match.
+			route := chi.RouteContext(r.Context()).RoutePattern()
+			path := r.URL.Path
+			if route == "" {
+				route, path = "unmatched", ""
+			}
+			elapsed := time.Since(start)
+			s.metrics.observe(r.Method, route, status, elapsed)
+			s.log.LogAttrs(r.Context(), levelFor(status), "request",
+				slog.String("request_id", requestID(r.Context())),
+				slog.String("method", r.Method),
+				slog.String("route", route),
+				slog.String("path", path),
+				slog.Int("status", status),
+				slog.Int("bytes", ww.BytesWritten()),
+				slog.Duration("duration", elapsed),
+				slog.String("client", truncatedClient(r.Context())),
+			)
+		}()
+		next.ServeHTTP(ww, r)
+	})
+}
+
+func truncatedClient(ctx context.Context) string {
+	p := clientip.Truncate(clientAddr(ctx))
+	if !p.IsValid() {
+		return ""
+	}
+	return p.String()
+}
+
+// recoverPanics turns a panicking handler into the 500 page and a log line
+// with the stack, so one bad request does not take the process down.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+				panic(v)
+			}
+			s.log.ErrorContext(r.Context(), "panic", "request_id", requestID(r.Context()),
+				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			s.errorPage(w, r, http.StatusInternalServerError, "ServerErrorTitle", "ServerErrorText")
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// securityHeaders sets the headers every response carries. The CSP allows
+// only this site; a handler that adds inline scripts or third-party hosts
+// replaces it with its own.
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	hsts := s.cfg.Production()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", s.csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("Permissions-Policy", "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), browsing-topics=()")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		if hsts {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBody caps request bodies; forms on this site are small.
+func (s *Server) limitBody(n int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.ContentLength > n {
+				w.Header().Set("Connection", "close")
+				s.errorPage(w, r, http.StatusRequestEntityTooLarge, "TooLargeTitle", "TooLargeText")
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, n)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// levelFor logs server errors as errors; everything else, 404s included, is
+// routine.
+func levelFor(status int) slog.Level {
+	if status >= 500 {
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}

@@ -1,0 +1,77 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"conpro/internal/locale"
+	"conpro/internal/policy"
+	"conpro/web"
+)
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, web.Home(s.page(r, "HomeTitle", "HomeDescription")))
+}
+
+func (s *Server) handleContact(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, web.Contact(s.page(r, "ContactTitle", "ContactDescription")))
+}
+
+func (s *Server) handlePolicy(w http.ResponseWriter, r *http.Request) {
+	v := policy.Current()
+	s.render(w, r, http.StatusOK, web.PolicyPage(s.page(r, "PolicyTitle", "PolicyDescription"), v, v.Number))
+}
+
+func (s *Server) handlePolicyVersions(w http.ResponseWriter, r *http.Request) {
+	p := s.page(r, "VersionsTitle", "")
+	s.render(w, r, http.StatusOK, web.PolicyVersions(p, policy.Versions(), policy.Current().Number))
+}
+
+func (s *Server) handlePolicyVersion(w http.ResponseWriter, r *http.Request) {
+	raw := chi.URLParam(r, "number")
+	n, err := strconv.Atoi(raw)
+	if err != nil || n <= 0 || strconv.Itoa(n) != raw {
+		s.notFound(w, r)
+		return
+	}
+	v, err := policy.ByNumber(n)
+	if errors.Is(err, policy.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	p := s.page(r, "", "PolicyDescription")
+	p.Title = locale.T(r.Context(), "PolicyVersionTitle", map[string]any{"Number": n})
+	current := policy.Current().Number
+	if n == current {
+		// The current text has one address; this copy points search engines there.
+		p.Canonical = s.absURL("/privacy")
+	}
+	s.render(w, r, http.StatusOK, web.PolicyPage(p, v, current))
+}
+
+// handleLanguage remembers the visitor's choice of interface language in a
+// functional cookie and sends them back to the page they were on.
+func (s *Server) handleLanguage(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.badRequest(w, r)
+		return
+	}
+	l, ok := locale.Parse(r.PostForm.Get("lang"))
+	if !ok {
+		s.badRequest(w, r)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name:     locale.CookieName,
+		Value:    string(l),
+		Path:     "/",
+		MaxAge:   365 * 24 * 60 * 60,
+		HttpOnly: true,
+		Secure:   s.cfg.Production(),
+		SameSite: http.SameSiteLaxMode,
+	})
+	http.Redirect(w, r, safeReturnPath(r.PostForm.Get("return_to")), http.StatusSeeOther)
+}

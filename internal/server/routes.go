@@ -1,0 +1,55 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// maxFormBody bounds every request body; the site's forms are small.
+const maxFormBody = 64 << 10
+
+// routes is the one place that lists every route of the site.
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(withRequestID, s.withClientAddr, s.withLocale, s.accessLog, s.recoverPanics, s.securityHeaders)
+	r.NotFound(s.notFound)
+	r.MethodNotAllowed(s.methodNotAllowed)
+
+	// Machines: probes, metrics and the usual well-known files.
+	r.Get("/healthz", s.handleHealthz)
+	r.Get("/readyz", s.handleReadyz)
+	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	r.Get("/robots.txt", s.handleRobots)
+	r.Get("/sitemap.xml", s.handleSitemap)
+	r.Get("/.well-known/security.txt", s.handleSecurityTxt)
+
+	// Static files are compressed ahead of time and carry their own caching.
+	r.Method(http.MethodGet, "/favicon.ico", s.assets.ServeFile("favicon.ico"))
+	r.Method(http.MethodGet, "/static/*", s.assets.Handler(http.HandlerFunc(s.notFound)))
+
+	// Pages.
+	r.Group(func(r chi.Router) {
+		r.Use(middleware.Compress(5, "text/html", "text/plain", "application/xml", "application/json"))
+		r.Use(s.limitBody(maxFormBody))
+		r.Use(s.crossOriginProtection)
+
+		r.Get("/", s.handleHome)
+		r.Get("/contact", s.handleContact)
+		r.Get("/privacy", s.handlePolicy)
+		r.Get("/privacy/versies", s.handlePolicyVersions)
+		r.Get("/privacy/versies/{number}", s.handlePolicyVersion)
+		r.Post("/taal", s.handleLanguage)
+	})
+	return r
+}
+
+// crossOriginProtection rejects state-changing requests that a browser sent
+// from another site (Sec-Fetch-Site / Origin), with the Dutch 403 page.
+func (s *Server) crossOriginProtection(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.forbiddenCrossOrigin))
+	return cop.Handler(next)
+}

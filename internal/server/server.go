@@ -1,0 +1,192 @@
+// Package server is the site's HTTP layer: routes, middleware, and thin
+// handlers that decode a request, ask the domain, and render a templ page.
+package server
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"github.com/a-h/templ"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"conpro/internal/clientip"
+	"conpro/internal/config"
+	"conpro/internal/csp"
+	"conpro/internal/locale"
+	"conpro/web"
+)
+
+// Readiness reports whether the server can do all its work: the database
+// answers and carries the current schema.
+type Readiness interface {
+	Ready(ctx context.Context) error
+}
+
+// Deps is everything the HTTP layer needs, built once in main.
+type Deps struct {
+	Config    config.Config
+	Logger    *slog.Logger
+	Locales   *locale.Bundle
+	Assets    *web.Assets
+	Readiness Readiness
+	// Metrics is the registry /metrics exposes; the server adds its own
+	// request metrics to it.
+	Metrics *prometheus.Registry
+}
+
+// Server holds the dependencies of the handlers.
+type Server struct {
+	cfg       config.Config
+	log       *slog.Logger
+	locales   *locale.Bundle
+	assets    *web.Assets
+	ready     Readiness
+	registry  *prometheus.Registry
+	metrics   *metrics
+	clientIPs clientip.Resolver
+	csp       string
+}
+
+// New returns the site's HTTP handler.
+func New(d Deps) (http.Handler, error) {
+	m, err := newMetrics(d.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:       d.Config,
+		log:       d.Logger,
+		locales:   d.Locales,
+		assets:    d.Assets,
+		ready:     d.Readiness,
+		registry:  d.Metrics,
+		metrics:   m,
+		clientIPs: clientip.NewResolver(d.Config.TrustedProxies),
+		csp:       csp.Policy{}.String(),
+	}
+	return s.routes(), nil
+}
+
+// absURL is the public address of a site path.
+func (s *Server) absURL(path string) string {
+	u := *s.cfg.BaseURL
+	u.Path += path
+	return u.String()
+}
+
+// page prepares the layout data of a page whose title and description are
+// the given message IDs (description may be empty).
+func (s *Server) page(r *http.Request, title, description string) web.Page {
+	ctx := r.Context()
+	p := web.Page{
+		Title:     locale.T(ctx, title),
+		Path:      r.URL.Path,
+		Canonical: s.absURL(r.URL.Path),
+		Assets:    s.assets,
+	}
+	if description != "" {
+		p.Description = locale.T(ctx, description)
+	}
+	return p
+}
+
+// render writes a page. It renders into a buffer first, so that a template
+// error becomes a clean 500 page rather than half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "no-cache")
+	}
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(buf.Bytes())
+	}
+}
+
+// errorPage renders a page for an error status with a translated heading and
+// sentence.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, titleID, textID string) {
+	p := s.page(r, titleID, "")
+	p.NoIndex = true
+	p.Canonical = ""
+	ctx := r.Context()
+	c := web.ErrorPage(p, locale.T(ctx, titleID), locale.T(ctx, textID))
+	var buf bytes.Buffer
+	if err := c.Render(ctx, &buf); err != nil {
+		// The error page itself failed: plain text is all that is left.
+		s.log.ErrorContext(ctx, "render error page", "err", err, "status", status)
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(buf.Bytes())
+	}
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.errorPage(w, r, http.StatusNotFound, "NotFoundTitle", "NotFoundText")
+}
+
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	s.errorPage(w, r, http.StatusMethodNotAllowed, "MethodNotAllowedTitle", "MethodNotAllowedText")
+}
+
+func (s *Server) badRequest(w http.ResponseWriter, r *http.Request) {
+	s.errorPage(w, r, http.StatusBadRequest, "BadRequestTitle", "BadRequestText")
+}
+
+func (s *Server) forbiddenCrossOrigin(w http.ResponseWriter, r *http.Request) {
+	s.errorPage(w, r, http.StatusForbidden, "ForbiddenTitle", "ForbiddenText")
+}
+
+// serverError logs err (which must not hold personal data) and shows the
+// 500 page.
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", requestID(r.Context()))
+	s.errorPage(w, r, http.StatusInternalServerError, "ServerErrorTitle", "ServerErrorText")
+}
+
+// safeReturnPath turns a user-supplied return address into a path on this
+// site. Anything that could lead elsewhere (another host, a scheme, a
+// protocol-relative or backslash trick) becomes "/".
+func safeReturnPath(raw string) string {
+	if raw == "" || len(raw) > 2048 || raw[0] != '/' {
+		return "/"
+	}
+	if len(raw) > 1 && (raw[1] == '/' || raw[1] == '\\') {
+		return "/"
+	}
+	for i := 0; i < len(raw); i++ {
+		// Control characters and backslashes have no place in our paths;
+		// browsers treat a backslash as a slash.
+		if c := raw[i]; c < 0x20 || c == 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "/"
+	}
+	if u.Path == "" || u.Path[0] != '/' {
+		return "/"
+	}
+	out := &url.URL{Path: u.Path, RawPath: u.RawPath, RawQuery: u.RawQuery}
+	s := out.String()
+	if len(s) > 1 && (s[1] == '/' || s[1] == '\\') {
+		return "/"
+	}
+	return s
+}

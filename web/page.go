@@ -1,0 +1,121 @@
+// Package web holds the site's HTML components (templ) and its static assets.
+package web
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"conpro/internal/locale"
+)
+
+// Page is what the layout needs to know about the page it frames.
+type Page struct {
+	// Title is the page's own title, already translated; the layout adds the
+	// company name.
+	Title       string
+	Description string
+	// Path is the request path: it marks the current navigation item and is
+	// where the language switch returns to.
+	Path string
+	// Canonical is the absolute URL of the page.
+	Canonical string
+	Assets    *Assets
+	// NoIndex asks search engines to leave the page out (error pages).
+	NoIndex bool
+}
+
+// NavItem is an entry of the main navigation.
+type NavItem struct {
+	Href, MessageID string
+}
+
+func navItems() []NavItem {
+	return []NavItem{
+		{"/", "NavHome"},
+		{"/contact", "NavContact"},
+		{"/privacy", "NavPrivacy"},
+	}
+}
+
+// current reports whether the navigation item href is the page at path or
+// one of its sub-pages.
+func current(href, path string) bool {
+	if href == "/" {
+		return path == "/"
+	}
+	return path == href || strings.HasPrefix(path, href+"/")
+}
+
+// T is the templates' short hand for locale.T.
+func T(ctx context.Context, id string, data ...map[string]any) string {
+	return locale.T(ctx, id, data...)
+}
+
+func langOf(ctx context.Context) string { return string(locale.LangOf(ctx)) }
+
+// DutchDate writes a date as "5 juni 2020", as the policy (always Dutch) does.
+func DutchDate(t time.Time) string {
+	months := [...]string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"}
+	return strconv.Itoa(t.Day()) + " " + months[t.Month()-1] + " " + strconv.Itoa(t.Year())
+}
+
+// Segment is a run of policy text: plain, strong, or a link.
+type Segment struct {
+	Text   string
+	Strong bool
+	Href   string
+}
+
+// linkable finds the e-mail addresses and Belgian phone numbers in policy text.
+var linkable = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}|\b0\d{3} ?\d{2} ?\d{2} ?\d{2}\b`)
+
+// Segments splits text marked with **strong** runs into segments, turning
+// e-mail addresses into mailto: links and phone numbers into tel: links.
+func Segments(text string) []Segment {
+	var out []Segment
+	strong := false
+	for i, part := range strings.Split(text, "**") {
+		if i > 0 {
+			strong = !strong
+		}
+		if part == "" {
+			continue
+		}
+		rest := part
+		for {
+			loc := linkable.FindStringIndex(rest)
+			if loc == nil {
+				out = append(out, Segment{Text: rest, Strong: strong})
+				break
+			}
+			if loc[0] > 0 {
+				out = append(out, Segment{Text: rest[:loc[0]], Strong: strong})
+			}
+			m := rest[loc[0]:loc[1]]
+			href := "mailto:" + m
+			if !strings.Contains(m, "@") {
+				href = "tel:+32" + strings.ReplaceAll(m, " ", "")[1:]
+			}
+			out = append(out, Segment{Text: m, Strong: strong, Href: href})
+			rest = rest[loc[1]:]
+		}
+	}
+	return out
+}
+
+// languageName is the name of a language in that language, as a language
+// switch shows it whatever the page's language.
+func languageName(l locale.Lang) string {
+	switch l {
+	case locale.FR:
+		return "Français"
+	case locale.EN:
+		return "English"
+	}
+	return "Nederlands"
+}
+
+func languageCode(l locale.Lang) string { return strings.ToUpper(string(l)) }
