@@ -1,0 +1,87 @@
+# Development tasks. `make` (or `make help`) lists them.
+#
+# Targets that need PostgreSQL get DATABASE_URL from scripts/db.sh, which
+# starts a project-local cluster, or passes through a DATABASE_URL you set.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO ?= go
+# Packages for test and bench, e.g. make test PKG=./internal/server/...
+PKG ?= ./...
+# Extra go test flags, e.g. make test TESTFLAGS='-run Foo -v'
+TESTFLAGS ?=
+# Time per fuzz target, e.g. make fuzz FUZZTIME=1m
+FUZZTIME ?= 10s
+
+.PHONY: help run test bench generate check-generated lint build fuzz clean db-start db-stop db-psql
+
+help: ## list the targets
+	@echo 'usage: make <target> [VAR=value]'
+	@awk -F ':.*## ' '/^[a-z][a-z-]*:.*## / { printf "  %-16s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+run: ## start the local database and serve the site (CONPRO_ADDR, default 127.0.0.1:8080)
+	@DATABASE_URL="$$(scripts/db.sh start)"; export DATABASE_URL; \
+	exec $(GO) run ./cmd/conpro serve
+
+test: ## install test deps, start the database, run the tests (PKG, TESTFLAGS)
+	@scripts/deps.sh
+	@DATABASE_URL="$$(scripts/db.sh start)"; export DATABASE_URL; \
+	$(GO) test -count=1 $(TESTFLAGS) $(PKG)
+
+bench: ## run the benchmarks into bench/out/report.txt (PKG, TESTFLAGS)
+	@scripts/deps.sh
+	@mkdir -p bench/out
+	@DATABASE_URL="$$(scripts/db.sh start)"; export DATABASE_URL; \
+	$(GO) test -run '^$$' -bench . -benchmem $(TESTFLAGS) $(PKG) | tee bench/out/report.txt
+	@echo 'report: bench/out/report.txt'
+
+generate: ## regenerate the templ code (*_templ.go)
+	$(GO) tool templ generate
+
+check-generated: generate ## fail if the committed *_templ.go files are out of date
+	@changes="$$(git status --porcelain --untracked-files=all -- '*_templ.go')"; \
+	if [ -n "$$changes" ]; then \
+		echo "$$changes"; \
+		echo 'error: generated templ code is out of date: run `make generate` and commit the *_templ.go files' >&2; \
+		exit 1; \
+	fi
+
+lint: ## go vet, and gofmt must list no file
+	$(GO) vet ./...
+	@unformatted="$$(find . \( -name .git -o -path ./.data -o -path ./bin -o -name node_modules \) -prune \
+		-o -type f -name '*.go' -print | xargs -r gofmt -l)"; \
+	if [ -n "$$unformatted" ]; then \
+		echo "$$unformatted"; \
+		echo 'error: these files need gofmt (run: gofmt -w <file>)' >&2; \
+		exit 1; \
+	fi
+
+build: ## build a static binary into bin/conpro
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o bin/conpro ./cmd/conpro
+
+# Go fuzzes one target in one package per run, so run each Fuzz function
+# found in a *_test.go file on its own.
+fuzz: ## run every Fuzz* test for FUZZTIME each (default 10s)
+	@found=0; \
+	while IFS=: read -r file decl; do \
+		name="$${decl#func }"; name="$${name%%(*}"; dir="$$(dirname "$$file")"; \
+		echo "==> $$name ($$dir, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$dir" </dev/null; \
+		found=1; \
+	done < <(grep -rHoE --include='*_test.go' --exclude-dir=.git --exclude-dir=.data --exclude-dir=testdata \
+		'^func Fuzz[A-Za-z0-9_]*\(' . | sort); \
+	if [ "$$found" = 0 ]; then echo 'no Fuzz* tests found'; fi
+
+clean: ## remove bin/ and bench/out/ (the database stays; see scripts/db.sh destroy)
+	rm -rf bin bench/out
+
+db-start: ## start the local database cluster and print its URL
+	@env -u DATABASE_URL scripts/db.sh start
+
+db-stop: ## stop the local database cluster
+	@scripts/db.sh stop
+
+db-psql: ## open psql on the local database (starts it if needed)
+	@scripts/db.sh psql
