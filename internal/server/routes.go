@@ -14,7 +14,7 @@ const maxFormBody = 64 << 10
 // routes is the one place that lists every route of the site.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(withRequestID, s.withClientAddr, s.withLocale, s.accessLog, s.recoverPanics, s.securityHeaders)
+	r.Use(middleware.GetHead, withRequestID, s.withClientAddr, s.withLocale, s.accessLog, s.recoverPanics, s.securityHeaders)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 

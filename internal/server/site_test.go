@@ -1,0 +1,218 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/net/html"
+
+	"conpro/internal/config"
+	"conpro/internal/locale"
+	"conpro/internal/pgtest"
+	"conpro/internal/server"
+	"conpro/locales"
+	"conpro/web"
+)
+
+// site is the whole HTTP handler, as main builds it, on a fresh database.
+type site struct {
+	URL  string
+	logs *syncBuffer
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// readiness adapts a plain function for sites whose database is faked to be
+// down; the real store is used everywhere else.
+type readinessFunc func(context.Context) error
+
+func (f readinessFunc) Ready(ctx context.Context) error { return f(ctx) }
+
+type siteOptions struct {
+	env       map[string]string
+	readiness server.Readiness
+}
+
+func newSite(t *testing.T, opts siteOptions) *site {
+	t.Helper()
+	env := map[string]string{"DATABASE_URL": "postgres://unused@localhost/unused"}
+	for k, v := range opts.env {
+		env[k] = v
+	}
+	ready := opts.readiness
+	if ready == nil {
+		db := pgtest.New(t)
+		ready = db
+	}
+	// The base URL must be known before the server starts; httptest gives
+	// the address only after. Use a fixed public base, as production does.
+	if _, ok := env["CONPRO_BASE_URL"]; !ok {
+		env["CONPRO_BASE_URL"] = "https://conpro-bouw.be"
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle, err := locale.Load(locales.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	assets, err := web.NewAssets(web.Static())
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	h, err := server.New(server.Deps{
+		Config:    cfg,
+		Logger:    slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Locales:   bundle,
+		Assets:    assets,
+		Readiness: ready,
+		Metrics:   prometheus.NewRegistry(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return &site{URL: ts.URL, logs: logs}
+}
+
+// noRedirect is a client that shows redirects instead of following them.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+type response struct {
+	*http.Response
+	Body string
+}
+
+func (s *site) do(t *testing.T, req *http.Request) response {
+	t.Helper()
+	res, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{Response: res, Body: string(b)}
+}
+
+func (s *site) get(t *testing.T, path string, header ...string) response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return s.do(t, req)
+}
+
+func (s *site) postForm(t *testing.T, path, body string, header ...string) response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return s.do(t, req)
+}
+
+// doc parses an HTML body.
+func doc(t *testing.T, body string) *html.Node {
+	t.Helper()
+	n, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// text is the whitespace-normalised text of a node.
+func text(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		if n.Type == html.ElementNode && (n.Data == "script" || n.Data == "style") {
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// all returns every element with the given tag name, in document order.
+func all(n *html.Node, tag string) []*html.Node {
+	var out []*html.Node
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == tag {
+			out = append(out, n)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return out
+}
+
+func attr(n *html.Node, name string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == name {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+// byID finds the element with the given id.
+func byID(n *html.Node, id string) *html.Node {
+	if n.Type == html.ElementNode {
+		if v, ok := attr(n, "id"); ok && v == id {
+			return n
+		}
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if f := byID(c, id); f != nil {
+			return f
+		}
+	}
+	return nil
+}
