@@ -30,6 +30,9 @@ type Options struct {
 	NoJavaScript bool
 	// Timeout bounds the whole browser session (default one minute).
 	Timeout time.Duration
+	// AcceptLanguage is the browser's language preference (default "nl-BE,nl",
+	// as most of the site's visitors).
+	AcceptLanguage string
 }
 
 // Browser is one headless Chromium with a fresh profile and a tab.
@@ -58,6 +61,9 @@ func New(t testing.TB, opts Options) *Browser {
 	if opts.Timeout == 0 {
 		opts.Timeout = time.Minute
 	}
+	if opts.AcceptLanguage == "" {
+		opts.AcceptLanguage = "nl-BE,nl"
+	}
 	allocOpts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(execPath(t)),
 		chromedp.Flag("headless", true),
@@ -70,6 +76,8 @@ func New(t testing.TB, opts Options) *Browser {
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
+		chromedp.Flag("lang", strings.SplitN(opts.AcceptLanguage, ",", 2)[0]),
+		chromedp.Flag("accept-lang", opts.AcceptLanguage),
 	)
 	ctx, cancelTimeout := context.WithTimeout(context.Background(), opts.Timeout)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, allocOpts...)

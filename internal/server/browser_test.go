@@ -1,0 +1,127 @@
+package server_test
+
+import (
+	"flag"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"conpro/internal/browsertest"
+)
+
+var screenshotDir = flag.String("screenshots", "", "also save each page's phone and desktop screenshots into this folder")
+
+func TestBrowser_HomeAndPolicyShowHeadingsWithoutErrorsOrThirdParties(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	b := browsertest.New(t, browsertest.Options{})
+	server, _ := url.Parse(s.URL)
+
+	b.Navigate(t, s.URL+"/")
+	h1, err := chromedp.Run(b.Ctx, chromedp.Text(chromedp.CSS("h1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h1 != "Construct Professional bvba" {
+		t.Errorf("home h1 %q", h1)
+	}
+
+	b.Navigate(t, s.URL+"/privacy")
+	headings, err := chromedp.Run(b.Ctx, chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll("article h2")].map(h => h.firstChild.textContent.trim())`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Het gebruik van persoonsgegevens", "Cookies", "Rechten van betrokkenen", "Contact"} {
+		if !slices.Contains(headings, want) {
+			t.Errorf("policy headings %q lack %q", headings, want)
+		}
+	}
+	// Following a table-of-contents link scrolls to its section.
+	if err := chromedp.Do(b.Ctx, chromedp.Click(chromedp.CSS(`.toc a[href="#bewaartermijn"]`))); err != nil {
+		t.Fatal(err)
+	}
+	loc, err := chromedp.Run(b.Ctx, chromedp.Location())
+	if err != nil || !strings.HasSuffix(loc, "#bewaartermijn") {
+		t.Errorf("after TOC click at %q (%v)", loc, err)
+	}
+
+	if errs := b.Errors(); len(errs) > 0 {
+		t.Errorf("console errors: %q", errs)
+	}
+	if hosts := b.Hosts(); !slices.Equal(hosts, []string{server.Host}) {
+		t.Errorf("pages contacted %q, want only %q", hosts, server.Host)
+	}
+}
+
+func TestBrowser_LanguageSwitchWorksWithoutJavaScript(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	b := browsertest.New(t, browsertest.Options{NoJavaScript: true})
+	b.Navigate(t, s.URL+"/privacy")
+	if _, err := chromedp.Run(b.Ctx, chromedp.WaitEvent(pageLoad, nil,
+		chromedp.Click(chromedp.CSS(`.lang-switch button[value="fr"]`)))); err != nil {
+		t.Fatal(err)
+	}
+	lang, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](`document.documentElement.lang`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := chromedp.Run(b.Ctx, chromedp.Location())
+	if lang != "fr" || !strings.HasSuffix(loc, "/privacy") {
+		t.Fatalf("after choosing FR: lang %q at %q", lang, loc)
+	}
+	// Remembered on the next page.
+	b.Navigate(t, s.URL+"/")
+	nav, err := chromedp.Run(b.Ctx, chromedp.Text(chromedp.CSS(".main-nav")))
+	if err != nil || !strings.Contains(nav, "Accueil") {
+		t.Fatalf("navigation %q (%v)", nav, err)
+	}
+	if errs := b.Errors(); len(errs) > 0 {
+		t.Errorf("console errors: %q", errs)
+	}
+}
+
+// TestBrowser_PagesFitAPhoneScreen checks every page at phone and desktop
+// width: nothing wider than the screen (no sideways scrolling), and the
+// skip link is the first thing the keyboard reaches.
+func TestBrowser_PagesFitAPhoneScreen(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	b := browsertest.New(t, browsertest.Options{})
+	dir := *screenshotDir
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	pages := map[string]string{"home": "/", "contact": "/contact", "privacy": "/privacy", "versies": "/privacy/versies", "404": "/bestaat-niet"}
+	for name, path := range pages {
+		for _, width := range []int64{390, 1280} {
+			b.Screenshot(t, s.URL+path, width, dir, fmt.Sprintf("%s-%d", name, width))
+			overflow, err := chromedp.Run(b.Ctx, chromedp.Evaluate[[]string](`
+				[...document.querySelectorAll("body *")]
+					.filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+					.map(el => el.tagName + "." + el.className)`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(overflow) > 0 {
+				t.Errorf("%s at %dpx: wider than the screen: %q", path, width, overflow)
+			}
+		}
+		if err := chromedp.Do(b.Ctx, chromedp.KeyEvent("\t")); err != nil {
+			t.Fatal(err)
+		}
+		focused, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](`document.activeElement.className`))
+		if err != nil || focused != "skip-link" {
+			t.Errorf("%s: first Tab reaches %q, want the skip link", path, focused)
+		}
+	}
+	if *screenshotDir != "" {
+		t.Logf("screenshots in %s", filepath.Clean(dir))
+	}
+}
+
+var pageLoad = page.LoadEventFired
