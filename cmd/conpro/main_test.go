@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"conpro/internal/pgtest"
+)
+
+// freeAddr returns a loopback address with a port nobody listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// startServer runs the program as `conpro serve` would and waits until it
+// answers /healthz.
+func startServer(t *testing.T, env map[string]string) (addr string, stop func() error) {
+	t.Helper()
+	addr = freeAddr(t)
+	env["CONPRO_ADDR"] = addr
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, envOf(env), io.Discard, io.Discard) }()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		res, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				break
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("server stopped at start: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatal("server did not answer /healthz")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var stopped bool
+	stop = func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(30 * time.Second):
+			return fmt.Errorf("server did not stop")
+		}
+	}
+	t.Cleanup(func() { _ = stop() })
+	return addr, stop
+}
+
+func TestRun_ServesMigratesAndBecomesReady(t *testing.T) {
+	addr, stop := startServer(t, map[string]string{"DATABASE_URL": pgtest.URL(t)})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		res, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("never ready")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	res, err := http.Get("http://" + addr + "/privacy")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("GET /privacy: %v %v", res, err)
+	}
+	res.Body.Close()
+	if err := stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+}
+
+func TestRun_ServesPagesWhileTheDatabaseIsDown(t *testing.T) {
+	// A socket directory with no server behind it.
+	env := map[string]string{"DATABASE_URL": "postgres://postgres@/conpro?host=" + t.TempDir() + "&connect_timeout=1"}
+	addr, stop := startServer(t, env)
+	for path, want := range map[string]int{"/": 200, "/privacy": 200, "/readyz": 503} {
+		res, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("%s: %d, want %d", path, res.StatusCode, want)
+		}
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+}
+
+// TestRun_ShutdownFinishesInFlightRequests starts a form post whose body
+// arrives slowly, stops the server (as SIGTERM does) while the handler reads
+// it, then sends the rest: the visitor must still get the answer, and the
+// server must stop after it.
+func TestRun_ShutdownFinishesInFlightRequests(t *testing.T) {
+	addr, stop := startServer(t, map[string]string{"DATABASE_URL": pgtest.URL(t)})
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := "lang=fr&return_to=%2Fprivacy"
+	head := "POST /taal HTTP/1.1\r\nHost: " + addr + "\r\nConnection: close\r\n" +
+		"Content-Type: application/x-www-form-urlencoded\r\n" +
+		fmt.Sprintf("Content-Length: %d\r\n\r\n", len(body))
+	if _, err := io.WriteString(conn, head+body[:8]); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // the handler is reading the body
+
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
+	select {
+	case err := <-stopped:
+		t.Fatalf("server stopped with a request in flight: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if _, err := io.WriteString(conn, body[8:]); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("in-flight request lost: %v", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/privacy" {
+		t.Fatalf("in-flight request: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if err := <-stopped; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+}
+
+func TestRun_MigrateSubcommand(t *testing.T) {
+	var out strings.Builder
+	err := run(context.Background(), []string{"migrate"}, envOf(map[string]string{"DATABASE_URL": pgtest.URL(t)}), &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRun_RejectsBadConfigurationWithAClearError(t *testing.T) {
+	err := run(context.Background(), []string{"serve"}, envOf(map[string]string{
+		"CONPRO_ADDR": "nonsense", "CONPRO_ENV": "staging",
+	}), io.Discard, io.Discard)
+	if err == nil {
+		t.Fatal("started with a bad configuration")
+	}
+	for _, want := range []string{"CONPRO_ADDR", "DATABASE_URL", "CONPRO_ENV"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+}
+
+func TestRun_UnknownCommand(t *testing.T) {
+	var stderr strings.Builder
+	err := run(context.Background(), []string{"frobnicate"}, envOf(nil), io.Discard, &stderr)
+	if err == nil || !strings.Contains(stderr.String(), "usage: conpro") {
+		t.Fatalf("err %v, stderr %q", err, stderr.String())
+	}
+}

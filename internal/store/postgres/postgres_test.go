@@ -1,0 +1,90 @@
+package postgres_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"conpro/internal/pgtest"
+	"conpro/internal/store/postgres"
+)
+
+func TestMigrate_AppliesEveryMigrationToAnEmptyDatabaseAndIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t) // already migrated from the template
+	applied, latest, err := db.MigrationVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if latest < 1 || applied != latest {
+		t.Fatalf("applied %d of %d", applied, latest)
+	}
+	if err := db.Migrate(ctx, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatalf("second migration run: %v", err)
+	}
+	if err := db.Ready(ctx); err != nil {
+		t.Fatalf("not ready: %v", err)
+	}
+	var n int
+	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_name = 'policy_version'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("policy_version table: %d (%v)", n, err)
+	}
+}
+
+func TestReady_FailsWhenTheDatabaseIsUnreachable(t *testing.T) {
+	db, err := postgres.Open(context.Background(), "postgres://postgres@/conpro?host="+t.TempDir()+"&connect_timeout=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := db.Ready(ctx); err == nil {
+		t.Fatal("ready without a database")
+	}
+}
+
+func TestOpen_DoesNotRepeatAMalformedURL(t *testing.T) {
+	_, err := postgres.Open(context.Background(), "postgres://user:s3cret@host:notaport/db")
+	if err == nil {
+		t.Fatal("accepted a malformed URL")
+	}
+	if strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("error repeats the password: %v", err)
+	}
+}
+
+func TestRecordPolicyVersions_NoticesATextChangedUnderTheSameNumber(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t)
+	day := time.Date(2020, time.June, 5, 0, 0, 0, 0, time.UTC)
+	v2 := postgres.PolicyVersion{Number: 2, PublishedOn: day, Digest: [32]byte{1}}
+
+	changed, err := db.RecordPolicyVersions(ctx, []postgres.PolicyVersion{v2})
+	if err != nil || len(changed) != 0 {
+		t.Fatalf("first record: %v, %v", changed, err)
+	}
+	changed, err = db.RecordPolicyVersions(ctx, []postgres.PolicyVersion{v2})
+	if err != nil || len(changed) != 0 {
+		t.Fatalf("same text again: %v, %v", changed, err)
+	}
+	edited := v2
+	edited.Digest = [32]byte{2}
+	changed, err = db.RecordPolicyVersions(ctx, []postgres.PolicyVersion{edited})
+	if err != nil || !slices.Equal(changed, []int{2}) {
+		t.Fatalf("edited text: %v, %v", changed, err)
+	}
+	// The first digest stays the record of what version 2 meant.
+	var stored []byte
+	var firstServed time.Time
+	if err := db.Pool().QueryRow(ctx, `SELECT content_sha256, first_served_at FROM policy_version WHERE number = 2`).Scan(&stored, &firstServed); err != nil {
+		t.Fatal(err)
+	}
+	if stored[0] != 1 || time.Since(firstServed) > time.Minute {
+		t.Fatalf("stored digest %x, first served %v", stored, firstServed)
+	}
+}
