@@ -28,13 +28,13 @@ run: ## start the local database and serve the site (CONPRO_ADDR, default 127.0.
 test: ## install test deps, start the database, run the tests (PKG, TESTFLAGS)
 	@scripts/deps.sh
 	@DATABASE_URL="$$(scripts/db.sh start)"; export DATABASE_URL; \
-	$(GO) test -count=1 $(TESTFLAGS) $(PKG)
+	$(GO) test -count=1 $(PKG) $(TESTFLAGS)
 
 bench: ## run the benchmarks into bench/out/report.txt (PKG, TESTFLAGS)
 	@scripts/deps.sh
 	@mkdir -p bench/out
 	@DATABASE_URL="$$(scripts/db.sh start)"; export DATABASE_URL; \
-	$(GO) test -run '^$$' -bench . -benchmem $(TESTFLAGS) $(PKG) | tee bench/out/report.txt
+	$(GO) test -run '^$$' -bench . -benchmem $(PKG) $(TESTFLAGS) | tee bench/out/report.txt
 	@echo 'report: bench/out/report.txt'
 
 generate: ## regenerate the templ code (*_templ.go)
