@@ -122,13 +122,18 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 	}
 
 	// Pages do not need the database, so a database that is down at start
-	// delays only what needs it: the server keeps trying in the background
-	// and /readyz says 503 until it succeeds.
+	// delays only what needs it: after one attempt the server starts anyway,
+	// keeps trying in the background, and /readyz says 503 until it succeeds.
 	prepared := make(chan struct{})
-	go func() {
-		defer close(prepared)
-		prepareDatabase(ctx, logger, db)
-	}()
+	if err := prepareDatabaseOnce(ctx, logger, db); err != nil {
+		logger.Error("database not ready; serving pages anyway and retrying", "err", err)
+		go func() {
+			defer close(prepared)
+			prepareDatabase(ctx, logger, db)
+		}()
+	} else {
+		close(prepared)
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -173,26 +178,29 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 // retrying with backoff until it succeeds or ctx ends.
 func prepareDatabase(ctx context.Context, logger *slog.Logger, db *postgres.DB) {
 	delay := time.Second
-	for attempt := 1; ; attempt++ {
-		err := func() error {
-			ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			defer cancel()
-			if err := db.Migrate(ctx, logger); err != nil {
-				return err
-			}
-			return recordPolicyVersions(ctx, logger, db)
-		}()
-		if err == nil {
-			return
-		}
-		logger.Error("database not ready; pages are still served, retrying", "err", err, "attempt", attempt, "retry_in", delay)
+	for attempt := 2; ; attempt++ {
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(delay):
 		}
+		err := prepareDatabaseOnce(ctx, logger, db)
+		if err == nil {
+			logger.Info("database ready", "attempt", attempt)
+			return
+		}
 		delay = min(delay*2, 30*time.Second)
+		logger.Error("database not ready; pages are still served, retrying", "err", err, "attempt", attempt, "retry_in", delay)
 	}
+}
+
+func prepareDatabaseOnce(ctx context.Context, logger *slog.Logger, db *postgres.DB) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := db.Migrate(ctx, logger); err != nil {
+		return err
+	}
+	return recordPolicyVersions(ctx, logger, db)
 }
 
 func recordPolicyVersions(ctx context.Context, logger *slog.Logger, db *postgres.DB) error {

@@ -7,9 +7,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"conpro/internal/pgtest"
 )
@@ -192,5 +195,57 @@ func TestRun_UnknownCommand(t *testing.T) {
 	err := run(context.Background(), []string{"frobnicate"}, envOf(nil), io.Discard, &stderr)
 	if err == nil || !strings.Contains(stderr.String(), "usage: conpro") {
 		t.Fatalf("err %v, stderr %q", err, stderr.String())
+	}
+}
+
+// TestRun_BecomesReadyWhenTheDatabaseArrivesLater starts the server against
+// a database that does not exist yet, then creates it: the server migrates
+// it in the background and turns ready, without a restart.
+func TestRun_BecomesReadyWhenTheDatabaseArrivesLater(t *testing.T) {
+	admin := pgtest.AdminURL(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	name := fmt.Sprintf("conpro_late_%d", time.Now().UnixNano())
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	t.Cleanup(func() {
+		_, _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	})
+
+	addr, stop := startServer(t, map[string]string{"DATABASE_URL": u.String()})
+	res, err := http.Get("http://" + addr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("/readyz without a database: %d", res.StatusCode)
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		res, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("server did not become ready after the database appeared")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
 	}
 }
