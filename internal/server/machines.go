@@ -31,12 +31,8 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeText(w http.ResponseWriter, r *http.Request, status int, body string) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write([]byte(body))
-	}
+	writeBody(w, r, status, "text/plain; charset=utf-8", []byte(body))
 }
 
 func (s *Server) handleRobots(w http.ResponseWriter, r *http.Request) {
@@ -47,15 +43,7 @@ func (s *Server) handleRobots(w http.ResponseWriter, r *http.Request) {
 		"\n" +
 		"Sitemap: " + s.absURL("/sitemap.xml") + "\n"
 	w.Header().Set("Cache-Control", "public, max-age=86400")
-	writeTextCached(w, r, body)
-}
-
-func writeTextCached(w http.ResponseWriter, r *http.Request, body string) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write([]byte(body))
-	}
+	writeBody(w, r, http.StatusOK, "text/plain; charset=utf-8", []byte(body))
 }
 
 // handleSitemap lists the public pages for search engines.
@@ -88,14 +76,9 @@ func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, fmt.Errorf("marshal sitemap: %w", err))
 		return
 	}
-	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write([]byte(xml.Header))
-		_, _ = w.Write(out)
-		_, _ = w.Write([]byte("\n"))
-	}
+	body := append(append([]byte(xml.Header), out...), '\n')
+	writeBody(w, r, http.StatusOK, "application/xml; charset=utf-8", body)
 }
 
 // handleSecurityTxt publishes how to report a vulnerability (RFC 9116). The
@@ -109,5 +92,5 @@ func (s *Server) handleSecurityTxt(w http.ResponseWriter, r *http.Request) {
 	b.WriteString("Preferred-Languages: nl, en, fr\n")
 	fmt.Fprintf(&b, "Canonical: %s\n", s.absURL("/.well-known/security.txt"))
 	w.Header().Set("Cache-Control", "public, max-age=86400")
-	writeTextCached(w, r, b.String())
+	writeBody(w, r, http.StatusOK, "text/plain; charset=utf-8", []byte(b.String()))
 }

@@ -101,14 +101,18 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 		s.serverError(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	if h.Get("Cache-Control") == "" {
-		h.Set("Cache-Control", "no-cache")
+	if w.Header().Get("Cache-Control") == "" {
+		w.Header().Set("Cache-Control", "no-cache")
 	}
+	writeBody(w, r, status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// writeBody writes a complete response; HEAD gets the headers only.
+func writeBody(w http.ResponseWriter, r *http.Request, status int, contentType string, body []byte) {
+	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(buf.Bytes())
+		_, _ = w.Write(body)
 	}
 }
 
@@ -127,13 +131,8 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, t
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(buf.Bytes())
-	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeBody(w, r, status, "text/html; charset=utf-8", buf.Bytes())
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
