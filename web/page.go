@@ -69,8 +69,10 @@ type Segment struct {
 	Href   string
 }
 
-// linkable finds the e-mail addresses and Belgian phone numbers in policy text.
-var linkable = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}|\b0\d{3} ?\d{2} ?\d{2} ?\d{2}\b`)
+// linkable finds the e-mail addresses and Belgian mobile numbers written
+// "0484 53 27 38" in policy text (the spaces keep a company number such as
+// 0123456789 from becoming a link).
+var linkable = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}|\b04\d{2} \d{2} \d{2} \d{2}\b`)
 
 // Segments splits text marked with **strong** runs into segments, turning
 // e-mail addresses into mailto: links and phone numbers into tel: links.
@@ -88,7 +90,9 @@ func Segments(text string) []Segment {
 		for {
 			loc := linkable.FindStringIndex(rest)
 			if loc == nil {
-				out = append(out, Segment{Text: rest, Strong: strong})
+				if rest != "" {
+					out = append(out, Segment{Text: rest, Strong: strong})
+				}
 				break
 			}
 			if loc[0] > 0 {

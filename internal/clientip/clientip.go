@@ -41,7 +41,7 @@ func (r Resolver) Resolve(remoteAddr, cfConnectingIP, xForwardedFor string) neti
 		return peer
 	}
 	if a, err := netip.ParseAddr(strings.TrimSpace(cfConnectingIP)); err == nil {
-		return a.Unmap()
+		return a.WithZone("").Unmap()
 	}
 	// X-Forwarded-For lists client, proxy1, proxy2…; each proxy appends the
 	// peer it saw. Walk from the right and take the first hop that is not a
@@ -53,7 +53,7 @@ func (r Resolver) Resolve(remoteAddr, cfConnectingIP, xForwardedFor string) neti
 		if err != nil {
 			break
 		}
-		a = a.Unmap()
+		a = a.WithZone("").Unmap()
 		if !r.isTrusted(a) {
 			return a
 		}
@@ -65,7 +65,7 @@ func (r Resolver) Resolve(remoteAddr, cfConnectingIP, xForwardedFor string) neti
 // http.Request.RemoteAddr.
 func ParseHostPort(s string) netip.Addr {
 	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().Unmap()
+		return ap.Addr().WithZone("").Unmap()
 	}
 	host, _, err := net.SplitHostPort(s)
 	if err != nil {

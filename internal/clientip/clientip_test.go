@@ -2,6 +2,8 @@ package clientip
 
 import (
 	"net/netip"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -169,13 +171,27 @@ func FuzzResolve(f *testing.F) {
 	trusted := NewResolver(prefixes("10.0.0.0/8", "173.245.48.0/20", "2400:cb00::/32", "fd00::/8"))
 	untrusted := NewResolver(nil)
 	f.Fuzz(func(t *testing.T, remoteAddr, cf, xff string) {
+		peer := ParseHostPort(remoteAddr)
+		// The result can only be the peer or an address the headers name.
+		candidates := []netip.Addr{peer}
+		for _, s := range append([]string{cf}, strings.Split(xff, ",")...) {
+			if a, err := netip.ParseAddr(strings.TrimSpace(s)); err == nil {
+				candidates = append(candidates, a.WithZone("").Unmap())
+			}
+		}
 		for _, r := range []Resolver{trusted, untrusted} {
 			got := r.Resolve(remoteAddr, cf, xff)
-			if got == (netip.Addr{}) {
+			if !got.IsValid() {
+				if peer.IsValid() {
+					t.Fatalf("Resolve(%q, %q, %q) = zero Addr, but the peer is %v", remoteAddr, cf, xff, peer)
+				}
 				continue
 			}
-			if !got.IsValid() {
-				t.Fatalf("Resolve(%q, %q, %q) = %#v: neither zero nor valid", remoteAddr, cf, xff, got)
+			if !slices.Contains(candidates, got) {
+				t.Fatalf("Resolve(%q, %q, %q) = %v, which is neither the peer nor in the headers", remoteAddr, cf, xff, got)
+			}
+			if got.Zone() != "" {
+				t.Fatalf("Resolve(%q, %q, %q) = %v: keeps a zone", remoteAddr, cf, xff, got)
 			}
 			if got.Is4In6() {
 				t.Fatalf("Resolve(%q, %q, %q) = %v: still IPv4-mapped", remoteAddr, cf, xff, got)
@@ -190,12 +206,11 @@ func FuzzResolve(f *testing.F) {
 			}
 		}
 		// Without trusted proxies the headers do not count at all.
-		peer := untrusted.Resolve(remoteAddr, "", "")
 		if got := untrusted.Resolve(remoteAddr, cf, xff); got != peer {
-			t.Fatalf("no trusted proxies: Resolve(%q, %q, %q) = %v, but %v without headers", remoteAddr, cf, xff, got, peer)
+			t.Fatalf("no trusted proxies: Resolve(%q, %q, %q) = %v, want the peer %v", remoteAddr, cf, xff, got, peer)
 		}
-		if peer != ParseHostPort(remoteAddr) {
-			t.Fatalf("no trusted proxies: Resolve(%q) = %v, ParseHostPort = %v", remoteAddr, peer, ParseHostPort(remoteAddr))
+		if got := untrusted.Resolve(remoteAddr, "", ""); got != untrusted.Resolve(remoteAddr, cf, xff) {
+			t.Fatalf("no trusted proxies: Resolve(%q) changes with the headers", remoteAddr)
 		}
 	})
 }
