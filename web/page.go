@@ -25,6 +25,8 @@ type Page struct {
 	Assets    *Assets
 	// NoIndex asks search engines to leave the page out (error pages).
 	NoIndex bool
+	// Consent drives the banner and the scripts the visitor allowed.
+	Consent ConsentView
 }
 
 // NavItem is an entry of the main navigation.

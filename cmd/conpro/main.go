@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +22,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"conpro/internal/config"
+	"conpro/internal/consent"
+	"conpro/internal/consentlog"
 	"conpro/internal/locale"
 	"conpro/internal/policy"
 	"conpro/internal/server"
@@ -109,17 +112,52 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	vendors, err := consent.NewRegistry(func(k string) string { return cfg.VendorIDs[k] })
+	if err != nil {
+		return err
+	}
+	key := cfg.CookieKey
+	if key == nil {
+		key = make([]byte, 32)
+		_, _ = rand.Read(key)
+		logger.Warn("CONPRO_COOKIE_KEY is not set: consent cookies are signed with a random key and will not survive a restart")
+	}
+	codec, err := consent.NewCodec(key)
+	if err != nil {
+		return err
+	}
+	recorder, err := consentlog.New(db, cfg.SpoolDir, logger)
+	if err != nil {
+		return err
+	}
+	if n := recorder.Spooled(); n > 0 {
+		logger.Info("consent choices wait in the spool from an earlier run", "events", n)
+	}
+	registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "conpro_consent_spooled_events",
+		Help: "Consent choices waiting in the local spool for the database.",
+	}, func() float64 { return float64(recorder.Spooled()) }))
+
 	handler, err := server.New(server.Deps{
-		Config:    cfg,
-		Logger:    logger,
-		Locales:   bundle,
-		Assets:    assets,
-		Readiness: db,
-		Metrics:   registry,
+		Config:         cfg,
+		Logger:         logger,
+		Locales:        bundle,
+		Assets:         assets,
+		Readiness:      db,
+		Metrics:        registry,
+		Vendors:        vendors,
+		Cookies:        codec,
+		ConsentLog:     recorder,
+		ConsentHistory: db,
 	})
 	if err != nil {
 		return err
 	}
+	active := []string{}
+	for _, v := range vendors.Active() {
+		active = append(active, v.Key)
+	}
+	logger.Info("consent vendors", "active", active)
 
 	// Pages do not need the database, so a database that is down at start
 	// delays only what needs it: after one attempt the server starts anyway,
@@ -153,6 +191,11 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
+	replayDone := make(chan struct{})
+	go func() {
+		defer close(replayDone)
+		recorder.Run(ctx, 5*time.Second)
+	}()
 
 	select {
 	case err := <-serveErr:
@@ -164,6 +207,10 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 	defer cancel()
 	err = srv.Shutdown(shutdownCtx)
 	<-prepared
+	<-replayDone
+	if n := recorder.Spooled(); n > 0 {
+		logger.Warn("consent choices stay in the spool until the next start", "events", n, "dir", cfg.SpoolDir)
+	}
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

@@ -39,6 +39,9 @@ func startServer(t *testing.T, env map[string]string) (addr string, stop func() 
 	t.Helper()
 	addr = freeAddr(t)
 	env["CONPRO_ADDR"] = addr
+	if env["CONPRO_SPOOL_DIR"] == "" {
+		env["CONPRO_SPOOL_DIR"] = t.TempDir()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"serve"}, envOf(env), io.Discard, io.Discard) }()
@@ -170,7 +173,7 @@ func TestRun_ShutdownFinishesInFlightRequests(t *testing.T) {
 
 func TestRun_MigrateSubcommand(t *testing.T) {
 	var out strings.Builder
-	err := run(context.Background(), []string{"migrate"}, envOf(map[string]string{"DATABASE_URL": pgtest.URL(t)}), &out, io.Discard)
+	err := run(context.Background(), []string{"migrate"}, envOf(map[string]string{"DATABASE_URL": pgtest.URL(t), "CONPRO_SPOOL_DIR": t.TempDir()}), &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

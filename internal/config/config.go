@@ -3,14 +3,19 @@
 package config
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
+
+	"conpro/internal/consent"
 )
 
 // Env is the deployment environment.
@@ -42,6 +47,18 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// after SIGTERM (CONPRO_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
+	// CookieKey signs the consent cookie (CONPRO_COOKIE_KEY). Empty in
+	// development when unset: the server then makes a random one.
+	CookieKey []byte
+	// ConsentMaxAge is how long a consent stays current
+	// (CONPRO_CONSENT_MAX_AGE).
+	ConsentMaxAge time.Duration
+	// SpoolDir holds consent choices made while the database was down, until
+	// they are recorded (CONPRO_SPOOL_DIR).
+	SpoolDir string
+	// VendorIDs maps each vendor variable (CONPRO_GA_MEASUREMENT_ID, …) to
+	// its configured value; a vendor is active only with one.
+	VendorIDs map[string]string
 }
 
 // Production reports whether the server runs in production.
@@ -63,6 +80,15 @@ func Vars() []Var {
 		{"CONPRO_LOG_FORMAT", "text in development, json in production", "text or json"},
 		{"CONPRO_TRUSTED_PROXIES", "(none)", "comma-separated IPs or CIDRs of proxies whose X-Forwarded-For / CF-Connecting-IP are trusted"},
 		{"CONPRO_SHUTDOWN_TIMEOUT", "20s", "time in-flight requests get to finish on SIGTERM"},
+		{"CONPRO_COOKIE_KEY", "random at each start (development only)", "secret that signs the consent cookie: at least 32 bytes, as hex or base64; required in production"},
+		{"CONPRO_CONSENT_MAX_AGE", "183d", "how long a consent stays current before the banner asks again (days as 183d, or a duration as 4392h)"},
+		{"CONPRO_SPOOL_DIR", ".data/spool", "folder where choices wait while the database is down"},
+		{"CONPRO_GA_MEASUREMENT_ID", "(off)", "Google Analytics 4 measurement ID (G-…); activates Google Analytics"},
+		{"CONPRO_GOOGLE_ADS_ID", "(off)", "Google Ads ID (AW-…); activates Google Ads"},
+		{"CONPRO_META_PIXEL_ID", "(off)", "Meta (Facebook) pixel ID; activates the Meta pixel"},
+		{"CONPRO_LINKEDIN_PARTNER_ID", "(off)", "LinkedIn Insight Tag partner ID; activates LinkedIn Insight"},
+		{"CONPRO_SMARTLOOK_KEY", "(off)", "Smartlook project key; activates Smartlook"},
+		{"CONPRO_SOCIAL_WIDGETS", "0", "1 shows Facebook and LinkedIn share widgets to visitors who accept social media cookies"},
 	}
 }
 
@@ -160,10 +186,74 @@ func Load(getenv func(string) string) (Config, error) {
 		cfg.ShutdownTimeout = d
 	}
 
+	switch raw := get("CONPRO_COOKIE_KEY", ""); {
+	case raw == "" && cfg.Env == Production:
+		errs = append(errs, errors.New("CONPRO_COOKIE_KEY is required in production: 32 random bytes as hex (openssl rand -hex 32)"))
+	case raw != "":
+		key, err := parseKey(raw)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("CONPRO_COOKIE_KEY: %w", err))
+		}
+		cfg.CookieKey = key
+	}
+
+	if d, err := parseAge(get("CONPRO_CONSENT_MAX_AGE", "183d")); err != nil {
+		errs = append(errs, fmt.Errorf("CONPRO_CONSENT_MAX_AGE %q: %w", getenv("CONPRO_CONSENT_MAX_AGE"), err))
+	} else {
+		cfg.ConsentMaxAge = d
+	}
+	cfg.SpoolDir = get("CONPRO_SPOOL_DIR", ".data/spool")
+
+	cfg.VendorIDs = map[string]string{}
+	for _, name := range consent.VendorVars() {
+		if v := get(name, ""); v != "" {
+			cfg.VendorIDs[name] = v
+		}
+	}
+	if _, err := consent.NewRegistry(func(k string) string { return cfg.VendorIDs[k] }); err != nil {
+		errs = append(errs, err)
+	}
+
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("configuration: %w", errors.Join(errs...))
 	}
 	return cfg, nil
+}
+
+// parseKey reads a secret key written as hex or base64 (standard or URL,
+// padded or not); it must hold at least 32 bytes.
+func parseKey(s string) ([]byte, error) {
+	if b, err := hex.DecodeString(s); err == nil {
+		if len(b) < 32 {
+			return nil, fmt.Errorf("%d bytes; need at least 32", len(b))
+		}
+		return b, nil
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			if len(b) < 32 {
+				return nil, fmt.Errorf("%d bytes; need at least 32", len(b))
+			}
+			return b, nil
+		}
+	}
+	return nil, errors.New("neither hex nor base64")
+}
+
+// parseAge reads "183d" (days) or a Go duration such as "4392h".
+func parseAge(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n <= 0 || n > 3650 {
+			return 0, errors.New("want a number of days between 1 and 3650, such as 183d")
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, errors.New("want days such as 183d, or a positive duration such as 4392h")
+	}
+	return d, nil
 }
 
 func parseBaseURL(s string) (*url.URL, error) {

@@ -13,6 +13,9 @@ const testDB = "postgres://conpro@localhost:5432/conpro"
 
 // env returns a getenv over vars, with DATABASE_URL set unless vars says
 // otherwise.
+// testKey is a valid consent cookie key (32 bytes, hex).
+const testKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
 func env(vars map[string]string) func(string) string {
 	m := map[string]string{"DATABASE_URL": testDB}
 	for k, v := range vars {
@@ -78,7 +81,7 @@ func TestLoad_DefaultBaseURLFollowsTheAddress(t *testing.T) {
 }
 
 func TestLoad_ProductionLogsJSONByDefault(t *testing.T) {
-	cfg := mustLoad(t, map[string]string{"CONPRO_ENV": "production", "CONPRO_BASE_URL": "https://conpro-bouw.be"})
+	cfg := mustLoad(t, map[string]string{"CONPRO_ENV": "production", "CONPRO_BASE_URL": "https://conpro-bouw.be", "CONPRO_COOKIE_KEY": testKey})
 	if !cfg.Production() || cfg.Env != Production {
 		t.Errorf("Env = %q", cfg.Env)
 	}
@@ -94,6 +97,7 @@ func TestLoad_ExplicitValuesOverrideDefaults(t *testing.T) {
 	cfg := mustLoad(t, map[string]string{
 		"CONPRO_ADDR":             " 0.0.0.0:9090 ",
 		"CONPRO_ENV":              "production",
+		"CONPRO_COOKIE_KEY":       testKey,
 		"CONPRO_BASE_URL":         "https://www.conpro-bouw.be",
 		"CONPRO_LOG_LEVEL":        "DEBUG",
 		"CONPRO_LOG_FORMAT":       "Text",
@@ -296,6 +300,59 @@ func TestVars_DocumentsEveryVariableLoadReads(t *testing.T) {
 	for _, k := range documented {
 		if !slices.Contains(read, k) {
 			t.Errorf("Vars documents %s, which Load does not read", k)
+		}
+	}
+}
+
+func TestLoad_CookieKeyIsRequiredInProductionAndMustBeLong(t *testing.T) {
+	_, err := Load(env(map[string]string{"CONPRO_ENV": "production", "CONPRO_BASE_URL": "https://conpro-bouw.be"}))
+	if err == nil || !strings.Contains(err.Error(), "CONPRO_COOKIE_KEY is required") {
+		t.Fatalf("production without a key: %v", err)
+	}
+	for _, bad := range []string{"abcd", "not a key at all!", strings.Repeat("ab", 31)} {
+		_, err := Load(env(map[string]string{"CONPRO_COOKIE_KEY": bad}))
+		if err == nil || !strings.Contains(err.Error(), "CONPRO_COOKIE_KEY") {
+			t.Errorf("key %q: %v", bad, err)
+		}
+	}
+	for _, good := range []string{testKey, "ABEiM0RVZneImaq7zN3u/wARIjNEVWZ3iJmqu8zd7v8=", "ABEiM0RVZneImaq7zN3u_wARIjNEVWZ3iJmqu8zd7v8"} {
+		cfg, err := Load(env(map[string]string{"CONPRO_COOKIE_KEY": good}))
+		if err != nil || len(cfg.CookieKey) != 32 {
+			t.Errorf("key %q: %d bytes, %v", good, len(cfg.CookieKey), err)
+		}
+	}
+}
+
+func TestLoad_ConsentMaxAgeInDaysOrADuration(t *testing.T) {
+	cases := map[string]time.Duration{"": 183 * 24 * time.Hour, "30d": 30 * 24 * time.Hour, "4392h": 4392 * time.Hour, "90s": 90 * time.Second}
+	for in, want := range cases {
+		cfg, err := Load(env(map[string]string{"CONPRO_CONSENT_MAX_AGE": in}))
+		if err != nil || cfg.ConsentMaxAge != want {
+			t.Errorf("%q: %v, %v", in, cfg.ConsentMaxAge, err)
+		}
+	}
+	for _, bad := range []string{"0d", "-1d", "six months", "-5h", "99999d"} {
+		if _, err := Load(env(map[string]string{"CONPRO_CONSENT_MAX_AGE": bad})); err == nil || !strings.Contains(err.Error(), "CONPRO_CONSENT_MAX_AGE") {
+			t.Errorf("%q accepted: %v", bad, err)
+		}
+	}
+}
+
+func TestLoad_VendorIDsAreValidatedBecauseTheyEndUpInScripts(t *testing.T) {
+	cfg, err := Load(env(map[string]string{"CONPRO_GA_MEASUREMENT_ID": "G-ABC123", "CONPRO_SOCIAL_WIDGETS": "1"}))
+	if err != nil || cfg.VendorIDs["CONPRO_GA_MEASUREMENT_ID"] != "G-ABC123" || cfg.VendorIDs["CONPRO_SOCIAL_WIDGETS"] != "1" {
+		t.Fatalf("%v, %v", cfg.VendorIDs, err)
+	}
+	for name, bad := range map[string]string{
+		"CONPRO_GA_MEASUREMENT_ID":   "G-1');alert(1)//",
+		"CONPRO_GOOGLE_ADS_ID":       "123",
+		"CONPRO_META_PIXEL_ID":       "abc",
+		"CONPRO_LINKEDIN_PARTNER_ID": "12'",
+		"CONPRO_SMARTLOOK_KEY":       "<script>",
+		"CONPRO_SOCIAL_WIDGETS":      "yes",
+	} {
+		if _, err := Load(env(map[string]string{name: bad})); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%q accepted: %v", name, bad, err)
 		}
 	}
 }

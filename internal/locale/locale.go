@@ -136,11 +136,16 @@ func (l *Localizer) Lang() Lang { return l.lang }
 // searched for by the tests.
 const missingMark = "⟦missing:"
 
-// T translates a message ID; data fills the message's template fields.
+// T translates a message ID; data fills the message's template fields, and
+// its "Count" entry, when present, chooses the plural form.
 func (l *Localizer) T(id string, data ...map[string]any) string {
 	cfg := &i18n.LocalizeConfig{MessageID: id}
 	if len(data) > 0 {
 		cfg.TemplateData = data[0]
+		// A "Count" picks the plural form ("1 dag", "2 dagen").
+		if n, ok := data[0]["Count"]; ok {
+			cfg.PluralCount = n
+		}
 	}
 	s, err := l.l.Localize(cfg)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"conpro/internal/config"
+	"conpro/internal/consent"
 	"conpro/internal/locale"
 	"conpro/locales"
 	"conpro/web"
@@ -79,11 +80,16 @@ func TestRecoverPanics_ShowsTheDutchErrorPageAndLogsTheStack(t *testing.T) {
 	}
 	var logs strings.Builder
 	base, _ := url.Parse("https://conpro-bouw.be")
+	vendors, err := consent.NewRegistry(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := &Server{
 		cfg:     config.Config{BaseURL: base},
 		log:     slog.New(slog.NewTextHandler(&logs, nil)),
 		locales: bundle,
 		assets:  assets,
+		vendors: vendors,
 	}
 	h := s.withLocale(s.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 		panic("boom")

@@ -14,7 +14,7 @@ const maxFormBody = 64 << 10
 // routes is the one place that lists every route of the site.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.GetHead, withRequestID, s.withClientAddr, s.withLocale, s.accessLog, s.recoverPanics, s.securityHeaders)
+	r.Use(middleware.GetHead, withRequestID, s.withClientAddr, s.withLocale, s.accessLog, s.recoverPanics, s.securityHeaders, s.withConsent)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 
@@ -42,6 +42,9 @@ func (s *Server) routes() http.Handler {
 		r.Get("/privacy/versies", s.handlePolicyVersions)
 		r.Get("/privacy/versies/{number}", s.handlePolicyVersion)
 		r.Post("/taal", s.handleLanguage)
+		r.Post("/consent", s.handleConsent)
+		r.Get("/cookies", s.handleCookies)
+		r.Get("/cookies/bewijs", s.handleReceipt)
 	})
 	return r
 }

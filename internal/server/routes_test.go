@@ -2,8 +2,6 @@ package server_test
 
 import (
 	"compress/gzip"
-	"context"
-	"errors"
 	"io"
 	"net/http"
 	"regexp"
@@ -164,8 +162,7 @@ func TestStaticAssets_FingerprintedCachedForAYearAndCompressed(t *testing.T) {
 }
 
 func TestReadyz_DatabaseDownIs503ButPagesServe(t *testing.T) {
-	down := readinessFunc(func(context.Context) error { return errors.New("connection refused") })
-	s := newSite(t, siteOptions{readiness: down})
+	s := newSite(t, siteOptions{dbDown: true})
 	if res := s.get(t, "/readyz"); res.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("/readyz: %d, want 503", res.StatusCode)
 	}

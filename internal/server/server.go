@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"conpro/internal/clientip"
 	"conpro/internal/config"
+	"conpro/internal/consent"
 	"conpro/internal/csp"
 	"conpro/internal/locale"
 	"conpro/web"
@@ -23,6 +25,17 @@ import (
 // answers and carries the current schema.
 type Readiness interface {
 	Ready(ctx context.Context) error
+}
+
+// ConsentRecorder appends choices to the proof-of-consent log; it returns
+// nil once the choice is safe (stored, or spooled until the database is back).
+type ConsentRecorder interface {
+	Record(ctx context.Context, e consent.Event) error
+}
+
+// ConsentHistory reads a visitor's logged choices.
+type ConsentHistory interface {
+	ConsentEvents(ctx context.Context, consentID string) ([]consent.Event, error)
 }
 
 // Deps is everything the HTTP layer needs, built once in main.
@@ -35,6 +48,14 @@ type Deps struct {
 	// Metrics is the registry /metrics exposes; the server adds its own
 	// request metrics to it.
 	Metrics *prometheus.Registry
+	// Vendors is the consent registry with the configured vendors.
+	Vendors *consent.Registry
+	// Cookies signs and reads the consent cookie.
+	Cookies        *consent.Codec
+	ConsentLog     ConsentRecorder
+	ConsentHistory ConsentHistory
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
 }
 
 // Server holds the dependencies of the handlers.
@@ -48,6 +69,11 @@ type Server struct {
 	metrics   *metrics
 	clientIPs clientip.Resolver
 	csp       string
+	vendors   *consent.Registry
+	cookies   *consent.Codec
+	recorder  ConsentRecorder
+	history   ConsentHistory
+	now       func() time.Time
 }
 
 // New returns the site's HTTP handler.
@@ -66,6 +92,14 @@ func New(d Deps) (http.Handler, error) {
 		metrics:   m,
 		clientIPs: clientip.NewResolver(d.Config.TrustedProxies),
 		csp:       csp.Policy{}.String(),
+		vendors:   d.Vendors,
+		cookies:   d.Cookies,
+		recorder:  d.ConsentLog,
+		history:   d.ConsentHistory,
+		now:       d.Now,
+	}
+	if s.now == nil {
+		s.now = time.Now
 	}
 	return s.routes(), nil
 }
@@ -90,6 +124,11 @@ func (s *Server) page(r *http.Request, title, description string) web.Page {
 	if description != "" {
 		p.Description = locale.T(ctx, description)
 	}
+	returnTo := r.URL.RequestURI()
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		returnTo = "/"
+	}
+	p.Consent = web.NewConsentView(s.vendors, consentState(ctx), returnTo, r.URL.Path != "/cookies")
 	return p
 }
 

@@ -10,22 +10,29 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/net/html"
 
 	"conpro/internal/config"
+	"conpro/internal/consent"
+	"conpro/internal/consentlog"
 	"conpro/internal/locale"
 	"conpro/internal/pgtest"
 	"conpro/internal/server"
+	"conpro/internal/store/postgres"
 	"conpro/locales"
 	"conpro/web"
 )
 
 // site is the whole HTTP handler, as main builds it, on a fresh database.
 type site struct {
-	URL  string
-	logs *syncBuffer
+	URL      string
+	logs     *syncBuffer
+	db       *postgres.DB
+	recorder *consentlog.Recorder
+	codec    *consent.Codec
 }
 
 type syncBuffer struct {
@@ -45,27 +52,36 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// readiness adapts a plain function for sites whose database is faked to be
-// down; the real store is used everywhere else.
-type readinessFunc func(context.Context) error
-
-func (f readinessFunc) Ready(ctx context.Context) error { return f(ctx) }
-
 type siteOptions struct {
-	env       map[string]string
-	readiness server.Readiness
+	env map[string]string
+	// dbDown points the site at a database that does not answer.
+	dbDown bool
+	// now is the site's clock (time.Now when nil).
+	now func() time.Time
 }
+
+// testCookieKey signs consent cookies in tests.
+const testCookieKey = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
 func newSite(t *testing.T, opts siteOptions) *site {
 	t.Helper()
-	env := map[string]string{"DATABASE_URL": "postgres://unused@localhost/unused"}
+	env := map[string]string{
+		"DATABASE_URL":      "postgres://unused@localhost/unused",
+		"CONPRO_COOKIE_KEY": testCookieKey,
+	}
 	for k, v := range opts.env {
 		env[k] = v
 	}
-	ready := opts.readiness
-	if ready == nil {
-		db := pgtest.New(t)
-		ready = db
+	var db *postgres.DB
+	if opts.dbDown {
+		var err error
+		db, err = postgres.Open(context.Background(), "postgres://postgres@/conpro?host="+t.TempDir()+"&connect_timeout=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(db.Close)
+	} else {
+		db = pgtest.New(t)
 	}
 	// The base URL must be known before the server starts; httptest gives
 	// the address only after. Use a fixed public base, as production does.
@@ -84,21 +100,39 @@ func newSite(t *testing.T, opts siteOptions) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
+	vendors, err := consent.NewRegistry(func(k string) string { return cfg.VendorIDs[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	codec, err := consent.NewCodec(cfg.CookieKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	logs := &syncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	recorder, err := consentlog.New(db, t.TempDir(), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h, err := server.New(server.Deps{
-		Config:    cfg,
-		Logger:    slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Locales:   bundle,
-		Assets:    assets,
-		Readiness: ready,
-		Metrics:   prometheus.NewRegistry(),
+		Config:         cfg,
+		Logger:         logger,
+		Locales:        bundle,
+		Assets:         assets,
+		Readiness:      db,
+		Metrics:        prometheus.NewRegistry(),
+		Vendors:        vendors,
+		Cookies:        codec,
+		ConsentLog:     recorder,
+		ConsentHistory: db,
+		Now:            opts.now,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &site{URL: ts.URL, logs: logs}
+	return &site{URL: ts.URL, logs: logs, db: db, recorder: recorder, codec: codec}
 }
 
 // noRedirect is a client that shows redirects instead of following them.

@@ -1,0 +1,154 @@
+package consent
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CookieName is the cookie that carries a visitor's consent.
+const CookieName = "conpro_consent"
+
+// The cookie value is seven fields joined by dots:
+//
+//	1.<id>.<policy>.<categories>.<vendors>.<unix time>.<mac>
+//
+//	1           format version
+//	id          consent ID, 22 characters of base64url (128 random bits)
+//	policy      policy version the choice was made under, decimal
+//	categories  granted optional categories, one letter each in registry
+//	            order: a (analytics), d (advertising), s (social); "-" for none
+//	vendors     vendor codes the visitor ticked one by one, joined by "~"
+//	            (ga, sl, gads, meta, li, soc); "-" for none
+//	unix time   when the choice was made, seconds
+//	mac         HMAC-SHA256 of everything before it under the server's key,
+//	            first 16 bytes, base64url
+//
+// For example 1.q7vVg0M1s2S4QnxhZ8m0bA.2.a.ga.1764072000.<22 chars>: analytics
+// granted for Google Analytics only, under policy version 2. About 80 bytes.
+// A value that does not parse or whose MAC does not match is no consent.
+
+const cookieFormat = "1"
+
+// macLen is the number of MAC bytes kept; 128 bits resist forgery.
+const macLen = 16
+
+// ErrBadCookie is returned for a consent cookie that is malformed or forged.
+var ErrBadCookie = errors.New("invalid consent cookie")
+
+// Codec signs and verifies consent cookies with a secret key.
+type Codec struct {
+	key []byte
+}
+
+// NewCodec returns a codec for key, which must hold at least 32 bytes.
+func NewCodec(key []byte) (*Codec, error) {
+	if len(key) < 32 {
+		return nil, errors.New("consent cookie key: need at least 32 bytes")
+	}
+	return &Codec{key: append([]byte(nil), key...)}, nil
+}
+
+func (c *Codec) mac(payload string) string {
+	m := hmac.New(sha256.New, c.key)
+	m.Write([]byte(payload))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:macLen])
+}
+
+// Encode writes a choice as a cookie value.
+func (c *Codec) Encode(ch Choice) string {
+	cats := ""
+	for _, cat := range optional() {
+		if ch.Grants(cat) {
+			cats += categoryLetter(cat)
+		}
+	}
+	if cats == "" {
+		cats = "-"
+	}
+	var codes []string
+	for _, key := range ch.Vendors {
+		if v, ok := vendorByKey(key); ok {
+			codes = append(codes, v.Code)
+		}
+	}
+	vendors := "-"
+	if len(codes) > 0 {
+		vendors = strings.Join(codes, "~")
+	}
+	payload := strings.Join([]string{cookieFormat, ch.ID, strconv.Itoa(ch.PolicyVersion), cats, vendors, strconv.FormatInt(ch.Time.Unix(), 10)}, ".")
+	return payload + "." + c.mac(payload)
+}
+
+// Decode verifies and reads a cookie value.
+func (c *Codec) Decode(value string) (Choice, error) {
+	if len(value) > 256 {
+		return Choice{}, ErrBadCookie
+	}
+	i := strings.LastIndexByte(value, '.')
+	if i < 0 {
+		return Choice{}, ErrBadCookie
+	}
+	payload, mac := value[:i], value[i+1:]
+	if !hmac.Equal([]byte(mac), []byte(c.mac(payload))) {
+		return Choice{}, ErrBadCookie
+	}
+	f := strings.Split(payload, ".")
+	if len(f) != 6 || f[0] != cookieFormat || !ValidID(f[1]) {
+		return Choice{}, ErrBadCookie
+	}
+	pv, err := strconv.Atoi(f[2])
+	if err != nil || pv <= 0 || strconv.Itoa(pv) != f[2] {
+		return Choice{}, ErrBadCookie
+	}
+	ch := Choice{ID: f[1], PolicyVersion: pv}
+	if f[3] != "-" {
+		for _, l := range f[3] {
+			cat, ok := categoryOfLetter(string(l))
+			if !ok || ch.Grants(cat) {
+				return Choice{}, ErrBadCookie
+			}
+			ch.Categories = append(ch.Categories, cat)
+		}
+	}
+	if f[4] != "-" {
+		for code := range strings.SplitSeq(f[4], "~") {
+			v, ok := vendorByCode(code)
+			if !ok {
+				return Choice{}, ErrBadCookie
+			}
+			ch.Vendors = append(ch.Vendors, v.Key)
+		}
+	}
+	sec, err := strconv.ParseInt(f[5], 10, 64)
+	if err != nil || sec <= 0 || strconv.FormatInt(sec, 10) != f[5] {
+		return Choice{}, ErrBadCookie
+	}
+	ch.Time = time.Unix(sec, 0).UTC()
+	return ch, nil
+}
+
+func categoryLetter(c Category) string {
+	switch c {
+	case Analytics:
+		return "a"
+	case Advertising:
+		return "d"
+	case Social:
+		return "s"
+	}
+	return ""
+}
+
+func categoryOfLetter(l string) (Category, bool) {
+	for _, c := range optional() {
+		if categoryLetter(c) == l {
+			return c, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,272 @@
+// Package consentlog records consent choices so that none is lost: straight
+// into PostgreSQL when it answers, otherwise into a local spool file that is
+// synced to disk before the visitor's click is acknowledged, and replayed
+// into PostgreSQL once it is back. Events carry their own ID, so a replay
+// never stores one twice.
+package consentlog
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"conpro/internal/consent"
+)
+
+// Store is where events end up.
+type Store interface {
+	InsertConsentEvents(ctx context.Context, events []consent.Event) error
+}
+
+// Recorder writes consent events to the store, or to the spool when the store
+// fails.
+type Recorder struct {
+	store Store
+	dir   string
+	log   *slog.Logger
+	// pending is this process's spool file; other files in dir are left by
+	// earlier processes or are being replayed.
+	pending string
+	mu      sync.Mutex // serialises appends and the rotation of pending
+	flushMu sync.Mutex // one replay at a time
+	spooled atomic.Int64
+	kick    chan struct{}
+	// DirectTimeout bounds the attempt to write straight to the store, so a
+	// hanging database does not hold the visitor's click.
+	DirectTimeout time.Duration
+}
+
+// New returns a recorder that spools into dir (created if needed).
+func New(store Store, dir string, logger *slog.Logger) (*Recorder, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("consent spool folder: %w", err)
+	}
+	host, _ := os.Hostname()
+	r := &Recorder{
+		store:         store,
+		dir:           dir,
+		log:           logger,
+		pending:       filepath.Join(dir, fmt.Sprintf("pending-%s-%d-%d.jsonl", sanitizeName(host), os.Getpid(), time.Now().UnixNano())),
+		kick:          make(chan struct{}, 1),
+		DirectTimeout: 3 * time.Second,
+	}
+	n, err := r.countSpooled()
+	if err != nil {
+		return nil, err
+	}
+	r.spooled.Store(int64(n))
+	return r, nil
+}
+
+func sanitizeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// Record stores one event. It returns nil once the event is safe: in the
+// database, or synced to the spool file. An error means neither worked.
+func (r *Recorder) Record(ctx context.Context, e consent.Event) error {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.DirectTimeout)
+	err := r.store.InsertConsentEvents(dctx, []consent.Event{e})
+	cancel()
+	if err == nil {
+		return nil
+	}
+	if serr := r.spool(e); serr != nil {
+		return fmt.Errorf("record consent event: database: %v; spool: %w", err, serr)
+	}
+	r.log.WarnContext(ctx, "database unavailable: consent choice spooled for later", "event_id", e.ID, "err", err)
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func (r *Recorder) spool(e consent.Event) error {
+	line, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f, err := os.OpenFile(r.pending, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(append(line, '\n'))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	r.spooled.Add(1)
+	return nil
+}
+
+// Spooled returns how many events wait in the spool.
+func (r *Recorder) Spooled() int { return int(r.spooled.Load()) }
+
+// Run replays the spool until ctx ends: soon after a choice was spooled, and
+// every interval anyway (to pick up files left by an earlier process).
+func (r *Recorder) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if r.Spooled() > 0 {
+			if err := r.Flush(ctx); err != nil && ctx.Err() == nil {
+				r.log.WarnContext(ctx, "consent spool not replayed yet", "err", err, "waiting", r.Spooled())
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-r.kick:
+			// Give a database that just failed a moment before retrying.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(interval):
+			}
+		}
+	}
+}
+
+// Flush replays every spool file into the store. Files whose events are all
+// stored are removed; the others stay for the next attempt.
+func (r *Recorder) Flush(ctx context.Context) error {
+	r.flushMu.Lock()
+	defer r.flushMu.Unlock()
+
+	// New clicks go to a fresh pending file while this one is replayed.
+	r.mu.Lock()
+	if _, err := os.Stat(r.pending); err == nil {
+		rotated := filepath.Join(r.dir, "replay-"+strconv.FormatInt(time.Now().UnixNano(), 10)+"-"+filepath.Base(r.pending))
+		if err := os.Rename(r.pending, rotated); err != nil {
+			r.mu.Unlock()
+			return fmt.Errorf("rotate consent spool: %w", err)
+		}
+	}
+	r.mu.Unlock()
+
+	files, err := r.spoolFiles()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, f := range files {
+		if f == r.pending || r.othersPending(f) {
+			continue
+		}
+		n, err := r.replay(ctx, f)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := os.Remove(f); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		r.spooled.Add(-int64(n))
+		r.log.InfoContext(ctx, "consent spool replayed", "events", n)
+	}
+	return errors.Join(errs...)
+}
+
+func (r *Recorder) replay(ctx context.Context, file string) (int, error) {
+	events, bad, err := readSpool(file)
+	if err != nil {
+		return 0, err
+	}
+	if bad > 0 {
+		// A torn last line from a crash mid-write: that click was never
+		// acknowledged (the sync had not returned), so nothing is lost.
+		r.log.WarnContext(ctx, "consent spool: skipped unreadable lines", "file", filepath.Base(file), "lines", bad)
+	}
+	if err := r.store.InsertConsentEvents(ctx, events); err != nil {
+		return 0, fmt.Errorf("replay %s: %w", filepath.Base(file), err)
+	}
+	return len(events) + bad, nil
+}
+
+// othersPending reports whether file is another live process's pending
+// file: it may still be appended to. A pending file untouched for ten
+// minutes was left by a process that is gone, and is replayed.
+func (r *Recorder) othersPending(file string) bool {
+	if !strings.HasPrefix(filepath.Base(file), "pending-") {
+		return false
+	}
+	fi, err := os.Stat(file)
+	return err == nil && time.Since(fi.ModTime()) < 10*time.Minute
+}
+
+func readSpool(file string) (events []consent.Event, bad int, err error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		var e consent.Event
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil || e.ID == "" {
+			bad++
+			continue
+		}
+		events = append(events, e)
+	}
+	return events, bad, sc.Err()
+}
+
+// spoolFiles lists the spool's files, oldest name first.
+func (r *Recorder) spoolFiles() ([]string, error) {
+	entries, err := os.ReadDir(r.dir)
+	if err != nil {
+		return nil, fmt.Errorf("read consent spool: %w", err)
+	}
+	var out []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".jsonl") {
+			out = append(out, filepath.Join(r.dir, e.Name()))
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func (r *Recorder) countSpooled() (int, error) {
+	files, err := r.spoolFiles()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, f := range files {
+		events, bad, err := readSpool(f)
+		if err != nil {
+			return 0, err
+		}
+		n += len(events) + bad
+	}
+	return n, nil
+}

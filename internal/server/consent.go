@@ -1,0 +1,309 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"conpro/internal/clientip"
+	"conpro/internal/consent"
+	"conpro/internal/locale"
+	"conpro/internal/policy"
+	"conpro/web"
+)
+
+type consentKey struct{}
+
+// consentState returns the request's consent state (first visit outside a
+// request that went through withConsent).
+func consentState(ctx context.Context) consent.State {
+	if st, ok := ctx.Value(consentKey{}).(consent.State); ok {
+		return st
+	}
+	return consent.State{Ask: consent.ReasonFirstVisit}
+}
+
+// readChoice returns the choice in the request's consent cookie. A missing,
+// garbled or forged cookie is no choice.
+func (s *Server) readChoice(r *http.Request) *consent.Choice {
+	c, err := r.Cookie(consent.CookieName)
+	if err != nil {
+		return nil
+	}
+	ch, err := s.cookies.Decode(c.Value)
+	if err != nil {
+		return nil
+	}
+	return &ch
+}
+
+func gpc(r *http.Request) bool { return strings.TrimSpace(r.Header.Get("Sec-GPC")) == "1" }
+
+// withConsent reads the consent cookie once per request, decides whether it
+// is current, and sets the response's Content-Security-Policy to allow the
+// hosts and inline scripts of exactly the vendors it grants.
+func (s *Server) withConsent(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := consent.Evaluate(s.readChoice(r), policy.Current().Number, s.cfg.ConsentMaxAge, s.now(), gpc(r))
+		inj := s.vendors.Inject(st.Current())
+		w.Header().Set("Content-Security-Policy", inj.CSP.String())
+		w.Header().Add("Vary", "Sec-GPC")
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), consentKey{}, st)))
+	})
+}
+
+// handleConsent records a banner or settings-form click: it decides what is
+// granted, appends the choice to the log, sets the consent cookie, expires
+// the cookies of refused vendors, and sends the visitor back.
+func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.badRequest(w, r)
+		return
+	}
+	action, ok := consent.ParseAction(r.PostForm.Get("action"))
+	if !ok {
+		s.badRequest(w, r)
+		return
+	}
+	ctx := r.Context()
+	st := consentState(ctx)
+	cats, restrict, err := consent.Decide(s.vendors, action, r.PostForm["category"], r.PostForm["vendor"], st.GPC)
+	if err != nil {
+		s.badRequest(w, r)
+		return
+	}
+	ch := consent.Choice{
+		ID:            consent.NewID(),
+		PolicyVersion: policy.Current().Number,
+		Categories:    cats,
+		Vendors:       restrict,
+		Time:          s.now().UTC().Truncate(time.Second),
+	}
+	if st.Choice != nil {
+		// The same visitor keeps one ID, so their history stays together.
+		ch.ID = st.Choice.ID
+	}
+	returnTo := safeReturnPath(r.PostForm.Get("return_to"))
+
+	lang := locale.LangOf(ctx)
+	event := consent.NewEvent(ch, s.vendors, action, s.bannerVersion(ctx, st), string(lang),
+		pathOf(returnTo), st.GPC, clientip.Truncate(clientAddr(ctx)), r.UserAgent())
+	if err := s.recorder.Record(ctx, event); err != nil {
+		// Neither the database nor the spool took it. The visitor's choice
+		// still takes effect: refusing them would be worse.
+		s.log.ErrorContext(ctx, "consent choice not recorded", "err", err, "event_id", event.ID)
+	}
+
+	http.SetCookie(w, &http.Cookie{
+		Name:     consent.CookieName,
+		Value:    s.cookies.Encode(ch),
+		Path:     "/",
+		MaxAge:   int(s.cfg.ConsentMaxAge / time.Second),
+		HttpOnly: true,
+		Secure:   s.cfg.Production(),
+		SameSite: http.SameSiteLaxMode,
+	})
+	s.expireRefusedCookies(w, r, &ch)
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, returnTo, http.StatusSeeOther)
+}
+
+func pathOf(returnTo string) string {
+	if u, err := url.Parse(returnTo); err == nil {
+		return u.Path
+	}
+	return "/"
+}
+
+// expireRefusedCookies tells the browser to drop the first-party cookies of
+// every vendor the choice does not grant. Scripts such as Google Analytics
+// set them on the registrable domain, so each is expired host-only and on
+// that domain.
+func (s *Server) expireRefusedCookies(w http.ResponseWriter, r *http.Request, ch *consent.Choice) {
+	var present []string
+	for _, c := range r.Cookies() {
+		present = append(present, c.Name)
+	}
+	domain := cookieDomain(s.cfg.BaseURL.Hostname())
+	for _, name := range consent.RefusedCookies(ch, present) {
+		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1})
+		if domain != "" {
+			http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", Domain: domain, MaxAge: -1})
+		}
+	}
+}
+
+// cookieDomain is the registrable domain scripts set their cookies on
+// ("conpro-bouw.be" for www.conpro-bouw.be); empty for an IP or a single
+// label such as localhost.
+func cookieDomain(host string) string {
+	if net.ParseIP(host) != nil || !strings.Contains(host, ".") {
+		return ""
+	}
+	labels := strings.Split(host, ".")
+	return strings.Join(labels[len(labels)-2:], ".")
+}
+
+// bannerVersion identifies the banner text a visitor was shown: a digest of
+// the banner as rendered in their language, with their notices.
+func (s *Server) bannerVersion(ctx context.Context, st consent.State) string {
+	v := web.NewConsentView(s.vendors, consent.State{Ask: askOrFirst(st.Ask), GPC: st.GPC}, "/", true)
+	var buf bytes.Buffer
+	if err := web.ConsentBanner(v).Render(ctx, &buf); err != nil {
+		return "unknown"
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	return string(locale.LangOf(ctx)) + "-" + hex.EncodeToString(sum[:6])
+}
+
+func askOrFirst(r consent.Reason) consent.Reason {
+	if r == consent.ReasonNone {
+		// A click on the settings page with a current consent: the form is
+		// the banner's, as a first visit shows it.
+		return consent.ReasonFirstVisit
+	}
+	return r
+}
+
+// handleCookies is the settings page.
+func (s *Server) handleCookies(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	st := consentState(ctx)
+	d := web.CookieSettingsData{
+		Choice:      st.Choice,
+		SiteCookies: consent.SiteCookies(s.cfg.ConsentMaxAge),
+		Saved:       r.URL.Query().Get("opgeslagen") == "1",
+	}
+	if st.Choice != nil {
+		hctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		events, err := s.history.ConsentEvents(hctx, st.Choice.ID)
+		cancel()
+		if err != nil {
+			s.log.WarnContext(ctx, "consent history unavailable", "err", err)
+			d.HistoryErr = true
+		}
+		d.History = events
+	}
+	// The page shows the visitor's consent ID: for them only.
+	w.Header().Set("Cache-Control", "private, no-store")
+	p := s.page(r, "CookiesTitle", "CookiesDescription")
+	p.Canonical = s.absURL("/cookies")
+	s.render(w, r, http.StatusOK, web.CookieSettings(p, d))
+}
+
+// receipt is the downloadable proof of a visitor's consent.
+type receipt struct {
+	ConsentID   string          `json:"consent_id"`
+	Site        string          `json:"site"`
+	GeneratedAt time.Time       `json:"generated_at"`
+	Current     receiptChoice   `json:"current_choice"`
+	History     []receiptEvent  `json:"history"`
+	HistoryNote string          `json:"history_note,omitempty"`
+	Cookie      string          `json:"cookie"`
+	Policy      []receiptPolicy `json:"policy_versions"`
+}
+
+type receiptChoice struct {
+	PolicyVersion int                `json:"policy_version"`
+	Categories    []consent.Category `json:"categories"`
+	Vendors       []string           `json:"vendors"`
+	ChosenAt      time.Time          `json:"chosen_at"`
+	Current       bool               `json:"current"`
+}
+
+type receiptEvent struct {
+	EventID       string             `json:"event_id"`
+	ChosenAt      time.Time          `json:"chosen_at"`
+	Action        consent.Action     `json:"action"`
+	PolicyVersion int                `json:"policy_version"`
+	Categories    []consent.Category `json:"categories"`
+	Vendors       []string           `json:"vendors"`
+	BannerVersion string             `json:"banner_version"`
+	Locale        string             `json:"locale"`
+	Page          string             `json:"page"`
+	GPC           bool               `json:"gpc"`
+	Network       string             `json:"network,omitempty"`
+	UserAgent     string             `json:"user_agent"`
+}
+
+type receiptPolicy struct {
+	Number int    `json:"number"`
+	Date   string `json:"date"`
+	URL    string `json:"url"`
+}
+
+// handleReceipt downloads the visitor's consent receipt as JSON: the
+// current choice, every logged choice under the same consent ID, and a copy
+// of the cookie itself (the policy asks for it with an access request).
+func (s *Server) handleReceipt(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	st := consentState(ctx)
+	if st.Choice == nil {
+		s.notFound(w, r)
+		return
+	}
+	ch := st.Choice
+	cookie, _ := r.Cookie(consent.CookieName)
+	rc := receipt{
+		ConsentID:   ch.ID,
+		Site:        s.absURL("/"),
+		GeneratedAt: s.now().UTC().Truncate(time.Second),
+		Current: receiptChoice{
+			PolicyVersion: ch.PolicyVersion,
+			Categories:    nonNil(ch.Categories),
+			ChosenAt:      ch.Time,
+			Current:       st.Current() != nil,
+		},
+		History: []receiptEvent{},
+		Cookie:  consent.CookieName + "=" + cookie.Value,
+	}
+	for _, v := range ch.GrantedVendors(s.vendors) {
+		rc.Current.Vendors = append(rc.Current.Vendors, v.Key)
+	}
+	rc.Current.Vendors = nonNil(rc.Current.Vendors)
+	for _, v := range policy.Versions() {
+		rc.Policy = append(rc.Policy, receiptPolicy{Number: v.Number, Date: v.Date.Format(time.DateOnly), URL: s.absURL("/privacy/versies/" + strconv.Itoa(v.Number))})
+	}
+	hctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	events, err := s.history.ConsentEvents(hctx, ch.ID)
+	cancel()
+	if err != nil {
+		s.log.WarnContext(ctx, "consent history unavailable", "err", err)
+		rc.HistoryNote = locale.T(ctx, "ReceiptHistoryUnavailable")
+	}
+	for _, e := range events {
+		re := receiptEvent{
+			EventID: e.ID, ChosenAt: e.Time, Action: e.Action, PolicyVersion: e.PolicyVersion,
+			Categories: nonNil(e.Categories), Vendors: nonNil(e.Vendors), BannerVersion: e.BannerVersion,
+			Locale: e.Locale, Page: e.Path, GPC: e.GPC, UserAgent: e.UserAgent,
+		}
+		if e.Network.IsValid() {
+			re.Network = e.Network.String()
+		}
+		rc.History = append(rc.History, re)
+	}
+	body, err := json.MarshalIndent(rc, "", "  ")
+	if err != nil {
+		s.serverError(w, r, errors.New("marshal consent receipt"))
+		return
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="conpro-toestemming-`+ch.ID+`.json"`)
+	w.Header().Set("Cache-Control", "private, no-store")
+	writeBody(w, r, http.StatusOK, "application/json; charset=utf-8", append(body, '\n'))
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

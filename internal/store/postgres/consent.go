@@ -1,0 +1,89 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"conpro/internal/consent"
+)
+
+// InsertConsentEvents appends events to the proof-of-consent log in one
+// transaction. An event already stored (same ID, replayed from the spool)
+// is skipped, so recording is idempotent.
+func (db *DB) InsertConsentEvents(ctx context.Context, events []consent.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		batch := &pgx.Batch{}
+		for _, e := range events {
+			cats := make([]string, len(e.Categories))
+			for i, c := range e.Categories {
+				cats[i] = string(c)
+			}
+			vendors := e.Vendors
+			if vendors == nil {
+				vendors = []string{}
+			}
+			var network *netip.Prefix
+			if e.Network.IsValid() {
+				network = &e.Network
+			}
+			batch.Queue(`
+				INSERT INTO consent_event (event_id, consent_id, chosen_at, policy_version, action,
+					categories, vendors, banner_version, locale, path, gpc, client_network, user_agent)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+				ON CONFLICT (event_id) DO NOTHING`,
+				e.ID, e.ConsentID, e.Time, e.PolicyVersion, string(e.Action),
+				cats, vendors, e.BannerVersion, e.Locale, e.Path, e.GPC, network, e.UserAgent)
+		}
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+			return fmt.Errorf("insert consent events: %w", err)
+		}
+		return nil
+	})
+}
+
+// ConsentEvents returns the log entries of one consent ID, oldest first.
+func (db *DB) ConsentEvents(ctx context.Context, consentID string) ([]consent.Event, error) {
+	rows, err := db.pool.Query(ctx, `
+		SELECT event_id::text, consent_id, chosen_at, policy_version, action, categories, vendors,
+			banner_version, locale, path, gpc, client_network, user_agent
+		FROM consent_event
+		WHERE consent_id = $1
+		ORDER BY chosen_at, recorded_at`, consentID)
+	if err != nil {
+		return nil, fmt.Errorf("query consent events: %w", err)
+	}
+	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (consent.Event, error) {
+		var (
+			e       consent.Event
+			action  string
+			cats    []string
+			network *netip.Prefix
+			at      time.Time
+		)
+		err := row.Scan(&e.ID, &e.ConsentID, &at, &e.PolicyVersion, &action, &cats, &e.Vendors,
+			&e.BannerVersion, &e.Locale, &e.Path, &e.GPC, &network, &e.UserAgent)
+		if err != nil {
+			return e, err
+		}
+		e.Time = at.UTC()
+		e.Action = consent.Action(action)
+		for _, c := range cats {
+			e.Categories = append(e.Categories, consent.Category(c))
+		}
+		if network != nil {
+			e.Network = *network
+		}
+		return e, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read consent events: %w", err)
+	}
+	return events, nil
+}

@@ -1,0 +1,183 @@
+package web
+
+import (
+	"context"
+	"html"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // Europe/Brussels on hosts (and images) without zoneinfo
+
+	"github.com/a-h/templ"
+
+	"conpro/internal/consent"
+	"conpro/internal/locale"
+)
+
+// ConsentView is what the layout needs to show the banner and load the
+// scripts the visitor allowed.
+type ConsentView struct {
+	// ShowBanner is true when there is no current consent and the page is
+	// not the settings page itself.
+	ShowBanner bool
+	Ask        consent.Reason
+	GPC        bool
+	// Categories are the optional categories with their active vendors, in
+	// order; Checked reflects the visitor's current choice (never pre-ticked
+	// in the banner).
+	Categories []CategoryView
+	Injection  consent.Injection
+	// ReturnTo is where POST /consent sends the visitor back.
+	ReturnTo string
+	// Sharing is true when the social media widgets are configured, so
+	// pages offer share links.
+	Sharing bool
+}
+
+// CategoryView is one optional category in a consent form.
+type CategoryView struct {
+	Category consent.Category
+	Checked  bool
+	Vendors  []VendorView
+}
+
+// VendorView is one vendor switch in a consent form.
+type VendorView struct {
+	Vendor  consent.Vendor
+	Checked bool
+}
+
+// NewConsentView builds the view of a request's consent state.
+func NewConsentView(r *consent.Registry, st consent.State, returnTo string, showBanner bool) ConsentView {
+	v := ConsentView{
+		ShowBanner: showBanner && st.Ask != consent.ReasonNone,
+		Ask:        st.Ask,
+		GPC:        st.GPC,
+		Injection:  r.Inject(st.Current()),
+		ReturnTo:   returnTo,
+	}
+	_, v.Sharing = r.Vendor("social-widgets")
+	for _, c := range consent.Categories() {
+		if !c.Optional() {
+			continue
+		}
+		cv := CategoryView{Category: c}
+		if cur := st.Current(); cur != nil {
+			cv.Checked = cur.Grants(c)
+		}
+		for _, vendor := range r.ActiveIn(c) {
+			vv := VendorView{Vendor: vendor}
+			if cur := st.Current(); cur != nil {
+				vv.Checked = cur.GrantsVendor(vendor)
+			}
+			cv.Vendors = append(cv.Vendors, vv)
+		}
+		v.Categories = append(v.Categories, cv)
+	}
+	return v
+}
+
+func categoryName(ctx context.Context, c consent.Category) string {
+	return T(ctx, "Category_"+string(c))
+}
+
+func categoryText(ctx context.Context, c consent.Category) string {
+	return T(ctx, "CategoryText_"+string(c))
+}
+
+// lifetime writes a cookie's lifetime in the visitor's language.
+func lifetime(ctx context.Context, d time.Duration) string {
+	switch days := int(d / (24 * time.Hour)); {
+	case d < time.Hour:
+		return T(ctx, "LifetimeMinutes", map[string]any{"Count": int(d / time.Minute)})
+	case d < 24*time.Hour:
+		return T(ctx, "LifetimeHours", map[string]any{"Count": int(d / time.Hour)})
+	case days >= 365 && days%365 == 0:
+		return T(ctx, "LifetimeYears", map[string]any{"Count": days / 365})
+	case days >= 60:
+		return T(ctx, "LifetimeMonths", map[string]any{"Count": days / 30})
+	default:
+		return T(ctx, "LifetimeDays", map[string]any{"Count": days})
+	}
+}
+
+// dateTime writes a moment for the visitor, in Belgian time.
+func dateTime(ctx context.Context, t time.Time) string {
+	loc, err := time.LoadLocation("Europe/Brussels")
+	if err == nil {
+		t = t.In(loc)
+	}
+	if locale.LangOf(ctx) == locale.NL {
+		return DutchDate(t) + ", " + t.Format("15:04")
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+func vendorInputID(prefix string, v consent.Vendor) string { return prefix + "-vendor-" + v.Key }
+
+func categoryInputID(prefix string, c consent.Category) string {
+	return prefix + "-cat-" + string(c)
+}
+
+func grantedSummary(ctx context.Context, c *consent.Choice, r []CategoryView) string {
+	if c == nil || c.RefusesAll() {
+		return T(ctx, "CookiesSummaryNone")
+	}
+	var names string
+	for _, cv := range r {
+		if c.Grants(cv.Category) {
+			if names != "" {
+				names += ", "
+			}
+			names += categoryName(ctx, cv.Category)
+		}
+	}
+	return T(ctx, "CookiesSummarySome", map[string]any{"Categories": names})
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// scriptTag writes one script element exactly as its CSP hash expects.
+func scriptTag(s consent.Script) string {
+	if s.Src != "" {
+		return `<script async src="` + html.EscapeString(s.Src) + `"></script>`
+	}
+	return "<script>" + s.Inline + "</script>"
+}
+
+// grantedList names what a log entry granted: categories, or "nothing".
+func grantedList(ctx context.Context, e consent.Event) string {
+	if len(e.Categories) == 0 {
+		return T(ctx, "GrantedNothing")
+	}
+	var out string
+	for i, c := range e.Categories {
+		if i > 0 {
+			out += ", "
+		}
+		out += categoryName(ctx, c)
+	}
+	if len(e.Vendors) > 0 {
+		out += " (" + strings.Join(e.Vendors, ", ") + ")"
+	}
+	return out
+}
+
+func facebookShareURL(page string) string {
+	return "https://www.facebook.com/sharer/sharer.php?u=" + url.QueryEscape(page)
+}
+
+func linkedInShareURL(page string) string {
+	return "https://www.linkedin.com/sharing/share-offsite/?url=" + url.QueryEscape(page)
+}
+
+func facebookButtonURL(page string) templ.SafeURL {
+	return templ.SafeURL("https://www.facebook.com/plugins/share_button.php?layout=button&size=small&href=" + url.QueryEscape(page))
+}
+
+// linkedInShareTag is LinkedIn's share button: a data block that the
+// platform script (loaded only with consent) turns into a button.
+func linkedInShareTag(page string) string {
+	return `<script type="IN/Share" data-url="` + html.EscapeString(page) + `"></script>`
+}

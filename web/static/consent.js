@@ -1,0 +1,34 @@
+// Consent form enhancement. The forms work without it; this only keeps a
+// category's switch and its vendors' switches in step while the visitor
+// clicks. Ticking a category ticks its vendors; unticking it unticks them;
+// ticking or unticking a vendor updates its category (half-ticked when only
+// some vendors are on).
+(function () {
+  "use strict";
+  function sync(fieldset) {
+    var cat = fieldset.querySelector('input[name="category"]');
+    var vendors = fieldset.querySelectorAll('input[name="vendor"]');
+    if (!cat || vendors.length === 0) return;
+    var on = 0;
+    vendors.forEach(function (v) { if (v.checked) on++; });
+    cat.checked = on > 0;
+    cat.indeterminate = on > 0 && on < vendors.length;
+  }
+  document.addEventListener("change", function (ev) {
+    var input = ev.target;
+    if (!(input instanceof HTMLInputElement)) return;
+    var fieldset = input.closest("fieldset.consent-category");
+    if (!fieldset) return;
+    if (input.name === "category") {
+      fieldset.querySelectorAll('input[name="vendor"]').forEach(function (v) {
+        v.checked = input.checked;
+      });
+      input.indeterminate = false;
+    } else if (input.name === "vendor") {
+      sync(fieldset);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("fieldset.consent-category").forEach(sync);
+  });
+})();
