@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -90,13 +91,13 @@ func TestBrowser_LanguageSwitchWorksWithoutJavaScript(t *testing.T) {
 // width: nothing wider than the screen (no sideways scrolling), and the
 // skip link is the first thing the keyboard reaches.
 func TestBrowser_PagesFitAPhoneScreen(t *testing.T) {
-	s := newSite(t, siteOptions{})
+	s := newSite(t, siteOptions{env: allVendors})
 	b := browsertest.New(t, browsertest.Options{})
 	dir := *screenshotDir
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	pages := map[string]string{"home": "/", "contact": "/contact", "privacy": "/privacy", "versies": "/privacy/versies", "404": "/bestaat-niet"}
+	pages := map[string]string{"home": "/", "contact": "/contact", "privacy": "/privacy", "versies": "/privacy/versies", "404": "/bestaat-niet", "cookies": "/cookies"}
 	for name, path := range pages {
 		for _, width := range []int64{390, 1280} {
 			b.Screenshot(t, s.URL+path, width, dir, fmt.Sprintf("%s-%d", name, width))
@@ -119,9 +120,36 @@ func TestBrowser_PagesFitAPhoneScreen(t *testing.T) {
 			t.Errorf("%s: first Tab reaches %q, want the skip link", path, focused)
 		}
 	}
+	// The banner with its preferences open.
+	for _, width := range []int64{390, 1280} {
+		if err := chromedp.Do(b.Ctx,
+			chromedp.EmulateViewport(width, 900),
+			chromedp.Navigate(s.URL+"/"),
+			chromedp.Click(chromedp.CSS(".consent-prefs summary")),
+		); err != nil {
+			t.Fatal(err)
+		}
+		png, err := chromedp.Run(b.Ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("banner-open-%d.png", width)), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if *screenshotDir != "" {
 		t.Logf("screenshots in %s", filepath.Clean(dir))
 	}
 }
 
 var pageLoad = page.LoadEventFired
+
+// allVendors configures every vendor, as a site with all of them would be.
+var allVendors = map[string]string{
+	"CONPRO_GA_MEASUREMENT_ID":   "G-TEST1234",
+	"CONPRO_SMARTLOOK_KEY":       "0123456789abcdef0123",
+	"CONPRO_GOOGLE_ADS_ID":       "AW-1234567",
+	"CONPRO_META_PIXEL_ID":       "1234567890",
+	"CONPRO_LINKEDIN_PARTNER_ID": "123456",
+	"CONPRO_SOCIAL_WIDGETS":      "1",
+}
