@@ -251,11 +251,7 @@ func prepareDatabaseOnce(ctx context.Context, logger *slog.Logger, db *postgres.
 }
 
 func recordPolicyVersions(ctx context.Context, logger *slog.Logger, db *postgres.DB) error {
-	var vs []postgres.PolicyVersion
-	for _, v := range policy.Versions() {
-		vs = append(vs, postgres.PolicyVersion{Number: v.Number, PublishedOn: v.Date, Digest: v.Digest()})
-	}
-	changed, err := db.RecordPolicyVersions(ctx, vs)
+	changed, err := db.RecordPolicyVersions(ctx, policy.Versions())
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"conpro/internal/consentlog"
 	"conpro/internal/locale"
 	"conpro/internal/pgtest"
+	"conpro/internal/policy"
 	"conpro/internal/server"
 	"conpro/internal/store/postgres"
 	"conpro/locales"
@@ -31,6 +32,7 @@ type site struct {
 	URL      string
 	logs     *syncBuffer
 	db       *postgres.DB
+	dbURL    string
 	recorder *consentlog.Recorder
 	codec    *consent.Codec
 }
@@ -72,7 +74,10 @@ func newSite(t *testing.T, opts siteOptions) *site {
 	for k, v := range opts.env {
 		env[k] = v
 	}
-	var db *postgres.DB
+	var (
+		db    *postgres.DB
+		dbURL string
+	)
 	if opts.dbDown {
 		var err error
 		db, err = postgres.Open(context.Background(), "postgres://postgres@/conpro?host="+t.TempDir()+"&connect_timeout=1")
@@ -81,7 +86,17 @@ func newSite(t *testing.T, opts siteOptions) *site {
 		}
 		t.Cleanup(db.Close)
 	} else {
-		db = pgtest.New(t)
+		dbURL = pgtest.URL(t)
+		var err error
+		db, err = postgres.Open(context.Background(), dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(db.Close)
+		// As the server does at start.
+		if _, err := db.RecordPolicyVersions(context.Background(), policy.Versions()); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// The base URL must be known before the server starts; httptest gives
 	// the address only after. Use a fixed public base, as production does.
@@ -132,7 +147,7 @@ func newSite(t *testing.T, opts siteOptions) *site {
 	}
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &site{URL: ts.URL, logs: logs, db: db, recorder: recorder, codec: codec}
+	return &site{URL: ts.URL, logs: logs, db: db, dbURL: dbURL, recorder: recorder, codec: codec}
 }
 
 // noRedirect is a client that shows redirects instead of following them.

@@ -16,6 +16,7 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
+	"conpro/internal/policy"
 	"conpro/migrations"
 )
 
@@ -124,24 +125,15 @@ func (db *DB) MigrationVersion(ctx context.Context) (applied, latest int64, err 
 	return applied, latest, nil
 }
 
-// PolicyVersion is what the store records about a published policy version.
-type PolicyVersion struct {
-	Number      int
-	PublishedOn time.Time
-	Digest      [32]byte
-}
-
-// RecordPolicyVersions notes each version the server serves. A version number
-// already recorded with another digest means its text was changed without a
-// new number; those numbers are returned so the caller can warn.
-func (db *DB) RecordPolicyVersions(ctx context.Context, versions []PolicyVersion) (changed []int, err error) {
+func (db *DB) RecordPolicyVersions(ctx context.Context, versions []policy.Version) (changed []int, err error) {
 	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		for _, v := range versions {
+			digest := v.Digest()
 			_, err := tx.Exec(ctx, `
 				INSERT INTO policy_version (number, published_on, content_sha256)
 				VALUES ($1, $2, $3)
 				ON CONFLICT (number) DO NOTHING`,
-				v.Number, v.PublishedOn, v.Digest[:])
+				v.Number, v.Date, digest[:])
 			if err != nil {
 				return fmt.Errorf("record policy version %d: %w", v.Number, err)
 			}
@@ -150,7 +142,7 @@ func (db *DB) RecordPolicyVersions(ctx context.Context, versions []PolicyVersion
 			if err != nil {
 				return fmt.Errorf("read policy version %d: %w", v.Number, err)
 			}
-			if string(stored) != string(v.Digest[:]) {
+			if string(stored) != string(digest[:]) {
 				changed = append(changed, v.Number)
 			}
 		}

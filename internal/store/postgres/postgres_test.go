@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"conpro/internal/pgtest"
+	"conpro/internal/policy"
 	"conpro/internal/store/postgres"
 )
 
@@ -61,30 +62,31 @@ func TestOpen_DoesNotRepeatAMalformedURL(t *testing.T) {
 func TestRecordPolicyVersions_NoticesATextChangedUnderTheSameNumber(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.New(t)
-	day := time.Date(2020, time.June, 5, 0, 0, 0, 0, time.UTC)
-	v2 := postgres.PolicyVersion{Number: 2, PublishedOn: day, Digest: [32]byte{1}}
+	v2 := policy.Current()
 
-	changed, err := db.RecordPolicyVersions(ctx, []postgres.PolicyVersion{v2})
+	changed, err := db.RecordPolicyVersions(ctx, []policy.Version{v2})
 	if err != nil || len(changed) != 0 {
 		t.Fatalf("first record: %v, %v", changed, err)
 	}
-	changed, err = db.RecordPolicyVersions(ctx, []postgres.PolicyVersion{v2})
+	changed, err = db.RecordPolicyVersions(ctx, []policy.Version{policy.Current()})
 	if err != nil || len(changed) != 0 {
 		t.Fatalf("same text again: %v, %v", changed, err)
 	}
-	edited := v2
-	edited.Digest = [32]byte{2}
-	changed, err = db.RecordPolicyVersions(ctx, []postgres.PolicyVersion{edited})
-	if err != nil || !slices.Equal(changed, []int{2}) {
+	edited := policy.Current()
+	edited.Sections[0].Blocks = append(edited.Sections[0].Blocks, policy.Paragraph{Text: "Stilletjes toegevoegd."})
+	changed, err = db.RecordPolicyVersions(ctx, []policy.Version{edited})
+	if err != nil || !slices.Equal(changed, []int{v2.Number}) {
 		t.Fatalf("edited text: %v, %v", changed, err)
 	}
-	// The first digest stays the record of what version 2 meant.
+	// The first digest stays the record of what the number meant.
 	var stored []byte
 	var firstServed time.Time
-	if err := db.Pool().QueryRow(ctx, `SELECT content_sha256, first_served_at FROM policy_version WHERE number = 2`).Scan(&stored, &firstServed); err != nil {
+	var publishedOn time.Time
+	if err := db.Pool().QueryRow(ctx, `SELECT content_sha256, first_served_at, published_on FROM policy_version WHERE number = $1`, v2.Number).Scan(&stored, &firstServed, &publishedOn); err != nil {
 		t.Fatal(err)
 	}
-	if stored[0] != 1 || time.Since(firstServed) > time.Minute {
-		t.Fatalf("stored digest %x, first served %v", stored, firstServed)
+	want := v2.Digest()
+	if string(stored) != string(want[:]) || time.Since(firstServed) > time.Minute || !publishedOn.Equal(v2.Date) {
+		t.Fatalf("stored digest %x, first served %v, published %v", stored, firstServed, publishedOn)
 	}
 }

@@ -1,0 +1,542 @@
+package server_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"conpro/internal/consent"
+	"conpro/internal/pgtest"
+)
+
+// Hosts of each category's vendors, as the CSP and the page must show them.
+var (
+	analyticsHosts   = []string{"https://www.googletagmanager.com", "https://web-sdk.smartlook.com"}
+	advertisingHosts = []string{"https://connect.facebook.net", "https://snap.licdn.com", "https://www.googleadservices.com"}
+	socialHosts      = []string{"https://platform.linkedin.com"}
+)
+
+// consentCookie returns the conpro_consent cookie a response sets.
+func consentCookie(t *testing.T, res response) *http.Cookie {
+	t.Helper()
+	for _, c := range res.Cookies() {
+		if c.Name == consent.CookieName {
+			return c
+		}
+	}
+	t.Fatalf("no %s cookie in %v", consent.CookieName, res.Header.Values("Set-Cookie"))
+	return nil
+}
+
+// choose posts a consent form and returns the response and its cookie.
+func (s *site) choose(t *testing.T, form url.Values, header ...string) (response, *http.Cookie) {
+	t.Helper()
+	res := s.postForm(t, "/consent", form.Encode(), header...)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST /consent %v: %d\n%.300s", form, res.StatusCode, res.Body)
+	}
+	return res, consentCookie(t, res)
+}
+
+func (s *site) events(t *testing.T, consentID string) []consent.Event {
+	t.Helper()
+	evs, err := s.db.ConsentEvents(context.Background(), consentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+func hasBanner(body string) bool { return strings.Contains(body, `id="cookie-banner"`) }
+
+// checkCSPMatchesPage asserts that the CSP allows each inline script on the
+// page by its hash and each script source's host, and no other host than
+// those of want; and that it never allows unsafe inline code.
+func checkCSPMatchesPage(t *testing.T, res response, want []string) {
+	t.Helper()
+	csp := res.Header.Get("Content-Security-Policy")
+	if strings.Contains(csp, "unsafe-inline") {
+		t.Fatalf("CSP allows unsafe-inline: %s", csp)
+	}
+	for _, m := range regexp.MustCompile(`(?s)<script>(.*?)</script>`).FindAllStringSubmatch(res.Body, -1) {
+		sum := sha256.Sum256([]byte(m[1]))
+		if h := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; !strings.Contains(csp, h) {
+			t.Errorf("inline script %.60q is not allowed by the CSP", m[1])
+		}
+	}
+	for _, m := range regexp.MustCompile(`<script[^>]* src="(https://[^/"]+)`).FindAllStringSubmatch(res.Body, -1) {
+		if !strings.Contains(csp, m[1]) {
+			t.Errorf("script host %s is not in the CSP", m[1])
+		}
+	}
+	for _, host := range regexp.MustCompile(`https://[^ ;]+`).FindAllString(csp, -1) {
+		ok := false
+		for _, w := range want {
+			if strings.HasSuffix(host, strings.TrimPrefix(strings.TrimPrefix(w, "https://"), "*.")) || host == w {
+				ok = true
+			}
+		}
+		if !ok && !slices.Contains(vendorHostsAllowed(want), host) {
+			t.Errorf("CSP allows %s, which this choice does not grant", host)
+		}
+	}
+}
+
+// vendorHostsAllowed expands the hosts of the granted categories into every
+// host their vendors use (connect, img, frame), for checkCSPMatchesPage.
+func vendorHostsAllowed(want []string) []string {
+	all := map[string][]string{
+		"https://www.googletagmanager.com": {"https://*.google-analytics.com", "https://*.analytics.google.com", "https://www.googletagmanager.com"},
+		"https://web-sdk.smartlook.com":    {"https://*.smartlook.com", "https://*.smartlook.cloud"},
+		"https://www.googleadservices.com": {"https://googleads.g.doubleclick.net", "https://www.google.com", "https://www.google.be", "https://td.doubleclick.net", "https://www.googletagmanager.com"},
+		"https://connect.facebook.net":     {"https://www.facebook.com"},
+		"https://snap.licdn.com":           {"https://px.ads.linkedin.com"},
+		"https://platform.linkedin.com":    {"https://www.linkedin.com", "https://www.facebook.com", "https://static.xx.fbcdn.net", "https://static.licdn.com"},
+	}
+	var out []string
+	for _, w := range want {
+		out = append(out, all[w]...)
+	}
+	return out
+}
+
+func TestConsent_FirstVisitShowsTheBannerAndLoadsNoThirdParty(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	for _, p := range []string{"/", "/privacy", "/contact", "/bestaat-niet"} {
+		res := s.get(t, p)
+		if !hasBanner(res.Body) {
+			t.Errorf("%s: no banner on a first visit", p)
+		}
+		checkCSPMatchesPage(t, res, nil)
+		if strings.Contains(res.Body, "googletagmanager") || strings.Contains(res.Body, "fbevents") {
+			t.Errorf("%s: vendor script without consent", p)
+		}
+	}
+	if hasBanner(s.get(t, "/cookies").Body) {
+		t.Error("banner on the settings page itself")
+	}
+}
+
+func TestConsent_BannerButtonsAreEqualAndNothingIsPreTicked(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	body := s.get(t, "/").Body
+	banner := body[strings.Index(body, `id="cookie-banner"`):]
+	banner = banner[:strings.Index(banner, "</section>")]
+	accept := regexp.MustCompile(`<button[^>]*value="accept_all"[^>]*>`).FindString(banner)
+	reject := regexp.MustCompile(`<button[^>]*value="reject_all"[^>]*>`).FindString(banner)
+	classOf := func(tag string) string { return regexp.MustCompile(`class="([^"]*)"`).FindStringSubmatch(tag)[1] }
+	if accept == "" || reject == "" || classOf(accept) != classOf(reject) {
+		t.Fatalf("accept %q and reject %q differ", accept, reject)
+	}
+	if strings.Index(banner, "accept_all") > strings.Index(banner, "reject_all") || strings.Index(banner, "reject_all") > strings.Index(banner, "<details") {
+		t.Error("accept and reject are not side by side before the preferences")
+	}
+	if regexp.MustCompile(`name="(category|vendor)"[^>]*checked`).MatchString(banner) {
+		t.Error("a switch is pre-ticked in the banner")
+	}
+	for _, want := range []string{`value="save"`, `name="return_to" value="/"`, `href="/privacy#cookies"`, `aria-labelledby="consent-title"`} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("banner lacks %s", want)
+		}
+	}
+	for _, key := range []string{"google-analytics", "smartlook", "google-ads", "meta-pixel", "linkedin-insight", "social-widgets"} {
+		if !strings.Contains(banner, `name="vendor" value="`+key+`"`) {
+			t.Errorf("banner lacks a switch for %s", key)
+		}
+	}
+}
+
+func TestConsent_OnlyConfiguredVendorsAreOffered(t *testing.T) {
+	s := newSite(t, siteOptions{env: map[string]string{"CONPRO_GA_MEASUREMENT_ID": "G-TEST1234"}})
+	body := s.get(t, "/").Body
+	if !strings.Contains(body, `value="google-analytics"`) || strings.Contains(body, `value="smartlook"`) || strings.Contains(body, `value="meta-pixel"`) {
+		t.Fatal("banner offers vendors that are not configured, or lacks the configured one")
+	}
+}
+
+func TestConsent_AcceptAllRecordsOneRowSetsTheCookieAndLoadsEveryVendor(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	res, cookie := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/privacy?x=1"}},
+		"User-Agent", "TestBrowser/1.0", "Accept-Language", "fr-BE")
+	if res.Header.Get("Location") != "/privacy?x=1" {
+		t.Errorf("redirect to %q", res.Header.Get("Location"))
+	}
+	if !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Path != "/" || cookie.MaxAge < 150*24*3600 || cookie.Secure {
+		t.Errorf("cookie attributes %+v", cookie)
+	}
+	ch, err := s.codec.Decode(cookie.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !consent.ValidID(ch.ID) || ch.PolicyVersion != 2 || len(ch.Categories) != 3 {
+		t.Fatalf("cookie choice %+v", ch)
+	}
+	evs := s.events(t, ch.ID)
+	if len(evs) != 1 {
+		t.Fatalf("%d rows, want 1", len(evs))
+	}
+	e := evs[0]
+	if e.Action != consent.AcceptAll || e.PolicyVersion != 2 || len(e.Categories) != 3 || len(e.Vendors) != 6 ||
+		e.Locale != "fr" || e.Path != "/privacy" || e.GPC || e.UserAgent != "TestBrowser/1.0" ||
+		e.Network.String() != "127.0.0.0/24" || !strings.HasPrefix(e.BannerVersion, "fr-") || time.Since(e.Time) > time.Minute {
+		t.Fatalf("row %+v", e)
+	}
+
+	page := s.get(t, "/", "Cookie", cookie.Name+"="+cookie.Value)
+	if hasBanner(page.Body) {
+		t.Error("banner after accepting")
+	}
+	checkCSPMatchesPage(t, page, append(append(slices.Clone(analyticsHosts), advertisingHosts...), socialHosts...))
+	for _, want := range []string{"gtag/js?id=G-TEST1234", "'analytics_storage':'granted'", "'ad_storage':'granted'", "fbq('init','1234567890')", "insight.min.js", "smartlook('init','0123456789abcdef0123'", "facebook.com/plugins/share_button.php"} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+}
+
+func TestConsent_RejectAllLoadsNothingAndTheBannerStaysAway(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	_, cookie := s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}})
+	ch, _ := s.codec.Decode(cookie.Value)
+	if len(ch.Categories) != 0 {
+		t.Fatalf("categories %v after refusing", ch.Categories)
+	}
+	for _, p := range []string{"/", "/privacy", "/contact"} {
+		res := s.get(t, p, "Cookie", cookie.Name+"="+cookie.Value)
+		if hasBanner(res.Body) {
+			t.Errorf("%s: the banner nags after a refusal", p)
+		}
+		checkCSPMatchesPage(t, res, nil)
+		if strings.Contains(res.Body, "<script>") || strings.Contains(res.Body, "https://www.facebook.com/plugins") {
+			t.Errorf("%s: a vendor loads after a refusal", p)
+		}
+	}
+	if evs := s.events(t, ch.ID); len(evs) != 1 || evs[0].Action != consent.RejectAll || len(evs[0].Categories) != 0 || len(evs[0].Vendors) != 0 {
+		t.Fatalf("rows %+v", evs)
+	}
+}
+
+func TestConsent_SavingOnlyAnalyticsLoadsAnalyticsVendorsOnly(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	_, cookie := s.choose(t, url.Values{"action": {"save"}, "category": {"analytics"}, "return_to": {"/"}})
+	res := s.get(t, "/", "Cookie", cookie.Name+"="+cookie.Value)
+	checkCSPMatchesPage(t, res, analyticsHosts)
+	for _, h := range append(slices.Clone(advertisingHosts), socialHosts...) {
+		if strings.Contains(res.Header.Get("Content-Security-Policy"), h) || strings.Contains(res.Body, h) {
+			t.Errorf("analytics-only consent allows %s", h)
+		}
+	}
+	if !strings.Contains(res.Body, "'analytics_storage':'granted'") || !strings.Contains(res.Body, "'ad_storage':'denied'") ||
+		!strings.Contains(res.Body, "'ad_user_data':'denied'") || !strings.Contains(res.Body, "'ad_personalization':'denied'") {
+		t.Error("Consent Mode signals do not match an analytics-only choice")
+	}
+	if !strings.Contains(res.Body, "Delen op Facebook") {
+		t.Error("without social consent the share buttons are not plain links")
+	}
+}
+
+func TestConsent_AVisitorCanAllowOneAnalyticsVendorAndNotAnother(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	_, cookie := s.choose(t, url.Values{"action": {"save"}, "vendor": {"google-analytics"}, "return_to": {"/"}})
+	res := s.get(t, "/", "Cookie", cookie.Name+"="+cookie.Value)
+	csp := res.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "https://www.googletagmanager.com") || strings.Contains(csp, "smartlook") || strings.Contains(res.Body, "smartlook") {
+		t.Fatalf("Google Analytics without Smartlook: CSP %s", csp)
+	}
+	ch, _ := s.codec.Decode(cookie.Value)
+	evs := s.events(t, ch.ID)
+	if len(evs) != 1 || !slices.Equal(evs[0].Vendors, []string{"google-analytics"}) || evs[0].Action != consent.Save {
+		t.Fatalf("rows %+v", evs)
+	}
+	// The settings page shows the same: Google Analytics on, Smartlook off.
+	cookies := s.get(t, "/cookies", "Cookie", cookie.Name+"="+cookie.Value).Body
+	if !regexp.MustCompile(`value="google-analytics"[^>]*checked`).MatchString(cookies) || regexp.MustCompile(`value="smartlook"[^>]*checked`).MatchString(cookies) {
+		t.Error("settings page does not reflect the per-vendor choice")
+	}
+}
+
+func TestConsent_EveryClickAppendsExactlyOneRowAndTheHistoryShowsThem(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	_, c1 := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}})
+	_, c2 := s.choose(t, url.Values{"action": {"save"}, "category": {"analytics"}, "return_to": {"/cookies"}}, "Cookie", c1.Name+"="+c1.Value)
+	_, c3 := s.choose(t, url.Values{"action": {"withdraw"}, "return_to": {"/cookies"}}, "Cookie", c2.Name+"="+c2.Value)
+	ch1, _ := s.codec.Decode(c1.Value)
+	ch3, _ := s.codec.Decode(c3.Value)
+	if ch1.ID != ch3.ID {
+		t.Fatalf("the consent ID changed from %s to %s", ch1.ID, ch3.ID)
+	}
+	evs := s.events(t, ch1.ID)
+	var actions []consent.Action
+	for _, e := range evs {
+		actions = append(actions, e.Action)
+	}
+	if !slices.Equal(actions, []consent.Action{consent.AcceptAll, consent.Save, consent.Withdraw}) {
+		t.Fatalf("actions %v", actions)
+	}
+	page := s.get(t, "/cookies", "Cookie", c3.Name+"="+c3.Value).Body
+	if !strings.Contains(page, ch1.ID) {
+		t.Error("settings page does not show the consent ID")
+	}
+	rows := regexp.MustCompile(`(?s)<table class="stack history">.*?</table>`).FindString(page)
+	for _, want := range []string{"Alles accepteren", "Voorkeuren opgeslagen", "Toestemming ingetrokken"} {
+		if !strings.Contains(rows, want) {
+			t.Errorf("history lacks %q", want)
+		}
+	}
+	if n := strings.Count(rows, "<tr>") - 1; n != len(evs) {
+		t.Errorf("history shows %d rows; the log has %d", n, len(evs))
+	}
+	// The log is append-only: the database refuses to change a row.
+	if _, err := s.db.Pool().Exec(context.Background(), "UPDATE consent_event SET action = 'accept_all'"); err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Fatalf("UPDATE on the consent log: %v", err)
+	}
+}
+
+func TestConsent_WithdrawingExpiresTheVendorCookies(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	_, c1 := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}})
+	cookies := c1.Name + "=" + c1.Value + "; _ga=GA1.1.1.1; _ga_TEST1234=GS1; _gid=GA1.1.2; _fbp=fb.1.2; li_fat_id=x; conpro_lang=nl"
+	res, _ := s.choose(t, url.Values{"action": {"withdraw"}, "return_to": {"/cookies"}}, "Cookie", cookies)
+	expired := map[string]bool{}
+	for _, c := range res.Cookies() {
+		if c.MaxAge < 0 {
+			expired[c.Name] = true
+		}
+	}
+	for _, name := range []string{"_ga", "_ga_TEST1234", "_gid", "_fbp", "li_fat_id"} {
+		if !expired[name] {
+			t.Errorf("%s not expired on withdrawal", name)
+		}
+	}
+	if expired["conpro_lang"] || expired[consent.CookieName] {
+		t.Error("withdrawal expired a functional cookie")
+	}
+	// The site's public host is conpro-bouw.be: scripts set their cookies
+	// there, so the expiry is sent for that domain too.
+	var domainExpiry bool
+	for _, v := range res.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(v, "_ga=") && strings.Contains(v, "Domain=conpro-bouw.be") {
+			domainExpiry = true
+		}
+	}
+	if !domainExpiry {
+		t.Error("no domain-wide expiry for _ga")
+	}
+}
+
+func TestConsent_RefusingACategoryExpiresOnlyItsVendorsCookies(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	res, _ := s.choose(t, url.Values{"action": {"save"}, "category": {"analytics"}, "return_to": {"/"}}, "Cookie", "_ga=GA1.1.1.1; _fbp=fb.1.2")
+	var expired []string
+	for _, c := range res.Cookies() {
+		if c.MaxAge < 0 && !slices.Contains(expired, c.Name) {
+			expired = append(expired, c.Name)
+		}
+	}
+	if !slices.Equal(expired, []string{"_fbp"}) {
+		t.Fatalf("expired %v, want only _fbp", expired)
+	}
+}
+
+func TestConsent_GPCKeepsAdvertisingAndSocialRefused(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	banner := s.get(t, "/", "Sec-GPC", "1").Body
+	if !strings.Contains(banner, "Global Privacy Control") {
+		t.Error("banner does not say the browser's signal is respected")
+	}
+	_, cookie := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}}, "Sec-GPC", "1")
+	ch, _ := s.codec.Decode(cookie.Value)
+	if !slices.Equal(ch.Categories, []consent.Category{consent.Analytics}) {
+		t.Fatalf("accept all under GPC granted %v", ch.Categories)
+	}
+	evs := s.events(t, ch.ID)
+	if len(evs) != 1 || !evs[0].GPC {
+		t.Fatalf("rows %+v", evs)
+	}
+	res := s.get(t, "/", "Cookie", cookie.Name+"="+cookie.Value, "Sec-GPC", "1")
+	checkCSPMatchesPage(t, res, analyticsHosts)
+	// An explicit tick still counts: the visitor chose it.
+	_, cookie = s.choose(t, url.Values{"action": {"save"}, "category": {"advertising"}, "return_to": {"/"}}, "Sec-GPC", "1")
+	if ch, _ := s.codec.Decode(cookie.Value); !slices.Equal(ch.Categories, []consent.Category{consent.Advertising}) {
+		t.Fatalf("explicit advertising under GPC: %v", ch.Categories)
+	}
+}
+
+func TestConsent_APolicyVersionChangeAsksAgain(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	old := s.codec.Encode(consent.Choice{ID: consent.NewID(), PolicyVersion: 1, Categories: []consent.Category{consent.Analytics}, Time: time.Now().Add(-time.Hour)})
+	res := s.get(t, "/", "Cookie", consent.CookieName+"="+old)
+	if !hasBanner(res.Body) || !strings.Contains(res.Body, "is gewijzigd") || !strings.Contains(res.Body, `href="/privacy/versies"`) {
+		t.Fatal("no banner with a policy-changed notice for a consent to version 1")
+	}
+	checkCSPMatchesPage(t, res, nil)
+	if strings.Contains(res.Body, "googletagmanager") {
+		t.Error("an outdated consent still loads vendors")
+	}
+}
+
+func TestConsent_AnExpiredConsentAsksAgain(t *testing.T) {
+	later := time.Now().Add(200 * 24 * time.Hour)
+	s := newSite(t, siteOptions{env: allVendors, now: func() time.Time { return later }})
+	old := s.codec.Encode(consent.Choice{ID: consent.NewID(), PolicyVersion: 2, Categories: []consent.Category{consent.Analytics}, Time: time.Now()})
+	res := s.get(t, "/", "Cookie", consent.CookieName+"="+old)
+	if !hasBanner(res.Body) || strings.Contains(res.Body, "googletagmanager") {
+		t.Fatal("a consent older than six months is still current")
+	}
+	fresh := s.codec.Encode(consent.Choice{ID: consent.NewID(), PolicyVersion: 2, Categories: []consent.Category{consent.Analytics}, Time: later.Add(-24 * time.Hour)})
+	if res := s.get(t, "/", "Cookie", consent.CookieName+"="+fresh); hasBanner(res.Body) {
+		t.Fatal("a day-old consent is not current")
+	}
+}
+
+func TestConsent_ForgedOrGarbledCookiesAreNoConsent(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	valid := s.codec.Encode(consent.Choice{ID: consent.NewID(), PolicyVersion: 2, Categories: []consent.Category{consent.Analytics, consent.Advertising}, Time: time.Now()})
+	forged := strings.Replace(valid, ".ad.", ".ads.", 1)
+	other, _ := consent.NewCodec([]byte(strings.Repeat("k", 32)))
+	for _, v := range []string{
+		forged,
+		other.Encode(consent.Choice{ID: consent.NewID(), PolicyVersion: 2, Categories: []consent.Category{consent.Social}, Time: time.Now()}),
+		"garbage", "", "1.....", strings.Repeat("x", 5000), "%ZZ", `"quoted"`, valid[:len(valid)-3],
+	} {
+		res := s.get(t, "/", "Cookie", consent.CookieName+"="+v)
+		if res.StatusCode != 200 || !hasBanner(res.Body) || strings.Contains(res.Body, "googletagmanager") {
+			t.Errorf("cookie %.40q: status %d, banner %v", v, res.StatusCode, hasBanner(res.Body))
+		}
+		if r := s.get(t, "/cookies/bewijs", "Cookie", consent.CookieName+"="+v); r.StatusCode != http.StatusNotFound {
+			t.Errorf("receipt for cookie %.40q: %d", v, r.StatusCode)
+		}
+	}
+}
+
+func TestConsent_ReturnToNeverLeavesTheSite(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	for _, rt := range []string{"https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "http:/evil.example", "\\/evil.example", "/%0d%0aLocation:%20https://evil.example"} {
+		res, _ := s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {rt}})
+		if loc := res.Header.Get("Location"); loc != "/" && !strings.HasPrefix(loc, "/%") {
+			t.Errorf("return_to %q redirects to %q", rt, loc)
+		}
+	}
+}
+
+func TestConsent_BadFormsAreClean4xx(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	for _, form := range []string{"action=maybe", "action=save&category=tracking", "action=save&vendor=evil-corp", "", "action=accept_all&return_to=%zz"} {
+		res := s.postForm(t, "/consent", form)
+		if res.StatusCode != http.StatusBadRequest && res.StatusCode != http.StatusSeeOther {
+			t.Errorf("%q: %d", form, res.StatusCode)
+		}
+		if res.StatusCode == http.StatusBadRequest && !strings.Contains(res.Body, "Ongeldig verzoek") {
+			t.Errorf("%q: 400 without the Dutch page", form)
+		}
+	}
+	if res := s.postForm(t, "/consent", "action=maybe"); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("unknown action: %d", res.StatusCode)
+	}
+	if res := s.postForm(t, "/consent", "action=accept_all", "Sec-Fetch-Site", "cross-site"); res.StatusCode != http.StatusForbidden || len(res.Cookies()) != 0 {
+		t.Errorf("cross-site consent post: %d", res.StatusCode)
+	}
+}
+
+func TestConsent_ReceiptDownloadsTheChoicesAsJSON(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	_, c1 := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}})
+	_, c2 := s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}}, "Cookie", c1.Name+"="+c1.Value)
+	res := s.get(t, "/cookies/bewijs", "Cookie", c2.Name+"="+c2.Value)
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") ||
+		!strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment;") || !strings.Contains(res.Header.Get("Cache-Control"), "no-store") {
+		t.Fatalf("receipt: %d %v", res.StatusCode, res.Header)
+	}
+	var rc struct {
+		ConsentID string `json:"consent_id"`
+		Current   struct {
+			PolicyVersion int      `json:"policy_version"`
+			Categories    []string `json:"categories"`
+			Current       bool     `json:"current"`
+		} `json:"current_choice"`
+		History []struct {
+			EventID string `json:"event_id"`
+			Action  string `json:"action"`
+			Network string `json:"network"`
+		} `json:"history"`
+		Cookie string `json:"cookie"`
+	}
+	if err := json.Unmarshal([]byte(res.Body), &rc); err != nil {
+		t.Fatal(err)
+	}
+	ch, _ := s.codec.Decode(c2.Value)
+	if rc.ConsentID != ch.ID || rc.Current.PolicyVersion != 2 || len(rc.Current.Categories) != 0 || !rc.Current.Current ||
+		len(rc.History) != 2 || rc.History[0].Action != "accept_all" || rc.History[1].Action != "reject_all" ||
+		rc.History[0].Network != "127.0.0.0/24" || rc.Cookie != consent.CookieName+"="+c2.Value {
+		t.Fatalf("receipt %+v", rc)
+	}
+	if r := s.get(t, "/cookies/bewijs"); r.StatusCode != http.StatusNotFound {
+		t.Errorf("receipt without a consent: %d", r.StatusCode)
+	}
+}
+
+func TestConsent_DatabaseDownTheClickStillTakesEffectAndIsSpooled(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors, dbDown: true})
+	res, cookie := s.choose(t, url.Values{"action": {"save"}, "category": {"analytics"}, "return_to": {"/privacy"}})
+	if res.Header.Get("Location") != "/privacy" {
+		t.Fatalf("redirect %q", res.Header.Get("Location"))
+	}
+	if s.recorder.Spooled() != 1 {
+		t.Fatalf("%d choices spooled, want 1", s.recorder.Spooled())
+	}
+	page := s.get(t, "/privacy", "Cookie", cookie.Name+"="+cookie.Value)
+	if page.StatusCode != 200 || hasBanner(page.Body) || !strings.Contains(page.Body, "googletagmanager") {
+		t.Fatal("the choice does not take effect while the database is down")
+	}
+	settings := s.get(t, "/cookies", "Cookie", cookie.Name+"="+cookie.Value)
+	if settings.StatusCode != 200 || !strings.Contains(settings.Body, "kan nu niet getoond worden") {
+		t.Fatalf("settings page with the database down: %d", settings.StatusCode)
+	}
+}
+
+// TestConsent_AnOutageLosesNoChoice cuts the database off while visitors
+// click, brings it back, and finds every acknowledged choice in the log
+// exactly once.
+func TestConsent_AnOutageLosesNoChoice(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	s.recorder.DirectTimeout = time.Second
+	_, before := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}})
+
+	end := pgtest.Outage(t, s.dbURL)
+	var during []*http.Cookie
+	for range 3 {
+		_, c := s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}})
+		during = append(during, c)
+	}
+	if s.recorder.Spooled() != 3 {
+		t.Fatalf("%d spooled during the outage, want 3", s.recorder.Spooled())
+	}
+	end()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for s.recorder.Spooled() > 0 {
+		if err := s.recorder.Flush(ctx); err != nil && ctx.Err() != nil {
+			t.Fatalf("spool not replayed: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// A second replay finds nothing to add.
+	if err := s.recorder.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range append(during, before) {
+		ch, _ := s.codec.Decode(c.Value)
+		if evs := s.events(t, ch.ID); len(evs) != 1 {
+			t.Errorf("consent %s: %d rows, want 1", ch.ID, len(evs))
+		}
+	}
+}
