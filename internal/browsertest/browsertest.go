@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -104,6 +105,8 @@ type recorder struct {
 	mu       sync.Mutex
 	requests []string
 	errors   []string
+	// csp holds the Content-Security-Policy of each document loaded, in order.
+	csp []string
 }
 
 func (r *recorder) listen(ev any) {
@@ -113,6 +116,14 @@ func (r *recorder) listen(ev any) {
 	case *network.EventRequestWillBeSent:
 		if ev.Request != nil {
 			r.requests = append(r.requests, ev.Request.URL)
+		}
+	case *network.EventResponseReceived:
+		if ev.Type == network.ResourceTypeDocument && ev.Response != nil {
+			v, _ := ev.Response.Headers["Content-Security-Policy"].(string)
+			if v == "" {
+				v, _ = ev.Response.Headers["content-security-policy"].(string)
+			}
+			r.csp = append(r.csp, v)
 		}
 	case *runtime.EventExceptionThrown:
 		msg := "exception"
@@ -171,11 +182,52 @@ func (b *Browser) Errors() []string {
 	return slices.Clone(b.rec.errors)
 }
 
-// Reset forgets the requests and errors recorded so far.
+// LastCSP returns the Content-Security-Policy header of the last document
+// the tab loaded.
+func (b *Browser) LastCSP() string {
+	b.rec.mu.Lock()
+	defer b.rec.mu.Unlock()
+	if len(b.rec.csp) == 0 {
+		return ""
+	}
+	return b.rec.csp[len(b.rec.csp)-1]
+}
+
+// Reset forgets the requests, errors and headers recorded so far.
 func (b *Browser) Reset() {
 	b.rec.mu.Lock()
 	defer b.rec.mu.Unlock()
-	b.rec.requests, b.rec.errors = nil, nil
+	b.rec.requests, b.rec.errors, b.rec.csp = nil, nil, nil
+}
+
+// Cookies returns the browser's cookies for u, HttpOnly ones included.
+func (b *Browser) Cookies(t testing.TB, u string) map[string]string {
+	t.Helper()
+	res, err := chromedp.Call(b.Ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{u}})
+	if err != nil {
+		t.Fatalf("read cookies: %v", err)
+	}
+	out := map[string]string{}
+	for _, c := range res.Cookies {
+		out[c.Name] = c.Value
+	}
+	return out
+}
+
+// SetCookie stores a cookie for u in the browser, as a page's script would.
+func (b *Browser) SetCookie(t testing.TB, u, name, value string) {
+	t.Helper()
+	if _, err := chromedp.Call(b.Ctx, network.SetCookie, network.SetCookieParams{Name: name, Value: value, URL: u, Path: "/"}); err != nil {
+		t.Fatalf("set cookie %s: %v", name, err)
+	}
+}
+
+// ClickAndWait clicks the element and waits for the page it leads to.
+func (b *Browser) ClickAndWait(t testing.TB, css string) {
+	t.Helper()
+	if _, err := chromedp.Run(b.Ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS(css)))); err != nil {
+		t.Fatalf("click %s: %v", css, err)
+	}
 }
 
 // Navigate loads a URL and fails the test if it does not load.
