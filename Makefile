@@ -23,6 +23,7 @@ help: ## list the targets
 
 run: ## start the local database and serve the site (CONPRO_ADDR, default 127.0.0.1:8080)
 	@DATABASE_URL="$$(scripts/db.sh start)"; export DATABASE_URL; \
+	CONPRO_COOKIE_KEY="$$(scripts/devkey.sh)"; export CONPRO_COOKIE_KEY; \
 	exec $(GO) run ./cmd/conpro serve
 
 test: ## install test deps, start the database, run the tests (PKG, TESTFLAGS)
