@@ -16,5 +16,8 @@ USER nonroot
 EXPOSE 8080
 # Listen on all interfaces inside the container (the default is 127.0.0.1).
 ENV CONPRO_ADDR=:8080
+# Consent choices made while the database is down wait here; mount a
+# persistent volume on it so that a restart does not lose them.
+ENV CONPRO_SPOOL_DIR=/tmp/conpro-spool
 ENTRYPOINT ["/conpro"]
 CMD ["serve"]
