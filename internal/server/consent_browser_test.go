@@ -189,3 +189,39 @@ func withoutNetworkErrors(errs []string) []string {
 	}
 	return out
 }
+
+// TestBrowser_CategorySwitchMovesItsVendorSwitches checks the small script
+// that keeps a category's switch and its vendors' switches in step.
+func TestBrowser_CategorySwitchMovesItsVendorSwitches(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	b := browsertest.New(t, browsertest.Options{})
+	b.Navigate(t, s.URL+"/")
+	state := func() string {
+		v, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](`["banner-cat-analytics","banner-vendor-google-analytics","banner-vendor-smartlook"]
+			.map(id => { const e = document.getElementById(id); return e.indeterminate ? "~" : (e.checked ? "1" : "0"); }).join("")`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	steps := []struct {
+		click, want string
+	}{
+		{"#banner-cat-analytics", "111"},           // category on: its vendors on
+		{"#banner-vendor-smartlook", "~10"},        // one vendor off: category half
+		{"#banner-vendor-google-analytics", "000"}, // the last vendor off: category off
+		{"#banner-vendor-smartlook", "~01"},        // one vendor on: category half
+		{"#banner-cat-analytics", "000"},           // a half category clicked: all off
+	}
+	if err := chromedp.Do(b.Ctx, chromedp.Click(chromedp.CSS(".consent-prefs summary"))); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range steps {
+		if err := chromedp.Do(b.Ctx, chromedp.Click(chromedp.CSS(st.click))); err != nil {
+			t.Fatal(err)
+		}
+		if got := state(); got != st.want {
+			t.Fatalf("after clicking %s: %s, want %s", st.click, got, st.want)
+		}
+	}
+}
