@@ -168,7 +168,8 @@ func ValidID(s string) bool {
 		return false
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	return err == nil && len(b) == 16
+	// Re-encoding rejects strings whose unused trailing bits are set.
+	return err == nil && len(b) == 16 && base64.RawURLEncoding.EncodeToString(b) == s
 }
 
 // Reason says why a visitor must be asked (again).

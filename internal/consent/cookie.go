@@ -129,6 +129,11 @@ func (c *Codec) Decode(value string) (Choice, error) {
 		return Choice{}, ErrBadCookie
 	}
 	ch.Time = time.Unix(sec, 0).UTC()
+	// One choice has one cookie form: anything Encode would not have written
+	// (letters out of order, an empty field) is not ours.
+	if c.Encode(ch) != value {
+		return Choice{}, ErrBadCookie
+	}
 	return ch, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -65,7 +66,7 @@ func NewEvent(ch Choice, r *Registry, action Action, bannerVersion, locale, path
 func sanitize(s string, n int) string {
 	b := make([]rune, 0, len(s))
 	for _, r := range s {
-		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+		if unicode.IsControl(r) || r == utf8.RuneError {
 			continue
 		}
 		b = append(b, r)

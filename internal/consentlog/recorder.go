@@ -61,6 +61,19 @@ func New(store Store, dir string, logger *slog.Logger) (*Recorder, error) {
 		kick:          make(chan struct{}, 1),
 		DirectTimeout: 3 * time.Second,
 	}
+	// Pending files in the folder were left by earlier processes (each
+	// instance has a folder of its own): replay them right away.
+	files, err := r.spoolFiles()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if base := filepath.Base(f); strings.HasPrefix(base, "pending-") {
+			if err := os.Rename(f, filepath.Join(dir, "replay-0-"+base)); err != nil {
+				return nil, fmt.Errorf("consent spool: %w", err)
+			}
+		}
+	}
 	n, err := r.countSpooled()
 	if err != nil {
 		return nil, err
@@ -105,13 +118,31 @@ func (r *Recorder) spool(e consent.Event) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	f, err := os.OpenFile(r.pending, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(r.pending, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(append(line, '\n'))
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	rec := append(line, '\n')
+	if fi.Size() > 0 {
+		// Should the file end in a partial line, start on a new one.
+		last := make([]byte, 1)
+		if _, err := f.ReadAt(last, fi.Size()-1); err == nil && last[0] != '\n' {
+			rec = append([]byte{'\n'}, rec...)
+		}
+	}
+	_, err = f.Write(rec)
 	if err == nil {
 		err = f.Sync()
+	}
+	if err != nil {
+		// Cut a partial line off, so the next choice starts on a line of
+		// its own instead of being glued to unreadable bytes.
+		_ = f.Truncate(fi.Size())
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
