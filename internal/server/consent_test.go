@@ -540,3 +540,45 @@ func TestConsent_AnOutageLosesNoChoice(t *testing.T) {
 		}
 	}
 }
+
+// TestConsent_StoppingAndRestartingPostgresLosesNoChoice stops the database
+// server itself while visitors click, starts it again, and finds every
+// acknowledged choice in the log exactly once.
+func TestConsent_StoppingAndRestartingPostgresLosesNoChoice(t *testing.T) {
+	cluster := pgtest.NewCluster(t)
+	s := newSite(t, siteOptions{env: allVendors, dbURL: cluster.URL()})
+	s.recorder.DirectTimeout = time.Second
+	_, before := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}})
+
+	cluster.Stop()
+	var during []*http.Cookie
+	for _, action := range []string{"reject_all", "accept_all", "withdraw"} {
+		res, c := s.choose(t, url.Values{"action": {action}, "return_to": {"/privacy"}})
+		if res.Header.Get("Location") != "/privacy" {
+			t.Fatalf("%s while stopped: redirect %q", action, res.Header.Get("Location"))
+		}
+		during = append(during, c)
+	}
+	if page := s.get(t, "/privacy", "Cookie", during[1].Name+"="+during[1].Value); page.StatusCode != 200 || hasBanner(page.Body) {
+		t.Fatalf("page while stopped: %d", page.StatusCode)
+	}
+	if s.recorder.Spooled() != 3 {
+		t.Fatalf("%d spooled while stopped, want 3", s.recorder.Spooled())
+	}
+	cluster.Start()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for s.recorder.Spooled() > 0 {
+		if err := s.recorder.Flush(ctx); err != nil && ctx.Err() != nil {
+			t.Fatalf("spool not replayed: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for i, c := range append(during, before) {
+		ch, _ := s.codec.Decode(c.Value)
+		if evs := s.events(t, ch.ID); len(evs) != 1 {
+			t.Errorf("choice %d (%s): %d rows, want 1", i, ch.ID, len(evs))
+		}
+	}
+}

@@ -58,6 +58,8 @@ type siteOptions struct {
 	env map[string]string
 	// dbDown points the site at a database that does not answer.
 	dbDown bool
+	// dbURL points the site at this database instead of a fresh one.
+	dbURL string
 	// now is the site's clock (time.Now when nil).
 	now func() time.Time
 }
@@ -86,7 +88,10 @@ func newSite(t *testing.T, opts siteOptions) *site {
 		}
 		t.Cleanup(db.Close)
 	} else {
-		dbURL = pgtest.URL(t)
+		dbURL = opts.dbURL
+		if dbURL == "" {
+			dbURL = pgtest.URL(t)
+		}
 		var err error
 		db, err = postgres.Open(context.Background(), dbURL)
 		if err != nil {
