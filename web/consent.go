@@ -159,7 +159,11 @@ func grantedList(ctx context.Context, e consent.Event) string {
 		out += categoryName(ctx, c)
 	}
 	if len(e.Vendors) > 0 {
-		out += " (" + strings.Join(e.Vendors, ", ") + ")"
+		names := make([]string, len(e.Vendors))
+		for i, key := range e.Vendors {
+			names[i] = consent.VendorName(key)
+		}
+		out += " (" + strings.Join(names, ", ") + ")"
 	}
 	return out
 }

@@ -226,3 +226,12 @@ func SiteCookies(consentMaxAge time.Duration) []SiteCookie {
 		{Name: "conpro_lang", PurposeID: "CookiePurposeLanguage", MaxAge: year},
 	}
 }
+
+// VendorName returns the display name of a catalogue vendor, or the key
+// itself for one the catalogue no longer has (an old log entry).
+func VendorName(key string) string {
+	if v, ok := vendorByKey(key); ok {
+		return v.Name
+	}
+	return key
+}

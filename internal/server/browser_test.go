@@ -137,6 +137,17 @@ func TestBrowser_PagesFitAPhoneScreen(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The settings page with a choice and its history.
+	b.Navigate(t, s.URL+"/")
+	b.ClickAndWait(t, `#cookie-banner button[value="accept_all"]`)
+	b.Navigate(t, s.URL+"/cookies")
+	b.ClickAndWait(t, `.settings-form button[value="reject_all"]`)
+	for _, width := range []int64{390, 1280} {
+		b.Screenshot(t, s.URL+"/cookies", width, dir, fmt.Sprintf("cookies-history-%d", width))
+		if n := countNodes(t, b, "table.history tbody tr"); n != 2 {
+			t.Errorf("history shows %d rows, want 2", n)
+		}
+	}
 	if *screenshotDir != "" {
 		t.Logf("screenshots in %s", filepath.Clean(dir))
 	}
