@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -131,9 +132,25 @@ func TestLanguage_OversizedBodyIsRefused(t *testing.T) {
 }
 
 func TestLanguage_EveryPageIsFullyTranslated(t *testing.T) {
-	s := newSite(t, siteOptions{})
+	s := newSite(t, siteOptions{env: allVendors})
+	// A visitor with a history, so the settings page shows all it can.
+	_, c := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}})
+	_, c = s.choose(t, url.Values{"action": {"withdraw"}, "return_to": {"/"}}, "Cookie", c.Name+"="+c.Value)
 	for _, lang := range []string{"nl", "fr", "en"} {
-		for _, p := range []string{"/", "/contact", "/privacy", "/privacy/versies", "/privacy/versies/2", "/bestaat-niet"} {
+		for _, p := range []string{"/", "/contact", "/privacy", "/privacy/versies", "/privacy/versies/2", "/bestaat-niet", "/cookies", "/cookies?opgeslagen=1"} {
+			for _, withChoice := range []bool{false, true} {
+				cookie := "conpro_lang=" + lang
+				if withChoice {
+					cookie += "; " + c.Name + "=" + c.Value
+				}
+				res := s.get(t, p, "Cookie", cookie, "Sec-GPC", "1")
+				if strings.Contains(res.Body, "⟦missing:") {
+					t.Errorf("%s in %s: untranslated message", p, lang)
+				}
+				if got := htmlLang(t, res.Body); got != lang {
+					t.Errorf("%s in %s: lang %q", p, lang, got)
+				}
+			}
 			res := s.get(t, p, "Cookie", "conpro_lang="+lang)
 			if strings.Contains(res.Body, "⟦missing:") {
 				t.Errorf("%s in %s: untranslated message", p, lang)
