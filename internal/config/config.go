@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -59,6 +60,40 @@ type Config struct {
 	// VendorIDs maps each vendor variable (CONPRO_GA_MEASUREMENT_ID, …) to
 	// its configured value; a vendor is active only with one.
 	VendorIDs map[string]string
+	// SMTP is where mail goes (CONPRO_SMTP_URL); nil keeps mail queued.
+	SMTP *SMTP
+	// MailTo receives the contact form's notifications (CONPRO_MAIL_TO).
+	MailTo string
+	// MailFrom is the sender of the site's mail (CONPRO_MAIL_FROM).
+	MailFrom string
+	// ContactMinFill is the least time a person takes to fill the contact
+	// form; faster posts are treated as bots (CONPRO_CONTACT_MIN_FILL).
+	ContactMinFill time.Duration
+	// ContactRate is how many contact posts one address may make per hour
+	// (CONPRO_CONTACT_RATE).
+	ContactRate int
+}
+
+// SMTP is a parsed CONPRO_SMTP_URL.
+type SMTP struct {
+	Host     string
+	Port     int
+	Username string
+	Password string
+	// ImplicitTLS is smtps:// (TLS from the first byte, port 465);
+	// otherwise smtp:// with STARTTLS required.
+	ImplicitTLS bool
+	// Plain allows a loopback relay without TLS or authentication.
+	Plain bool
+}
+
+// String is the server's address for logs, without credentials.
+func (s *SMTP) String() string {
+	scheme := "smtp"
+	if s.ImplicitTLS {
+		scheme = "smtps"
+	}
+	return scheme + "://" + net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
 }
 
 // Production reports whether the server runs in production.
@@ -89,6 +124,11 @@ func Vars() []Var {
 		{"CONPRO_LINKEDIN_PARTNER_ID", "(off)", "LinkedIn Insight Tag partner ID; activates LinkedIn Insight"},
 		{"CONPRO_SMARTLOOK_KEY", "(off)", "Smartlook project key; activates Smartlook"},
 		{"CONPRO_SOCIAL_WIDGETS", "0", "1 shows Facebook and LinkedIn share widgets to visitors who accept social media cookies"},
+		{"CONPRO_SMTP_URL", "(none: mail stays queued)", "mail server: smtp://user:pass@host:587 (STARTTLS required) or smtps://user:pass@host:465; a loopback relay may be plain smtp://127.0.0.1:25"},
+		{"CONPRO_MAIL_TO", "info@conpro-bvba.be", "address that receives the contact form's notifications"},
+		{"CONPRO_MAIL_FROM", "website@conpro-bouw.be", "sender address of the site's mail"},
+		{"CONPRO_CONTACT_MIN_FILL", "3s", "contact posts made faster than this after the form was shown are treated as bots"},
+		{"CONPRO_CONTACT_RATE", "10", "contact posts one address may make per hour"},
 	}
 }
 
@@ -214,10 +254,77 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, err)
 	}
 
+	if raw := get("CONPRO_SMTP_URL", ""); raw != "" {
+		smtp, err := parseSMTP(raw)
+		if err != nil {
+			// The URL may hold a password: name the problem, not the value.
+			errs = append(errs, fmt.Errorf("CONPRO_SMTP_URL: %w", err))
+		}
+		cfg.SMTP = smtp
+	}
+	for _, a := range []struct {
+		name string
+		dst  *string
+		def  string
+	}{{"CONPRO_MAIL_TO", &cfg.MailTo, "info@conpro-bvba.be"}, {"CONPRO_MAIL_FROM", &cfg.MailFrom, "website@conpro-bouw.be"}} {
+		v := get(a.name, a.def)
+		if addr, err := mail.ParseAddress(v); err != nil || addr.Name != "" || addr.Address != v {
+			errs = append(errs, fmt.Errorf("%s %q: want a bare e-mail address such as %s", a.name, v, a.def))
+		}
+		*a.dst = v
+	}
+	if d, err := time.ParseDuration(get("CONPRO_CONTACT_MIN_FILL", "3s")); err != nil || d < 0 || d > time.Minute {
+		errs = append(errs, fmt.Errorf("CONPRO_CONTACT_MIN_FILL %q: want a duration between 0s and 1m", getenv("CONPRO_CONTACT_MIN_FILL")))
+	} else {
+		cfg.ContactMinFill = d
+	}
+	if n, err := strconv.Atoi(get("CONPRO_CONTACT_RATE", "10")); err != nil || n < 1 || n > 10000 {
+		errs = append(errs, fmt.Errorf("CONPRO_CONTACT_RATE %q: want a number of posts per hour, 1 to 10000", getenv("CONPRO_CONTACT_RATE")))
+	} else {
+		cfg.ContactRate = n
+	}
+
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("configuration: %w", errors.Join(errs...))
 	}
 	return cfg, nil
+}
+
+// parseSMTP reads smtp://user:pass@host:587 (STARTTLS required) or
+// smtps://user:pass@host:465 (implicit TLS). Only a loopback host may be
+// reached without TLS: a local relay such as postfix on 127.0.0.1.
+func parseSMTP(raw string) (*SMTP, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, errors.New("not a URL; want smtp://user:pass@host:587 or smtps://user:pass@host:465")
+	}
+	s := &SMTP{Host: u.Hostname()}
+	switch u.Scheme {
+	case "smtp":
+		s.Port = 587
+	case "smtps":
+		s.Port, s.ImplicitTLS = 465, true
+	default:
+		return nil, fmt.Errorf("scheme %q: want smtp or smtps", u.Scheme)
+	}
+	if s.Host == "" {
+		return nil, errors.New("no host")
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("port %q is not a port number", p)
+		}
+		s.Port = n
+	}
+	if u.User != nil {
+		s.Username = u.User.Username()
+		s.Password, _ = u.User.Password()
+	}
+	if ip := net.ParseIP(s.Host); (ip != nil && ip.IsLoopback()) || s.Host == "localhost" {
+		s.Plain = !s.ImplicitTLS
+	}
+	return s, nil
 }
 
 // parseKey reads a secret key written as hex or base64 (standard or URL,
