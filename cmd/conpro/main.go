@@ -24,6 +24,7 @@ import (
 	"conpro/internal/config"
 	"conpro/internal/consent"
 	"conpro/internal/consentlog"
+	"conpro/internal/contact"
 	"conpro/internal/locale"
 	"conpro/internal/policy"
 	"conpro/internal/server"
@@ -149,6 +150,8 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 		Cookies:        codec,
 		ConsentLog:     recorder,
 		ConsentHistory: db,
+		Contacts:       db,
+		Tokens:         contact.NewTokens(key),
 	})
 	if err != nil {
 		return err

@@ -16,10 +16,6 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, web.Home(s.page(r, "HomeTitle", "HomeDescription")))
 }
 
-func (s *Server) handleContact(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, web.Contact(s.page(r, "ContactTitle", "ContactDescription")))
-}
-
 func (s *Server) handlePolicy(w http.ResponseWriter, r *http.Request) {
 	v := policy.Current()
 	s.render(w, r, http.StatusOK, web.PolicyPage(s.page(r, "PolicyTitle", "PolicyDescription"), v, v.Number))

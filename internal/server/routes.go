@@ -37,7 +37,9 @@ func (s *Server) routes() http.Handler {
 		r.Use(s.crossOriginProtection)
 
 		r.Get("/", s.handleHome)
-		r.Get("/contact", s.handleContact)
+		r.Get("/contact", s.handleContactForm)
+		r.Post("/contact", s.handleContactPost)
+		r.Get("/contact/bedankt", s.handleContactThanks)
 		r.Get("/privacy", s.handlePolicy)
 		r.Get("/privacy/versies", s.handlePolicyVersions)
 		r.Get("/privacy/versies/{number}", s.handlePolicyVersion)

@@ -16,6 +16,7 @@ import (
 	"conpro/internal/clientip"
 	"conpro/internal/config"
 	"conpro/internal/consent"
+	"conpro/internal/contact"
 	"conpro/internal/csp"
 	"conpro/internal/locale"
 	"conpro/web"
@@ -54,6 +55,11 @@ type Deps struct {
 	Cookies        *consent.Codec
 	ConsentLog     ConsentRecorder
 	ConsentHistory ConsentHistory
+	// Contacts stores contact messages; Tokens signs the form's timestamp;
+	// MailKick (optional) tells the mail sender a message is waiting.
+	Contacts ContactStore
+	Tokens   *contact.Tokens
+	MailKick func()
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -74,6 +80,11 @@ type Server struct {
 	recorder  ConsentRecorder
 	history   ConsentHistory
 	now       func() time.Time
+
+	contacts       ContactStore
+	tokens         *contact.Tokens
+	mailKick       func()
+	contactLimiter *ipLimiter
 }
 
 // New returns the site's HTTP handler.
@@ -97,6 +108,11 @@ func New(d Deps) (http.Handler, error) {
 		recorder:  d.ConsentLog,
 		history:   d.ConsentHistory,
 		now:       d.Now,
+
+		contacts:       d.Contacts,
+		tokens:         d.Tokens,
+		mailKick:       d.MailKick,
+		contactLimiter: newIPLimiter(d.Config.ContactRate),
 	}
 	if s.now == nil {
 		s.now = time.Now

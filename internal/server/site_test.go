@@ -18,6 +18,7 @@ import (
 	"conpro/internal/config"
 	"conpro/internal/consent"
 	"conpro/internal/consentlog"
+	"conpro/internal/contact"
 	"conpro/internal/locale"
 	"conpro/internal/pgtest"
 	"conpro/internal/policy"
@@ -72,6 +73,8 @@ func newSite(t *testing.T, opts siteOptions) *site {
 	env := map[string]string{
 		"DATABASE_URL":      "postgres://unused@localhost/unused",
 		"CONPRO_COOKIE_KEY": testCookieKey,
+		// Tests post at machine speed; the bot check has its own test.
+		"CONPRO_CONTACT_MIN_FILL": "0s",
 	}
 	for k, v := range opts.env {
 		env[k] = v
@@ -145,6 +148,8 @@ func newSite(t *testing.T, opts siteOptions) *site {
 		Cookies:        codec,
 		ConsentLog:     recorder,
 		ConsentHistory: db,
+		Contacts:       db,
+		Tokens:         contact.NewTokens(cfg.CookieKey),
 		Now:            opts.now,
 	})
 	if err != nil {

@@ -1,0 +1,151 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"net/netip"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"conpro/internal/clientip"
+	"conpro/internal/contact"
+	"conpro/internal/locale"
+	"conpro/web"
+)
+
+// ContactStore keeps contact messages with their notification mail.
+type ContactStore interface {
+	CreateContactMessage(ctx context.Context, s contact.Submission, n contact.Notification) (int64, error)
+}
+
+// formTokenMaxAge is how long a shown form stays valid; older posts are
+// shown again (with everything the visitor typed) to be sent once more.
+const formTokenMaxAge = 24 * time.Hour
+
+func (s *Server) handleContactForm(w http.ResponseWriter, r *http.Request) {
+	v := web.ContactFormView{Token: s.tokens.Issue(s.now())}
+	s.renderContact(w, r, http.StatusOK, v)
+}
+
+func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, status int, v web.ContactFormView) {
+	// The form carries a fresh token and, after an error, what the visitor
+	// typed: never from a cache.
+	w.Header().Set("Cache-Control", "no-store")
+	p := s.page(r, "ContactTitle", "ContactDescription")
+	p.Canonical = s.absURL("/contact")
+	s.render(w, r, status, web.ContactPage(p, v))
+}
+
+// handleContactPost validates a message, stores it with its notification in
+// one transaction, and sends the visitor to the thank-you page. Every
+// answer that is not a success shows the form again with what was typed.
+func (s *Server) handleContactPost(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	now := s.now()
+	if err := r.ParseForm(); err != nil {
+		s.badRequest(w, r)
+		return
+	}
+	form := contact.Form{
+		Name:    r.PostForm.Get(string(contact.Name)),
+		Email:   r.PostForm.Get(string(contact.Email)),
+		Phone:   r.PostForm.Get(string(contact.Phone)),
+		Message: r.PostForm.Get(string(contact.Message)),
+	}
+	again := web.ContactFormView{Form: form, Token: s.tokens.Issue(now)}
+
+	addr := clientAddr(ctx)
+	if !s.contactLimiter.allow(addr, now) {
+		w.Header().Set("Retry-After", "600")
+		again.Notice = "ContactErrTooMany"
+		s.renderContact(w, r, http.StatusTooManyRequests, again)
+		return
+	}
+
+	// Bots fill the hidden field or post faster than a person can type;
+	// they get the thank-you page, and nothing is stored or mailed.
+	age, err := s.tokens.Age(r.PostForm.Get("t"), now)
+	if r.PostForm.Get("website") != "" || err != nil || age < s.cfg.ContactMinFill {
+		s.log.InfoContext(ctx, "contact post taken for a bot", "honeypot", r.PostForm.Get("website") != "", "token_ok", err == nil, "fill_time", age.Round(time.Millisecond))
+		http.Redirect(w, r, "/contact/bedankt", http.StatusSeeOther)
+		return
+	}
+	if age > formTokenMaxAge {
+		again.Notice = "ContactErrExpired"
+		s.renderContact(w, r, http.StatusUnprocessableEntity, again)
+		return
+	}
+
+	sub, errs := contact.Validate(form)
+	if len(errs) > 0 {
+		again.Errors = errs
+		s.renderContact(w, r, http.StatusUnprocessableEntity, again)
+		return
+	}
+	sub.Locale = string(locale.LangOf(ctx))
+	sub.Network = clientip.Truncate(addr)
+	sub.ReceivedAt = now.UTC()
+	note := contact.NotificationFor(sub, s.cfg.MailTo, s.absURL("/"))
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	id, err := s.contacts.CreateContactMessage(sctx, sub, note)
+	cancel()
+	if err != nil {
+		s.log.ErrorContext(ctx, "contact message not stored", "err", err)
+		again.Notice = "ContactErrUnavailable"
+		s.renderContact(w, r, http.StatusServiceUnavailable, again)
+		return
+	}
+	s.log.InfoContext(ctx, "contact message stored", "contact_message_id", id)
+	if s.mailKick != nil {
+		s.mailKick()
+	}
+	http.Redirect(w, r, "/contact/bedankt", http.StatusSeeOther)
+}
+
+func (s *Server) handleContactThanks(w http.ResponseWriter, r *http.Request) {
+	p := s.page(r, "ContactThanksTitle", "")
+	p.NoIndex = true
+	s.render(w, r, http.StatusOK, web.ContactThanks(p))
+}
+
+// ipLimiter allows each client address a burst of posts per hour. It lives
+// in memory: each instance counts its own traffic.
+type ipLimiter struct {
+	mu      sync.Mutex
+	perHour int
+	clients map[netip.Addr]*limiterEntry
+	sweep   time.Time
+}
+
+type limiterEntry struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+func newIPLimiter(perHour int) *ipLimiter {
+	return &ipLimiter{perHour: perHour, clients: map[netip.Addr]*limiterEntry{}}
+}
+
+func (l *ipLimiter) allow(a netip.Addr, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	// Forget clients idle for an hour, at most once a minute: their
+	// buckets are full again anyway.
+	if now.Sub(l.sweep) > time.Minute {
+		for k, e := range l.clients {
+			if now.Sub(e.seen) > time.Hour {
+				delete(l.clients, k)
+			}
+		}
+		l.sweep = now
+	}
+	e, ok := l.clients[a]
+	if !ok {
+		e = &limiterEntry{lim: rate.NewLimiter(rate.Limit(float64(l.perHour)/3600), l.perHour)}
+		l.clients[a] = e
+	}
+	e.seen = now
+	return e.lim.AllowN(now, 1)
+}
