@@ -192,6 +192,8 @@ func validEmail(s string) bool {
 func NormalizePhone(s string) (string, bool) {
 	var digits strings.Builder
 	plus := false
+	// "+32 (0)3 …": the bracketed trunk 0 is not dialled from abroad.
+	s = strings.Replace(s, "(0)", "", 1)
 	for i, r := range strings.TrimSpace(s) {
 		switch {
 		case r >= '0' && r <= '9':
@@ -209,11 +211,7 @@ func NormalizePhone(s string) (string, bool) {
 	case strings.HasPrefix(d, "00"):
 		d = d[2:]
 	case strings.HasPrefix(d, "0"):
-		// A Belgian national number: 9 digits after the 0 for a mobile
-		// (04xx), 8 for a landline.
-		if len(d) != 9 && len(d) != 10 {
-			return "", false
-		}
+		// A Belgian national number; its length is checked below.
 		d = "32" + d[1:]
 	default:
 		return "", false
@@ -222,8 +220,16 @@ func NormalizePhone(s string) (string, bool) {
 	if len(d) < 8 || len(d) > 15 || d[0] == '0' {
 		return "", false
 	}
-	if strings.HasPrefix(d, "32") && (len(d) < 10 || len(d) > 11) {
-		return "", false
+	// Belgium: mobiles (4xx) have 9 digits after the country code,
+	// landlines 8.
+	if national, ok := strings.CutPrefix(d, "32"); ok {
+		want := 8
+		if strings.HasPrefix(national, "4") {
+			want = 9
+		}
+		if len(national) != want {
+			return "", false
+		}
 	}
 	return "+" + d, true
 }
