@@ -137,6 +137,22 @@ func TestBrowser_PagesFitAPhoneScreen(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The contact form with every error shown.
+	for _, width := range []int64{390, 1280} {
+		if err := chromedp.Do(b.Ctx, chromedp.EmulateViewport(width, 900)); err != nil {
+			t.Fatal(err)
+		}
+		b.Navigate(t, s.URL+"/contact")
+		b.ClickAndWait(t, `.contact-form button[type="submit"]`)
+		png, err := chromedp.Run(b.Ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("contact-errors-%d.png", width)), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	// The settings page with a choice and its history.
 	b.Navigate(t, s.URL+"/")
 	b.ClickAndWait(t, `#cookie-banner button[value="accept_all"]`)
