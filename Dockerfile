@@ -19,5 +19,6 @@ ENV CONPRO_ADDR=:8080
 # Consent choices made while the database is down wait here; mount a
 # persistent volume on it so that a restart does not lose them.
 ENV CONPRO_SPOOL_DIR=/tmp/conpro-spool
+VOLUME ["/tmp/conpro-spool"]
 ENTRYPOINT ["/conpro"]
 CMD ["serve"]

@@ -63,15 +63,16 @@ func NewConsentView(r *consent.Registry, st consent.State, returnTo string, show
 			continue
 		}
 		cv := CategoryView{Category: c}
-		if cur := st.Current(); cur != nil {
+		cur := st.Current()
+		if cur != nil {
 			cv.Checked = cur.Grants(c)
 		}
+		// A vendor's switch is ticked only where the visitor chose vendor
+		// by vendor: a whole category shows as its own switch, so that
+		// unticking it (without JavaScript) refuses the whole category.
+		partly := cur != nil && cur.PartlyGranted(r, c)
 		for _, vendor := range r.ActiveIn(c) {
-			vv := VendorView{Vendor: vendor}
-			if cur := st.Current(); cur != nil {
-				vv.Checked = cur.GrantsVendor(vendor)
-			}
-			cv.Vendors = append(cv.Vendors, vv)
+			cv.Vendors = append(cv.Vendors, VendorView{Vendor: vendor, Checked: partly && cur.GrantsVendor(vendor)})
 		}
 		v.Categories = append(v.Categories, cv)
 	}

@@ -211,6 +211,13 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 	err = srv.Shutdown(shutdownCtx)
 	<-prepared
 	<-replayDone
+	if recorder.Spooled() > 0 {
+		// One last try, so that a database that came back during the
+		// outage gets the choices before this instance goes away.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		_ = recorder.Flush(fctx)
+		cancel()
+	}
 	if n := recorder.Spooled(); n > 0 {
 		logger.Warn("consent choices stay in the spool until the next start", "events", n, "dir", cfg.SpoolDir)
 	}

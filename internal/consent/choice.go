@@ -28,8 +28,9 @@ func ParseAction(s string) (Action, bool) {
 	return "", false
 }
 
-// Choice is a visitor's consent: which optional categories they granted, and
-// within a category, which vendors where they chose one by one.
+// Choice is a visitor's consent: the optional categories and, within them,
+// the vendors they granted. Vendors are listed one by one, so a vendor
+// activated later is not covered by an earlier consent.
 type Choice struct {
 	// ID is unguessable and stays the same across the visitor's changes, so
 	// the log holds their history under it.
@@ -37,9 +38,7 @@ type Choice struct {
 	PolicyVersion int
 	// Categories are the granted optional categories, in registry order.
 	Categories []Category
-	// Vendors restricts a granted category to these vendor keys where the
-	// visitor ticked vendors one by one; a granted category without any of
-	// its vendors here grants all of them.
+	// Vendors are the keys of the granted vendors, in catalogue order.
 	Vendors []string
 	Time    time.Time
 }
@@ -49,21 +48,10 @@ func (c Choice) Grants(cat Category) bool {
 	return cat == Functional || slices.Contains(c.Categories, cat)
 }
 
-// GrantsVendor reports whether the choice lets the vendor load.
+// GrantsVendor reports whether the choice lets the vendor load: its
+// category and the vendor itself were granted.
 func (c Choice) GrantsVendor(v Vendor) bool {
-	if !c.Grants(v.Category) {
-		return false
-	}
-	restricted := false
-	for _, key := range c.Vendors {
-		if w, ok := vendorByKey(key); ok && w.Category == v.Category {
-			restricted = true
-			if key == v.Key {
-				return true
-			}
-		}
-	}
-	return !restricted
+	return c.Grants(v.Category) && slices.Contains(c.Vendors, v.Key)
 }
 
 // GrantedVendors lists the registry's active vendors the choice lets load.
@@ -77,30 +65,52 @@ func (c Choice) GrantedVendors(r *Registry) []Vendor {
 	return out
 }
 
+// PartlyGranted reports whether the choice grants a category but not every
+// active vendor in it: the visitor chose vendor by vendor.
+func (c Choice) PartlyGranted(r *Registry, cat Category) bool {
+	if !c.Grants(cat) {
+		return false
+	}
+	for _, v := range r.ActiveIn(cat) {
+		if !c.GrantsVendor(v) {
+			return true
+		}
+	}
+	return false
+}
+
 // RefusesAll reports whether the choice grants no optional category.
 func (c Choice) RefusesAll() bool { return len(c.Categories) == 0 }
 
-// ErrUnknownChoice is returned for a category or vendor that does not exist.
-var ErrUnknownChoice = errors.New("unknown category or vendor")
+// ErrUnknownChoice is returned for an action that does not exist.
+var ErrUnknownChoice = errors.New("unknown consent action")
 
-// Decide turns a click into the granted categories and vendor restrictions.
+// Decide turns a click into the granted categories and vendors.
 //
-// accept_all grants every optional category, except that with Global
-// Privacy Control the browser has already refused advertising and social
-// media: those stay refused unless ticked explicitly. reject_all and
-// withdraw grant nothing. save grants what was ticked: a ticked vendor is
-// granted; a ticked category grants all its vendors unless some of its
-// vendors were ticked one by one.
-func Decide(r *Registry, action Action, categories, vendors []string, gpc bool) (cats []Category, restrict []string, err error) {
+// accept_all grants every optional category with all its active vendors,
+// except that with Global Privacy Control the browser has already refused
+// advertising and social media: those stay refused unless ticked
+// explicitly. reject_all and withdraw grant nothing. save grants what was
+// ticked: a ticked vendor is granted; a ticked category grants all its
+// vendors unless some of its vendors were ticked one by one. Categories and
+// vendors the site does not (or no longer) offer are ignored: a page shown
+// before a deploy must not turn a click into an error.
+func Decide(r *Registry, action Action, categories, vendors []string, gpc bool) (cats []Category, granted []string, err error) {
+	all := func(c Category) {
+		cats = append(cats, c)
+		for _, v := range r.ActiveIn(c) {
+			granted = append(granted, v.Key)
+		}
+	}
 	switch action {
 	case AcceptAll:
 		for _, c := range optional() {
 			if gpc && (c == Advertising || c == Social) {
 				continue
 			}
-			cats = append(cats, c)
+			all(c)
 		}
-		return cats, nil, nil
+		return cats, granted, nil
 	case RejectAll, Withdraw:
 		return nil, nil, nil
 	case Save:
@@ -110,45 +120,32 @@ func Decide(r *Registry, action Action, categories, vendors []string, gpc bool) 
 
 	ticked := map[Category]bool{}
 	for _, s := range categories {
-		c := Category(s)
-		if !c.Optional() {
-			if c == Functional {
-				continue // always on; a disabled box may still be posted
-			}
-			return nil, nil, fmt.Errorf("category %q: %w", s, ErrUnknownChoice)
+		if c := Category(s); c.Optional() {
+			ticked[c] = true
 		}
-		ticked[c] = true
 	}
-	pickedIn := map[Category][]string{}
+	picked := map[string]bool{}
 	for _, key := range vendors {
-		v, ok := vendorByKey(key)
-		if !ok {
-			return nil, nil, fmt.Errorf("vendor %q: %w", key, ErrUnknownChoice)
-		}
-		if _, active := r.Vendor(key); !active {
-			continue // a vendor switched off since the form was shown
-		}
-		if !slices.Contains(pickedIn[v.Category], key) {
-			pickedIn[v.Category] = append(pickedIn[v.Category], key)
+		if _, active := r.Vendor(key); active {
+			picked[key] = true
 		}
 	}
 	for _, c := range optional() {
-		picked := pickedIn[c]
-		switch {
-		case len(picked) > 0:
-			cats = append(cats, c)
-			if len(picked) < len(r.ActiveIn(c)) {
-				for _, v := range r.ActiveIn(c) {
-					if slices.Contains(picked, v.Key) {
-						restrict = append(restrict, v.Key)
-					}
-				}
+		var in []string
+		for _, v := range r.ActiveIn(c) {
+			if picked[v.Key] {
+				in = append(in, v.Key)
 			}
-		case ticked[c]:
+		}
+		switch {
+		case len(in) > 0:
 			cats = append(cats, c)
+			granted = append(granted, in...)
+		case ticked[c]:
+			all(c)
 		}
 	}
-	return cats, restrict, nil
+	return cats, granted, nil
 }
 
 func optional() []Category { return []Category{Analytics, Advertising, Social} }
@@ -207,7 +204,9 @@ func Evaluate(c *Choice, currentPolicy int, maxAge time.Duration, now time.Time,
 	switch {
 	case c == nil:
 		st.Ask = ReasonFirstVisit
-	case c.PolicyVersion != currentPolicy:
+	case c.PolicyVersion < currentPolicy:
+		// A newer version than this server knows comes from an instance
+		// already deployed with it: current, not changed.
 		st.Ask = ReasonPolicyChanged
 	case now.Sub(c.Time) > maxAge || c.Time.After(now.Add(5*time.Minute)):
 		st.Ask = ReasonExpired

@@ -22,14 +22,14 @@ const CookieName = "conpro_consent"
 //	policy      policy version the choice was made under, decimal
 //	categories  granted optional categories, one letter each in registry
 //	            order: a (analytics), d (advertising), s (social); "-" for none
-//	vendors     vendor codes the visitor ticked one by one, joined by "~"
-//	            (ga, sl, gads, meta, li, soc); "-" for none
+//	vendors     codes of the granted vendors, joined by "~" (ga, sl, gads,
+//	            meta, li, soc); "-" for none
 //	unix time   when the choice was made, seconds
 //	mac         HMAC-SHA256 of everything before it under the server's key,
 //	            first 16 bytes, base64url
 //
 // For example 1.q7vVg0M1s2S4QnxhZ8m0bA.2.a.ga.1764072000.<22 chars>: analytics
-// granted for Google Analytics only, under policy version 2. About 80 bytes.
+// granted for Google Analytics only, under policy version 2. Under 110 bytes.
 // A value that does not parse or whose MAC does not match is no consent.
 
 const cookieFormat = "1"

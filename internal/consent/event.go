@@ -14,25 +14,25 @@ import (
 type Event struct {
 	// ID makes recording idempotent: an event replayed from the spool after
 	// an outage is stored once.
-	ID            string
-	ConsentID     string
-	Time          time.Time
-	PolicyVersion int
-	Action        Action
+	ID            string    `json:"id"`
+	ConsentID     string    `json:"consent_id"`
+	Time          time.Time `json:"time"`
+	PolicyVersion int       `json:"policy_version"`
+	Action        Action    `json:"action"`
 	// Categories and Vendors are what the choice granted: the optional
 	// categories, and every active vendor allowed to load.
-	Categories []Category
-	Vendors    []string
-	// BannerVersion identifies the banner text the visitor saw (a digest of
-	// it in their language).
-	BannerVersion string
-	Locale        string
+	Categories []Category `json:"categories"`
+	Vendors    []string   `json:"vendors"`
+	// BannerVersion identifies the text the visitor saw (a digest of the
+	// banner or settings form in their language).
+	BannerVersion string `json:"banner_version"`
+	Locale        string `json:"locale"`
 	// Path is the page the choice was made on, without query.
-	Path string
-	GPC  bool
+	Path string `json:"path"`
+	GPC  bool   `json:"gpc"`
 	// Network is the visitor's address truncated to /24 (IPv4) or /48 (IPv6).
-	Network   netip.Prefix
-	UserAgent string
+	Network   netip.Prefix `json:"network"`
+	UserAgent string       `json:"user_agent"`
 }
 
 // MaxUserAgent bounds the stored user agent; longer ones are cut.

@@ -75,7 +75,7 @@ func vendorCatalog() []Vendor {
 		{
 			Key: "google-ads", Code: "gads", Name: "Google Ads", Category: Advertising,
 			Company: "Google", Location: "US (Privacy Shield)", PurposeID: "VendorPurposeGoogleAds", Party: "google-ads",
-			Cookies:      []Cookie{{"_gcl_*", 90 * day}},
+			Cookies:      []Cookie{{"_gcl_*", 90 * day}, {"_gac_*", 90 * day}},
 			ScriptHosts:  []string{"https://www.googletagmanager.com", "https://www.googleadservices.com", "https://googleads.g.doubleclick.net"},
 			ConnectHosts: []string{"https://www.googletagmanager.com", "https://googleads.g.doubleclick.net", "https://www.google.com"},
 			ImgHosts:     []string{"https://googleads.g.doubleclick.net", "https://www.google.com", "https://www.google.be"},
@@ -94,7 +94,7 @@ func vendorCatalog() []Vendor {
 		{
 			Key: "linkedin-insight", Code: "li", Name: "LinkedIn Insight Tag", Category: Advertising,
 			Company: "LinkedIn", Location: "US (Privacy Shield)", PurposeID: "VendorPurposeLinkedIn", Party: "linkedin-insight",
-			Cookies:      []Cookie{{"li_*", 90 * day}, {"_li_*", 90 * day}},
+			Cookies:      []Cookie{{"li_*", 90 * day}, {"_li_*", 90 * day}, {"ln_or", day}},
 			ScriptHosts:  []string{"https://snap.licdn.com"},
 			ConnectHosts: []string{"https://px.ads.linkedin.com"},
 			ImgHosts:     []string{"https://px.ads.linkedin.com"},

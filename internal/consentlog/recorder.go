@@ -21,6 +21,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"conpro/internal/consent"
 )
 
@@ -218,8 +220,12 @@ func (r *Recorder) Flush(ctx context.Context) error {
 			errs = append(errs, err)
 			continue
 		}
-		r.spooled.Add(-int64(n))
 		r.log.InfoContext(ctx, "consent spool replayed", "events", n)
+	}
+	// Count again rather than subtract: files may have held unreadable
+	// lines, or another process's events.
+	if n, err := r.countSpooled(); err == nil {
+		r.spooled.Store(int64(n))
 	}
 	return errors.Join(errs...)
 }
@@ -235,9 +241,59 @@ func (r *Recorder) replay(ctx context.Context, file string) (int, error) {
 		r.log.WarnContext(ctx, "consent spool: skipped unreadable lines", "file", filepath.Base(file), "lines", bad)
 	}
 	if err := r.store.InsertConsentEvents(ctx, events); err != nil {
-		return 0, fmt.Errorf("replay %s: %w", filepath.Base(file), err)
+		if !rejected(err) {
+			return 0, fmt.Errorf("replay %s: %w", filepath.Base(file), err)
+		}
+		// The database answers but refuses something in the file: store
+		// the events one by one and set the refused ones aside, so one bad
+		// event does not hold back the others.
+		for _, e := range events {
+			err := r.store.InsertConsentEvents(ctx, []consent.Event{e})
+			switch {
+			case err == nil:
+			case rejected(err):
+				if qerr := r.quarantine(e); qerr != nil {
+					return 0, qerr
+				}
+				r.log.ErrorContext(ctx, "consent spool: the database refuses an event; kept aside in the spool folder", "event_id", e.ID, "err", err)
+			default:
+				return 0, fmt.Errorf("replay %s: %w", filepath.Base(file), err)
+			}
+		}
 	}
 	return len(events) + bad, nil
+}
+
+// rejected reports whether the database refused the data itself (a
+// constraint or a malformed value) rather than being unreachable: retrying
+// will not help.
+func rejected(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return false
+	}
+	return strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "23")
+}
+
+// quarantine keeps a refused event in a file of its own, which replay
+// leaves alone, for a person to look at.
+func (r *Recorder) quarantine(e consent.Event) error {
+	line, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(r.dir, "refused.jsonl.txt"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(append(line, '\n'))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // othersPending reports whether file is another live process's pending

@@ -95,24 +95,35 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	returnTo := safeReturnPath(r.PostForm.Get("return_to"))
 
 	lang := locale.LangOf(ctx)
-	event := consent.NewEvent(ch, s.vendors, action, s.bannerVersion(ctx, st), string(lang),
+	event := consent.NewEvent(ch, s.vendors, action, s.shownVersion(ctx, st, r.PostForm.Get("form")), string(lang),
 		pathOf(returnTo), st.GPC, clientip.Truncate(clientAddr(ctx)), r.UserAgent())
+	recorded := true
 	if err := s.recorder.Record(ctx, event); err != nil {
-		// Neither the database nor the spool took it. The visitor's choice
-		// still takes effect: refusing them would be worse.
 		s.log.ErrorContext(ctx, "consent choice not recorded", "err", err, "event_id", event.ID)
+		recorded = false
 	}
-
-	http.SetCookie(w, &http.Cookie{
-		Name:     consent.CookieName,
-		Value:    s.cookies.Encode(ch),
-		Path:     "/",
-		MaxAge:   int(s.cfg.ConsentMaxAge / time.Second),
-		HttpOnly: true,
-		Secure:   s.cfg.Production(),
-		SameSite: http.SameSiteLaxMode,
-	})
+	// A grant needs its proof: without a record (neither the database nor
+	// the spool took it) only a refusal takes effect; the banner asks again.
+	if recorded || ch.RefusesAll() {
+		http.SetCookie(w, &http.Cookie{
+			Name:  consent.CookieName,
+			Value: s.cookies.Encode(ch),
+			Path:  "/",
+			// The cookie outlives the consent, so that an expired consent
+			// keeps its ID (and its history) when the visitor chooses again;
+			// whether it is current is decided from its time.
+			MaxAge:   int(consentCookieLifetime / time.Second),
+			HttpOnly: true,
+			Secure:   s.cfg.Production(),
+			SameSite: http.SameSiteLaxMode,
+		})
+	}
 	s.expireRefusedCookies(w, r, &ch)
+	if prev := st.Choice; prev != nil && len(ch.GrantedVendors(s.vendors)) < len(prev.GrantedVendors(s.vendors)) {
+		// Vendor scripts may have left data in this origin's storage; the
+		// site itself keeps nothing there.
+		w.Header().Set("Clear-Site-Data", `"storage"`)
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, returnTo, http.StatusSeeOther)
 }
@@ -153,22 +164,31 @@ func cookieDomain(host string) string {
 	return strings.Join(labels[len(labels)-2:], ".")
 }
 
-// bannerVersion identifies the banner text a visitor was shown: a digest of
-// the banner as rendered in their language, with their notices.
-func (s *Server) bannerVersion(ctx context.Context, st consent.State) string {
+// consentCookieLifetime is how long browsers keep the consent cookie: about
+// the most they allow (400 days).
+const consentCookieLifetime = 400 * 24 * time.Hour
+
+// shownVersion identifies the text a visitor saw when they chose: a digest
+// of the banner, or of the settings form, as rendered in their language with
+// their notices.
+func (s *Server) shownVersion(ctx context.Context, st consent.State, form string) string {
 	v := web.NewConsentView(s.vendors, consent.State{Ask: askOrFirst(st.Ask), GPC: st.GPC}, "/", true)
+	component, name := web.ConsentBanner(v), "banner"
+	if form == "settings" {
+		component, name = web.ConsentFields(v, "settings", true), "settings"
+	}
 	var buf bytes.Buffer
-	if err := web.ConsentBanner(v).Render(ctx, &buf); err != nil {
+	if err := component.Render(ctx, &buf); err != nil {
 		return "unknown"
 	}
 	sum := sha256.Sum256(buf.Bytes())
-	return string(locale.LangOf(ctx)) + "-" + hex.EncodeToString(sum[:6])
+	return name + "-" + string(locale.LangOf(ctx)) + "-" + hex.EncodeToString(sum[:6])
 }
 
 func askOrFirst(r consent.Reason) consent.Reason {
 	if r == consent.ReasonNone {
 		// A click on the settings page with a current consent: the form is
-		// the banner's, as a first visit shows it.
+		// shown as a first visit shows it.
 		return consent.ReasonFirstVisit
 	}
 	return r

@@ -225,3 +225,29 @@ func TestBrowser_CategorySwitchMovesItsVendorSwitches(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowser_EnterInThePreferencesSavesThemAndNeverAcceptsAll: a keyboard
+// user ticks one vendor with Space and presses Enter.
+func TestBrowser_EnterInThePreferencesSavesThemAndNeverAcceptsAll(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	b := browsertest.New(t, browsertest.Options{})
+	b.Navigate(t, s.URL+"/")
+	if err := chromedp.Do(b.Ctx,
+		chromedp.Click(chromedp.CSS(".consent-prefs summary")),
+		chromedp.Focus(chromedp.ID("banner-vendor-google-analytics")),
+		chromedp.KeyEvent(" "),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(b.Ctx, chromedp.WaitEvent(pageLoad, nil, chromedp.KeyEvent("\r"))); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := s.codec.Decode(b.Cookies(t, s.URL)[consent.CookieName])
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := s.events(t, ch.ID)
+	if len(evs) != 1 || evs[0].Action != consent.Save || !slices.Equal(evs[0].Vendors, []string{"google-analytics"}) {
+		t.Fatalf("logged %+v", evs)
+	}
+}

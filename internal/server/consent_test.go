@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -186,7 +187,7 @@ func TestConsent_AcceptAllRecordsOneRowSetsTheCookieAndLoadsEveryVendor(t *testi
 	e := evs[0]
 	if e.Action != consent.AcceptAll || e.PolicyVersion != 2 || len(e.Categories) != 3 || len(e.Vendors) != 6 ||
 		e.Locale != "fr" || e.Path != "/privacy" || e.GPC || e.UserAgent != "TestBrowser/1.0" ||
-		e.Network.String() != "127.0.0.0/24" || !strings.HasPrefix(e.BannerVersion, "fr-") || time.Since(e.Time) > time.Minute {
+		e.Network.String() != "127.0.0.0/24" || !strings.HasPrefix(e.BannerVersion, "banner-fr-") || time.Since(e.Time) > time.Minute {
 		t.Fatalf("row %+v", e)
 	}
 
@@ -579,6 +580,125 @@ func TestConsent_StoppingAndRestartingPostgresLosesNoChoice(t *testing.T) {
 		ch, _ := s.codec.Decode(c.Value)
 		if evs := s.events(t, ch.ID); len(evs) != 1 {
 			t.Errorf("choice %d (%s): %d rows, want 1", i, ch.ID, len(evs))
+		}
+	}
+}
+
+// Without JavaScript, the settings form must mean what it shows: a granted
+// category is its own ticked switch (its vendors' switches stay off), so
+// unticking it refuses the whole category.
+func TestConsent_UntickingACategoryOnTheSettingsPageRefusesItWithoutJavaScript(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	_, cookie := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}})
+	page := s.get(t, "/cookies", "Cookie", cookie.Name+"="+cookie.Value).Body
+	form := regexp.MustCompile(`(?s)<form[^>]*settings-form.*?</form>`).FindString(page)
+	if regexp.MustCompile(`name="vendor"[^>]*checked`).MatchString(form) {
+		t.Fatal("vendor switches are ticked for wholly granted categories")
+	}
+	if n := len(regexp.MustCompile(`name="category"[^>]*checked`).FindAllString(form, -1)); n != 3 {
+		t.Fatalf("%d category switches ticked, want 3", n)
+	}
+	// What a browser without JavaScript posts after unticking analytics:
+	// the other two categories, no vendors.
+	_, cookie = s.choose(t, url.Values{"action": {"save"}, "category": {"advertising", "social"}, "return_to": {"/cookies"}}, "Cookie", cookie.Name+"="+cookie.Value)
+	ch, _ := s.codec.Decode(cookie.Value)
+	if ch.Grants(consent.Analytics) || !ch.Grants(consent.Advertising) {
+		t.Fatalf("after unticking analytics: %v %v", ch.Categories, ch.Vendors)
+	}
+	res := s.get(t, "/", "Cookie", cookie.Name+"="+cookie.Value)
+	if strings.Contains(res.Header.Get("Content-Security-Policy"), "googletagmanager") && !strings.Contains(res.Header.Get("Content-Security-Policy"), "googleadservices") {
+		t.Fatal("analytics still loads")
+	}
+	if strings.Contains(res.Body, "smartlook") {
+		t.Fatal("Smartlook still loads after analytics was refused")
+	}
+	// A partial category shows its vendors one by one.
+	_, cookie = s.choose(t, url.Values{"action": {"save"}, "vendor": {"smartlook"}, "return_to": {"/cookies"}}, "Cookie", cookie.Name+"="+cookie.Value)
+	form = regexp.MustCompile(`(?s)<form[^>]*settings-form.*?</form>`).FindString(s.get(t, "/cookies", "Cookie", cookie.Name+"="+cookie.Value).Body)
+	if !regexp.MustCompile(`value="smartlook"[^>]*checked`).MatchString(form) || regexp.MustCompile(`value="google-analytics"[^>]*checked`).MatchString(form) {
+		t.Fatal("a per-vendor choice is not shown vendor by vendor")
+	}
+}
+
+// A vendor configured after the visitor chose was not part of that choice.
+func TestConsent_AVendorAddedLaterIsNotCoveredByAnEarlierConsent(t *testing.T) {
+	before := newSite(t, siteOptions{env: map[string]string{"CONPRO_GA_MEASUREMENT_ID": "G-TEST1234"}})
+	_, cookie := before.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}})
+	after := newSite(t, siteOptions{env: allVendors})
+	res := after.get(t, "/", "Cookie", cookie.Name+"="+cookie.Value)
+	csp := res.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "googletagmanager") {
+		t.Fatalf("the consented vendor no longer loads: %s", csp)
+	}
+	scripts := strings.Join(regexp.MustCompile(`(?s)<script.*?</script>|<iframe[^>]*>`).FindAllString(res.Body, -1), "\n")
+	for _, h := range []string{"smartlook", "facebook", "licdn", "linkedin", "AW-1234567"} {
+		if strings.Contains(csp, h) || strings.Contains(scripts, h) {
+			t.Errorf("%s loads without having been offered", h)
+		}
+	}
+}
+
+func TestConsent_WithdrawingClearsTheVendorsStorage(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	_, c1 := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}})
+	res, _ := s.choose(t, url.Values{"action": {"withdraw"}, "return_to": {"/cookies"}, "form": {"settings"}}, "Cookie", c1.Name+"="+c1.Value)
+	if res.Header.Get("Clear-Site-Data") != `"storage"` {
+		t.Fatalf("Clear-Site-Data %q", res.Header.Get("Clear-Site-Data"))
+	}
+	ch, _ := s.codec.Decode(consentCookie(t, res).Value)
+	evs := s.events(t, ch.ID)
+	if len(evs) != 2 || !strings.HasPrefix(evs[0].BannerVersion, "banner-nl-") || !strings.HasPrefix(evs[1].BannerVersion, "settings-nl-") {
+		t.Fatalf("shown versions %q, %q", evs[0].BannerVersion, evs[1].BannerVersion)
+	}
+	// Accepting more clears nothing.
+	res, _ = s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}}, "Cookie", consent.CookieName+"="+consentCookie(t, res).Value)
+	if res.Header.Get("Clear-Site-Data") != "" {
+		t.Fatal("Clear-Site-Data on a grant")
+	}
+}
+
+// A grant needs its proof: when neither the database nor the spool can keep
+// the choice, a grant does not take effect (a refusal still does).
+func TestConsent_AGrantThatCannotBeRecordedDoesNotTakeEffect(t *testing.T) {
+	spool := t.TempDir()
+	s := newSite(t, siteOptions{env: allVendors, dbDown: true, spoolDir: spool})
+	// The spool folder becomes unusable (a file where the folder was).
+	if err := os.RemoveAll(spool); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(spool, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := s.postForm(t, "/consent", url.Values{"action": {"accept_all"}, "return_to": {"/"}}.Encode())
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("status %d: a banner click must not show an error", res.StatusCode)
+	}
+	for _, c := range res.Cookies() {
+		if c.Name == consent.CookieName {
+			t.Fatal("a grant without a record set the consent cookie")
+		}
+	}
+	res, cookie := s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}})
+	if ch, err := s.codec.Decode(cookie.Value); err != nil || !ch.RefusesAll() {
+		t.Fatalf("refusal: %+v %v (%d)", ch, err, res.StatusCode)
+	}
+}
+
+func TestConsent_ANewerPolicyVersionFromAnotherInstanceCountsAsCurrent(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	newer := s.codec.Encode(consent.Choice{ID: consent.NewID(), PolicyVersion: 3, Time: time.Now()})
+	if res := s.get(t, "/", "Cookie", consent.CookieName+"="+newer); hasBanner(res.Body) {
+		t.Fatal("a consent to a newer policy version shows the banner")
+	}
+}
+
+func TestConsent_PagesAreNotForSharedCaches(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	_, cookie := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}})
+	for _, p := range []string{"/", "/privacy"} {
+		res := s.get(t, p, "Cookie", cookie.Name+"="+cookie.Value)
+		if cc := res.Header.Get("Cache-Control"); !strings.Contains(cc, "private") {
+			t.Errorf("%s: Cache-Control %q lets a CDN keep a consented page", p, cc)
 		}
 	}
 }

@@ -157,7 +157,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 		return
 	}
 	if w.Header().Get("Cache-Control") == "" {
-		w.Header().Set("Cache-Control", "no-cache")
+		// Pages differ by consent (scripts, CSP) and language: a shared
+		// cache (a CDN that ignores Vary: Cookie) must not keep them.
+		w.Header().Set("Cache-Control", "private, no-cache")
 	}
 	writeBody(w, r, status, "text/html; charset=utf-8", buf.Bytes())
 }

@@ -61,6 +61,8 @@ type siteOptions struct {
 	dbDown bool
 	// dbURL points the site at this database instead of a fresh one.
 	dbURL string
+	// spoolDir is the consent spool folder (a fresh one when empty).
+	spoolDir string
 	// now is the site's clock (time.Now when nil).
 	now func() time.Time
 }
@@ -133,7 +135,11 @@ func newSite(t *testing.T, opts siteOptions) *site {
 	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	recorder, err := consentlog.New(db, t.TempDir(), logger)
+	spoolDir := opts.spoolDir
+	if spoolDir == "" {
+		spoolDir = t.TempDir()
+	}
+	recorder, err := consentlog.New(db, spoolDir, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,18 @@
       sync(fieldset);
     }
   });
+  // A whole granted category arrives as its own switch with its vendors'
+  // switches off (the form's meaning without JavaScript); show its vendors on.
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("fieldset.consent-category").forEach(sync);
+    document.querySelectorAll("fieldset.consent-category").forEach(function (fieldset) {
+      var cat = fieldset.querySelector('input[name="category"]');
+      var vendors = fieldset.querySelectorAll('input[name="vendor"]');
+      var on = 0;
+      vendors.forEach(function (v) { if (v.checked) on++; });
+      if (cat && cat.checked && on === 0) {
+        vendors.forEach(function (v) { v.checked = true; });
+      }
+      sync(fieldset);
+    });
   });
 })();
