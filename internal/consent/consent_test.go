@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"maps"
 	"net/netip"
@@ -253,12 +254,20 @@ func TestVendor_MatchesTheCookiesItSets(t *testing.T) {
 		{"google-ads", "_gcl_au", true},
 		{"google-ads", "_gcl_aw", true},
 		{"google-ads", "_gcl", false},
+		{"google-ads", "_gac_UA-12345-1", true},
+		{"google-ads", "_gac_gb_AW-1234567", true},
+		{"google-ads", "_gac", false},
+		{"google-analytics", "_gac_UA-12345-1", false},
 		{"meta-pixel", "_fbp", true},
 		{"meta-pixel", "_fbc", true},
 		{"meta-pixel", "_fbpx", false},
 		{"linkedin-insight", "li_fat_id", true},
 		{"linkedin-insight", "_li_dcdm_c", true},
 		{"linkedin-insight", "lidc", false},
+		{"linkedin-insight", "ln_or", true},
+		{"linkedin-insight", "ln_or_x", false},
+		{"linkedin-insight", "ln_o", false},
+		{"social-widgets", "ln_or", false},
 		{"social-widgets", "_fbp", false},
 		{"social-widgets", "li_fat_id", false},
 		{"google-analytics", consent.CookieName, false},
@@ -287,32 +296,46 @@ func TestParseAction_AcceptsExactlyTheFourActions(t *testing.T) {
 	}
 }
 
-func TestDecide_AcceptAllGrantsEveryOptionalCategoryWithoutRestriction(t *testing.T) {
-	r := newRegistry(t, allIDs)
-	// Whatever else the form posted does not matter.
-	cats, restrict, err := consent.Decide(r, consent.AcceptAll, []string{"analytics"}, []string{"google-analytics"}, false)
-	if err != nil {
-		t.Fatal(err)
+func TestDecide_AcceptAllGrantsEveryOptionalCategoryWithAllItsActiveVendors(t *testing.T) {
+	A, D, S := consent.Analytics, consent.Advertising, consent.Social
+	cases := []struct {
+		name        string
+		env         map[string]string
+		wantGranted []string
+	}{
+		{"every vendor active", allIDs, allKeys},
+		{"some vendors active", only("CONPRO_SMARTLOOK_KEY", "CONPRO_META_PIXEL_ID"), []string{"smartlook", "meta-pixel"}},
+		{"no vendor active", nil, nil},
 	}
-	if want := []consent.Category{consent.Analytics, consent.Advertising, consent.Social}; !slices.Equal(cats, want) {
-		t.Errorf("categories = %v, want %v", cats, want)
-	}
-	if len(restrict) != 0 {
-		t.Errorf("restricted to %v", restrict)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := newRegistry(t, c.env)
+			// Whatever else the form posted does not matter.
+			cats, granted, err := consent.Decide(r, consent.AcceptAll, []string{"analytics"}, []string{"google-analytics", "hotjar"}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := []consent.Category{A, D, S}; !slices.Equal(cats, want) {
+				t.Errorf("categories = %v, want %v", cats, want)
+			}
+			if !slices.Equal(granted, c.wantGranted) {
+				t.Errorf("granted vendors = %v, want %v", granted, c.wantGranted)
+			}
+		})
 	}
 }
 
 func TestDecide_GPCKeepsAdvertisingAndSocialRefusedOnAcceptAll(t *testing.T) {
 	r := newRegistry(t, allIDs)
-	cats, restrict, err := consent.Decide(r, consent.AcceptAll, nil, nil, true)
+	cats, granted, err := consent.Decide(r, consent.AcceptAll, []string{"advertising", "social"}, []string{"meta-pixel"}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := []consent.Category{consent.Analytics}; !slices.Equal(cats, want) {
 		t.Errorf("categories = %v, want %v", cats, want)
 	}
-	if len(restrict) != 0 {
-		t.Errorf("restricted to %v", restrict)
+	if want := []string{"google-analytics", "smartlook"}; !slices.Equal(granted, want) {
+		t.Errorf("granted vendors = %v, want %v", granted, want)
 	}
 }
 
@@ -320,9 +343,9 @@ func TestDecide_RejectAllAndWithdrawGrantNothing(t *testing.T) {
 	r := newRegistry(t, allIDs)
 	for _, a := range []consent.Action{consent.RejectAll, consent.Withdraw} {
 		for _, gpc := range []bool{false, true} {
-			cats, restrict, err := consent.Decide(r, a, []string{"analytics", "advertising", "social"}, []string{"google-analytics", "meta-pixel"}, gpc)
-			if err != nil || len(cats) != 0 || len(restrict) != 0 {
-				t.Errorf("%s (gpc %v) = %v, %v, %v; want nothing", a, gpc, cats, restrict, err)
+			cats, granted, err := consent.Decide(r, a, []string{"analytics", "advertising", "social", "marketing"}, []string{"google-analytics", "meta-pixel", "hotjar"}, gpc)
+			if err != nil || len(cats) != 0 || len(granted) != 0 {
+				t.Errorf("%s (gpc %v) = %v, %v, %v; want nothing", a, gpc, cats, granted, err)
 			}
 		}
 	}
@@ -332,16 +355,16 @@ func TestDecide_SaveGrantsWhatWasTicked(t *testing.T) {
 	full := newRegistry(t, allIDs)
 	// Smartlook and LinkedIn are switched off.
 	partial := newRegistry(t, only("CONPRO_GA_MEASUREMENT_ID", "CONPRO_GOOGLE_ADS_ID", "CONPRO_META_PIXEL_ID", "CONPRO_SOCIAL_WIDGETS"))
+	gaOnly := newRegistry(t, only("CONPRO_GA_MEASUREMENT_ID"))
 	A, D, S := consent.Analytics, consent.Advertising, consent.Social
 	cases := []struct {
-		name         string
-		r            *consent.Registry
-		categories   []string
-		vendors      []string
-		gpc          bool
-		wantCats     []consent.Category
-		wantRestrict []string
-		wantGranted  []string
+		name        string
+		r           *consent.Registry
+		categories  []string
+		vendors     []string
+		gpc         bool
+		wantCats    []consent.Category
+		wantGranted []string
 	}{
 		{name: "nothing ticked", r: full},
 		{name: "functional only is ignored", r: full, categories: []string{"functional"}},
@@ -351,75 +374,104 @@ func TestDecide_SaveGrantsWhatWasTicked(t *testing.T) {
 			wantCats: []consent.Category{A, S}, wantGranted: []string{"google-analytics", "smartlook", "social-widgets"}},
 		{name: "a category ticked twice counts once", r: full, categories: []string{"advertising", "advertising"},
 			wantCats: []consent.Category{D}, wantGranted: []string{"google-ads", "meta-pixel", "linkedin-insight"}},
-		{name: "a ticked vendor grants its category, restricted to it", r: full, vendors: []string{"google-analytics"},
-			wantCats: []consent.Category{A}, wantRestrict: []string{"google-analytics"}, wantGranted: []string{"google-analytics"}},
-		{name: "ticked vendors restrict a ticked category", r: full, categories: []string{"analytics"}, vendors: []string{"smartlook"},
-			wantCats: []consent.Category{A}, wantRestrict: []string{"smartlook"}, wantGranted: []string{"smartlook"}},
-		{name: "restrictions come out in registry order", r: full, vendors: []string{"linkedin-insight", "google-ads"},
-			wantCats: []consent.Category{D}, wantRestrict: []string{"google-ads", "linkedin-insight"}, wantGranted: []string{"google-ads", "linkedin-insight"}},
-		{name: "a vendor ticked twice counts once", r: full, vendors: []string{"meta-pixel", "meta-pixel"},
-			wantCats: []consent.Category{D}, wantRestrict: []string{"meta-pixel"}, wantGranted: []string{"meta-pixel"}},
-		{name: "ticking every vendor of a category is no restriction", r: full, vendors: []string{"smartlook", "google-analytics"},
-			wantCats: []consent.Category{A}, wantGranted: []string{"google-analytics", "smartlook"}},
-		{name: "the only social vendor ticked is no restriction", r: full, vendors: []string{"social-widgets"},
-			wantCats: []consent.Category{S}, wantGranted: []string{"social-widgets"}},
-		{name: "restriction in one category leaves another whole", r: full, categories: []string{"advertising"}, vendors: []string{"google-analytics"},
-			wantCats: []consent.Category{A, D}, wantRestrict: []string{"google-analytics"}, wantGranted: []string{"google-analytics", "google-ads", "meta-pixel", "linkedin-insight"}},
-		{name: "an inactive vendor is ignored", r: partial, vendors: []string{"smartlook"}},
-		{name: "an inactive vendor does not restrict its category", r: partial, categories: []string{"advertising"}, vendors: []string{"linkedin-insight"},
-			wantCats: []consent.Category{D}, wantGranted: []string{"google-ads", "meta-pixel"}},
-		{name: "every active vendor ticked besides an inactive one is no restriction", r: partial, vendors: []string{"google-analytics", "smartlook"},
+		{name: "a ticked vendor grants its category and only itself", r: full, vendors: []string{"google-analytics"},
 			wantCats: []consent.Category{A}, wantGranted: []string{"google-analytics"}},
+		{name: "ticked vendors narrow a ticked category", r: full, categories: []string{"analytics"}, vendors: []string{"smartlook"},
+			wantCats: []consent.Category{A}, wantGranted: []string{"smartlook"}},
+		{name: "vendors come out in catalogue order", r: full, vendors: []string{"linkedin-insight", "google-ads"},
+			wantCats: []consent.Category{D}, wantGranted: []string{"google-ads", "linkedin-insight"}},
+		{name: "vendors of several categories come out in catalogue order", r: full, vendors: []string{"social-widgets", "meta-pixel", "smartlook"},
+			wantCats: []consent.Category{A, D, S}, wantGranted: []string{"smartlook", "meta-pixel", "social-widgets"}},
+		{name: "a vendor ticked twice counts once", r: full, vendors: []string{"meta-pixel", "meta-pixel"},
+			wantCats: []consent.Category{D}, wantGranted: []string{"meta-pixel"}},
+		{name: "every vendor of a category ticked", r: full, vendors: []string{"smartlook", "google-analytics"},
+			wantCats: []consent.Category{A}, wantGranted: []string{"google-analytics", "smartlook"}},
+		{name: "the only social vendor ticked", r: full, vendors: []string{"social-widgets"},
+			wantCats: []consent.Category{S}, wantGranted: []string{"social-widgets"}},
+		{name: "vendors ticked in one category leave another ticked category whole", r: full, categories: []string{"advertising"}, vendors: []string{"google-analytics"},
+			wantCats: []consent.Category{A, D}, wantGranted: []string{"google-analytics", "google-ads", "meta-pixel", "linkedin-insight"}},
+		{name: "an inactive vendor is ignored", r: partial, vendors: []string{"smartlook"}},
+		{name: "an inactive vendor ticked with its category leaves the category whole", r: partial, categories: []string{"advertising"}, vendors: []string{"linkedin-insight"},
+			wantCats: []consent.Category{D}, wantGranted: []string{"google-ads", "meta-pixel"}},
+		{name: "an inactive vendor beside an active one", r: partial, vendors: []string{"google-analytics", "smartlook"},
+			wantCats: []consent.Category{A}, wantGranted: []string{"google-analytics"}},
+		{name: "a ticked category without active vendors is granted with none", r: gaOnly, categories: []string{"social", "advertising"},
+			wantCats: []consent.Category{D, S}},
 		{name: "GPC does not refuse what was ticked explicitly", r: full, categories: []string{"advertising", "social"}, gpc: true,
 			wantCats: []consent.Category{D, S}, wantGranted: []string{"google-ads", "meta-pixel", "linkedin-insight", "social-widgets"}},
+		{name: "GPC does not refuse a vendor ticked explicitly", r: full, vendors: []string{"meta-pixel"}, gpc: true,
+			wantCats: []consent.Category{D}, wantGranted: []string{"meta-pixel"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cats, restrict, err := consent.Decide(c.r, consent.Save, c.categories, c.vendors, c.gpc)
+			cats, granted, err := consent.Decide(c.r, consent.Save, c.categories, c.vendors, c.gpc)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !slices.Equal(cats, c.wantCats) {
 				t.Errorf("categories = %v, want %v", cats, c.wantCats)
 			}
-			if !slices.Equal(restrict, c.wantRestrict) {
-				t.Errorf("restricted to %v, want %v", restrict, c.wantRestrict)
+			if !slices.Equal(granted, c.wantGranted) {
+				t.Errorf("granted vendors = %v, want %v", granted, c.wantGranted)
 			}
-			ch := consent.Choice{Categories: cats, Vendors: restrict}
+			// The choice made of them lets exactly those vendors load.
+			ch := consent.Choice{Categories: cats, Vendors: granted}
 			if got := keys(ch.GrantedVendors(c.r)); !slices.Equal(got, c.wantGranted) {
-				t.Errorf("granted vendors = %v, want %v", got, c.wantGranted)
+				t.Errorf("choice lets %v load, want %v", got, c.wantGranted)
 			}
 		})
 	}
 }
 
-func TestDecide_RefusesAnUnknownActionCategoryOrVendor(t *testing.T) {
-	r := newRegistry(t, only("CONPRO_GA_MEASUREMENT_ID"))
+func TestDecide_RefusesOnlyAnUnknownAction(t *testing.T) {
+	r := newRegistry(t, allIDs)
+	for _, a := range []consent.Action{"maybe", "", "SAVE", "accept", "reject-all", "save "} {
+		cats, granted, err := consent.Decide(r, a, []string{"analytics"}, []string{"google-analytics"}, false)
+		if !errors.Is(err, consent.ErrUnknownChoice) {
+			t.Errorf("action %q: err = %v, want ErrUnknownChoice", a, err)
+		}
+		if cats != nil || granted != nil {
+			t.Errorf("action %q: granted %v, %v along with the error", a, cats, granted)
+		}
+	}
+}
+
+func TestDecide_IgnoresUnknownAndInactiveCategoriesAndVendors(t *testing.T) {
+	// A form shown before a deploy may post what the site no longer offers.
+	gaOnly := newRegistry(t, only("CONPRO_GA_MEASUREMENT_ID"))
+	A := consent.Analytics
 	cases := []struct {
-		name       string
-		action     consent.Action
-		categories []string
-		vendors    []string
+		name        string
+		categories  []string
+		vendors     []string
+		wantCats    []consent.Category
+		wantGranted []string
 	}{
-		{"unknown action", "maybe", nil, nil},
-		{"empty action", "", nil, nil},
-		{"unknown category", consent.Save, []string{"analytics", "marketing"}, nil},
-		{"category in another case", consent.Save, []string{"Analytics"}, nil},
-		{"empty category", consent.Save, []string{""}, nil},
-		{"the any-category marker", consent.Save, []string{"*"}, nil},
-		{"unknown vendor", consent.Save, nil, []string{"hotjar"}},
-		{"empty vendor", consent.Save, []string{"analytics"}, []string{""}},
-		{"a party that is no vendor", consent.Save, nil, []string{"cloudflare"}},
-		{"unknown vendor after an inactive one", consent.Save, nil, []string{"smartlook", "hotjar"}},
+		{name: "unknown category beside a known one", categories: []string{"analytics", "marketing"},
+			wantCats: []consent.Category{A}, wantGranted: []string{"google-analytics"}},
+		{name: "unknown category alone", categories: []string{"marketing"}},
+		{name: "category in another case", categories: []string{"Analytics"}},
+		{name: "empty category", categories: []string{""}},
+		{name: "the any-category marker", categories: []string{"*"}},
+		{name: "unknown vendor", vendors: []string{"hotjar"}},
+		{name: "unknown vendor beside a known one", vendors: []string{"hotjar", "google-analytics"},
+			wantCats: []consent.Category{A}, wantGranted: []string{"google-analytics"}},
+		{name: "vendor in another case", vendors: []string{"Google-Analytics"}},
+		{name: "empty vendor with a ticked category", categories: []string{"analytics"}, vendors: []string{""},
+			wantCats: []consent.Category{A}, wantGranted: []string{"google-analytics"}},
+		{name: "a party that is no vendor", vendors: []string{"cloudflare"}},
+		{name: "unknown vendor after an inactive one", vendors: []string{"smartlook", "hotjar"}},
+		{name: "inactive vendor with a ticked category", categories: []string{"analytics"}, vendors: []string{"smartlook"},
+			wantCats: []consent.Category{A}, wantGranted: []string{"google-analytics"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cats, restrict, err := consent.Decide(r, c.action, c.categories, c.vendors, false)
-			if !errors.Is(err, consent.ErrUnknownChoice) {
-				t.Fatalf("err = %v, want ErrUnknownChoice", err)
+			cats, granted, err := consent.Decide(gaOnly, consent.Save, c.categories, c.vendors, false)
+			if err != nil {
+				t.Fatalf("err = %v, want the unknown ignored", err)
 			}
-			if cats != nil || restrict != nil {
-				t.Errorf("granted %v, %v along with the error", cats, restrict)
+			if !slices.Equal(cats, c.wantCats) || !slices.Equal(granted, c.wantGranted) {
+				t.Errorf("granted %v, %v; want %v, %v", cats, granted, c.wantCats, c.wantGranted)
 			}
 		})
 	}
@@ -437,17 +489,19 @@ func TestChoice_GrantsFunctionalAlwaysAndOptionalCategoriesOnlyWhenListed(t *tes
 		{consent.Choice{Categories: []consent.Category{consent.Advertising}}, consent.Analytics, false},
 		{consent.Choice{Categories: []consent.Category{consent.Advertising}}, consent.Social, false},
 		{consent.Choice{Categories: []consent.Category{consent.Analytics, consent.Social}}, consent.Social, true},
+		// Vendors listed without their category do not grant it.
+		{consent.Choice{Vendors: []string{"google-analytics", "smartlook"}}, consent.Analytics, false},
 	}
 	for _, c := range cases {
 		if got := c.ch.Grants(c.cat); got != c.want {
-			t.Errorf("%v.Grants(%s) = %v, want %v", c.ch.Categories, c.cat, got, c.want)
+			t.Errorf("%v %v: Grants(%s) = %v, want %v", c.ch.Categories, c.ch.Vendors, c.cat, got, c.want)
 		}
 	}
 }
 
-func TestChoice_GrantsVendorHonoursRestrictionsWithinItsCategoryOnly(t *testing.T) {
+func TestChoice_GrantsVendorOnlyWithItsCategoryAndItsKey(t *testing.T) {
 	r := newRegistry(t, allIDs)
-	A, D := consent.Analytics, consent.Advertising
+	A, D, S := consent.Analytics, consent.Advertising, consent.Social
 	cases := []struct {
 		cats    []consent.Category
 		vendors []string
@@ -456,15 +510,25 @@ func TestChoice_GrantsVendorHonoursRestrictionsWithinItsCategoryOnly(t *testing.
 	}{
 		{nil, nil, "google-analytics", false},
 		{nil, []string{"google-analytics"}, "google-analytics", false},
-		{[]consent.Category{A}, nil, "google-analytics", true},
-		{[]consent.Category{A}, nil, "smartlook", true},
-		{[]consent.Category{A}, nil, "google-ads", false},
+		{nil, allKeys, "social-widgets", false},
+		// A category granted without vendors grants none of them.
+		{[]consent.Category{A}, nil, "google-analytics", false},
+		{[]consent.Category{A}, nil, "smartlook", false},
+		{[]consent.Category{A, D, S}, nil, "social-widgets", false},
+		{[]consent.Category{A}, []string{"google-analytics"}, "google-analytics", true},
+		{[]consent.Category{A}, []string{"google-analytics"}, "smartlook", false},
 		{[]consent.Category{A}, []string{"smartlook"}, "smartlook", true},
 		{[]consent.Category{A}, []string{"smartlook"}, "google-analytics", false},
-		{[]consent.Category{A, D}, []string{"smartlook"}, "meta-pixel", true},
-		{[]consent.Category{A, D}, []string{"meta-pixel"}, "google-analytics", true},
-		{[]consent.Category{A, D}, []string{"meta-pixel"}, "google-ads", false},
-		{[]consent.Category{A}, []string{"no-such-vendor"}, "google-analytics", true},
+		{[]consent.Category{A}, []string{"google-ads"}, "google-ads", false},
+		{[]consent.Category{A, D}, []string{"smartlook", "meta-pixel"}, "meta-pixel", true},
+		{[]consent.Category{A, D}, []string{"smartlook", "meta-pixel"}, "smartlook", true},
+		{[]consent.Category{A, D}, []string{"smartlook", "meta-pixel"}, "google-analytics", false},
+		{[]consent.Category{A, D}, []string{"smartlook", "meta-pixel"}, "google-ads", false},
+		{[]consent.Category{A}, []string{"no-such-vendor", "google-analytics"}, "google-analytics", true},
+		{[]consent.Category{A}, []string{"no-such-vendor"}, "google-analytics", false},
+		{[]consent.Category{A}, []string{"Google-Analytics"}, "google-analytics", false},
+		{[]consent.Category{S}, []string{"social-widgets"}, "social-widgets", true},
+		{[]consent.Category{A, D, S}, allKeys, "linkedin-insight", true},
 	}
 	for _, c := range cases {
 		ch := consent.Choice{Categories: c.cats, Vendors: c.vendors}
@@ -474,17 +538,98 @@ func TestChoice_GrantsVendorHonoursRestrictionsWithinItsCategoryOnly(t *testing.
 	}
 }
 
-func TestChoice_GrantedVendorsListsOnlyActiveVendorsInRegistryOrder(t *testing.T) {
+func TestChoice_GrantedVendorsListsOnlyActiveGrantedVendorsInRegistryOrder(t *testing.T) {
 	r := newRegistry(t, only("CONPRO_SMARTLOOK_KEY", "CONPRO_META_PIXEL_ID", "CONPRO_SOCIAL_WIDGETS"))
-	ch := consent.Choice{Categories: []consent.Category{consent.Social, consent.Analytics, consent.Advertising}}
+	all := []consent.Category{consent.Social, consent.Analytics, consent.Advertising}
+	ch := consent.Choice{Categories: all, Vendors: []string{"social-widgets", "google-ads", "meta-pixel", "smartlook", "google-analytics"}}
 	if got, want := keys(ch.GrantedVendors(r)), []string{"smartlook", "meta-pixel", "social-widgets"}; !slices.Equal(got, want) {
 		t.Fatalf("granted = %v, want %v", got, want)
+	}
+	if got := keys(consent.Choice{Categories: all}.GrantedVendors(r)); len(got) != 0 {
+		t.Errorf("categories without vendors grant %v", got)
+	}
+	if got := keys(consent.Choice{Categories: []consent.Category{consent.Analytics}, Vendors: allKeys}.GrantedVendors(r)); !slices.Equal(got, []string{"smartlook"}) {
+		t.Errorf("analytics with every vendor listed grants %v, want [smartlook]", got)
 	}
 	if got := ch.RefusesAll(); got {
 		t.Error("RefusesAll with categories granted")
 	}
 	if got := (consent.Choice{}).RefusesAll(); !got {
 		t.Error("RefusesAll false without categories")
+	}
+	if got := (consent.Choice{Vendors: allKeys}).RefusesAll(); !got {
+		t.Error("RefusesAll false with vendors but no categories")
+	}
+}
+
+func TestChoice_PartlyGrantedWhenACategoryIsGrantedWithoutSomeOfItsActiveVendors(t *testing.T) {
+	full := newRegistry(t, allIDs)
+	// LinkedIn and Smartlook are switched off.
+	partial := newRegistry(t, only("CONPRO_GA_MEASUREMENT_ID", "CONPRO_GOOGLE_ADS_ID", "CONPRO_META_PIXEL_ID", "CONPRO_SOCIAL_WIDGETS"))
+	gaOnly := newRegistry(t, only("CONPRO_GA_MEASUREMENT_ID"))
+	A, D, S := consent.Analytics, consent.Advertising, consent.Social
+	cases := []struct {
+		name    string
+		r       *consent.Registry
+		cats    []consent.Category
+		vendors []string
+		cat     consent.Category
+		want    bool
+	}{
+		{"category refused", full, nil, nil, A, false},
+		{"category refused with its vendors listed", full, []consent.Category{D}, []string{"google-analytics", "smartlook"}, A, false},
+		{"every vendor granted", full, []consent.Category{A}, []string{"google-analytics", "smartlook"}, A, false},
+		{"one of two vendors granted", full, []consent.Category{A}, []string{"google-analytics"}, A, true},
+		{"the other of two vendors granted", full, []consent.Category{A}, []string{"smartlook"}, A, true},
+		{"category granted without vendors", full, []consent.Category{A}, nil, A, true},
+		{"every advertising vendor granted", full, []consent.Category{D}, []string{"google-ads", "meta-pixel", "linkedin-insight"}, D, false},
+		{"two of three advertising vendors granted", full, []consent.Category{D}, []string{"google-ads", "linkedin-insight"}, D, true},
+		{"the only social vendor granted", full, []consent.Category{S}, []string{"social-widgets"}, S, false},
+		{"social granted without its vendor", full, []consent.Category{S}, nil, S, true},
+		{"another category's vendors do not count", full, []consent.Category{A, D}, []string{"google-analytics", "smartlook"}, D, true},
+		{"functional has no vendors", full, nil, nil, consent.Functional, false},
+		{"an inactive vendor does not count", partial, []consent.Category{D}, []string{"google-ads", "meta-pixel"}, D, false},
+		{"every active vendor granted, an inactive one left out", partial, []consent.Category{A}, []string{"google-analytics"}, A, false},
+		{"a granted category without active vendors", gaOnly, []consent.Category{S}, nil, S, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ch := consent.Choice{Categories: c.cats, Vendors: c.vendors}
+			if got := ch.PartlyGranted(c.r, c.cat); got != c.want {
+				t.Errorf("PartlyGranted(%s) = %v, want %v", c.cat, got, c.want)
+			}
+		})
+	}
+}
+
+func TestChoice_PartlyGrantedFollowsHowTheChoiceWasMade(t *testing.T) {
+	r := newRegistry(t, allIDs)
+	A, D, S := consent.Analytics, consent.Advertising, consent.Social
+	cases := []struct {
+		name       string
+		action     consent.Action
+		categories []string
+		vendors    []string
+		partly     []consent.Category
+	}{
+		{"accept all", consent.AcceptAll, nil, nil, nil},
+		{"categories ticked", consent.Save, []string{"analytics", "advertising", "social"}, nil, nil},
+		{"vendors ticked one by one", consent.Save, nil, []string{"google-analytics", "meta-pixel", "social-widgets"}, []consent.Category{A, D}},
+		{"a category narrowed by a vendor", consent.Save, []string{"analytics", "advertising"}, []string{"google-ads"}, []consent.Category{D}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cats, granted, err := consent.Decide(r, c.action, c.categories, c.vendors, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch := consent.Choice{Categories: cats, Vendors: granted}
+			for _, cat := range []consent.Category{A, D, S} {
+				if got, want := ch.PartlyGranted(r, cat), slices.Contains(c.partly, cat); got != want {
+					t.Errorf("PartlyGranted(%s) = %v, want %v (granted %v, %v)", cat, got, want, cats, granted)
+				}
+			}
+		})
 	}
 }
 
@@ -549,8 +694,15 @@ func TestEvaluate_SaysWhyTheBannerMustShow(t *testing.T) {
 		{"one second older than the maximum age", at(now.Add(-maxAge-time.Second), 2), consent.ReasonExpired},
 		{"years old", at(now.AddDate(-3, 0, 0), 2), consent.ReasonExpired},
 		{"older policy", at(now.Add(-time.Hour), 1), consent.ReasonPolicyChanged},
-		{"newer policy", at(now.Add(-time.Hour), 3), consent.ReasonPolicyChanged},
 		{"older policy and expired", at(now.AddDate(-3, 0, 0), 1), consent.ReasonPolicyChanged},
+		{"older policy from the future", at(now.AddDate(1, 0, 0), 1), consent.ReasonPolicyChanged},
+		// A newer policy comes from an instance already deployed with it.
+		{"newer policy", at(now.Add(-time.Hour), 3), consent.ReasonNone},
+		{"much newer policy", at(now.Add(-time.Hour), 1000), consent.ReasonNone},
+		{"newer policy made just now", at(now, 3), consent.ReasonNone},
+		{"newer policy at exactly the maximum age", at(now.Add(-maxAge), 3), consent.ReasonNone},
+		{"newer policy but expired", at(now.Add(-maxAge-time.Second), 3), consent.ReasonExpired},
+		{"newer policy more than five minutes in the future", at(now.Add(5*time.Minute+time.Second), 3), consent.ReasonExpired},
 		{"clock skew within five minutes", at(now.Add(5*time.Minute), 2), consent.ReasonNone},
 		{"more than five minutes in the future", at(now.Add(5*time.Minute+time.Second), 2), consent.ReasonExpired},
 		{"far in the future", at(now.AddDate(10, 0, 0), 2), consent.ReasonExpired},
@@ -624,10 +776,76 @@ func TestCodec_EncodeWritesTheDocumentedSignedFormat(t *testing.T) {
 	if got, want := c.Encode(ch), sign(testKey, "1."+testID+".13.-.-.1"); got != want {
 		t.Fatalf("Encode = %s, want %s", got, want)
 	}
+	// A category granted without vendors.
+	ch = consent.Choice{ID: testID, PolicyVersion: 2, Categories: []consent.Category{consent.Advertising}, Time: time.Unix(1764072000, 0)}
+	if got, want := c.Encode(ch), sign(testKey, "1."+testID+".2.d.-.1764072000"); got != want {
+		t.Fatalf("Encode = %s, want %s", got, want)
+	}
+	// Every vendor granted: each one's code, in catalogue order.
+	ch = consent.Choice{ID: testID, PolicyVersion: 2, Categories: []consent.Category{consent.Analytics, consent.Advertising, consent.Social},
+		Vendors: allKeys, Time: time.Unix(1764072000, 0)}
+	if got, want := c.Encode(ch), sign(testKey, "1."+testID+".2.ads.ga~sl~gads~meta~li~soc.1764072000"); got != want {
+		t.Fatalf("Encode = %s, want %s", got, want)
+	}
+}
+
+func TestCodec_CookieCarriesEveryVendorADecisionGranted(t *testing.T) {
+	c := newCodec(t, testKey)
+	codes := map[string]string{"google-analytics": "ga", "smartlook": "sl", "google-ads": "gads", "meta-pixel": "meta", "linkedin-insight": "li", "social-widgets": "soc"}
+	regs := map[string]*consent.Registry{
+		"every vendor active": newRegistry(t, allIDs),
+		"some vendors active": newRegistry(t, only("CONPRO_SMARTLOOK_KEY", "CONPRO_GOOGLE_ADS_ID", "CONPRO_LINKEDIN_PARTNER_ID")),
+	}
+	decisions := []struct {
+		action              consent.Action
+		categories, vendors []string
+		gpc                 bool
+	}{
+		{consent.AcceptAll, nil, nil, false},
+		{consent.AcceptAll, nil, nil, true},
+		{consent.Save, []string{"advertising"}, []string{"smartlook"}, false},
+		{consent.Save, nil, []string{"linkedin-insight", "google-analytics"}, false},
+		{consent.RejectAll, nil, nil, false},
+	}
+	for name, r := range regs {
+		for _, d := range decisions {
+			cats, granted, err := consent.Decide(r, d.action, d.categories, d.vendors, d.gpc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch := consent.Choice{ID: consent.NewID(), PolicyVersion: 2, Categories: cats, Vendors: granted, Time: time.Unix(1764072000, 0)}
+			v := c.Encode(ch)
+			want := "-"
+			if len(granted) > 0 {
+				var cs []string
+				for _, key := range granted {
+					cs = append(cs, codes[key])
+				}
+				want = strings.Join(cs, "~")
+			}
+			if f := strings.Split(v, "."); len(f) != 7 || f[4] != want {
+				t.Errorf("%s, %s %v %v gpc %v: cookie %s, want vendors field %q", name, d.action, d.categories, d.vendors, d.gpc, v, want)
+			}
+			if len(v) >= 120 {
+				t.Errorf("%d bytes: %s", len(v), v)
+			}
+			got, err := c.Decode(v)
+			if err != nil {
+				t.Fatalf("Decode(%s): %v", v, err)
+			}
+			if !slices.Equal(got.Categories, cats) || !slices.Equal(got.Vendors, granted) {
+				t.Errorf("%s, %s %v %v: decoded %v, %v; want %v, %v", name, d.action, d.categories, d.vendors, got.Categories, got.Vendors, cats, granted)
+			}
+			if lets := keys(got.GrantedVendors(r)); !slices.Equal(lets, granted) {
+				t.Errorf("%s, %s %v %v: decoded choice lets %v load, want %v", name, d.action, d.categories, d.vendors, lets, granted)
+			}
+		}
+	}
 }
 
 func TestCodec_DecodeReadsBackWhatEncodeWrote(t *testing.T) {
 	c := newCodec(t, testKey)
+	full := newRegistry(t, allIDs)
 	A, D, S := consent.Analytics, consent.Advertising, consent.Social
 	var choices []consent.Choice
 	catSets := [][]consent.Category{nil, {A}, {D}, {S}, {A, D}, {A, S}, {D, S}, {A, D, S}}
@@ -652,8 +870,16 @@ func TestCodec_DecodeReadsBackWhatEncodeWrote(t *testing.T) {
 			t.Errorf("Decode(Encode(%+v)) = %v", ch, err)
 			continue
 		}
+		// Vendors outside the granted categories grant nothing: the cookie
+		// leaves them out.
+		var want []string
+		for _, key := range ch.Vendors {
+			if v, ok := full.Vendor(key); ok && ch.Grants(v.Category) {
+				want = append(want, key)
+			}
+		}
 		if got.ID != ch.ID || got.PolicyVersion != ch.PolicyVersion || !slices.Equal(got.Categories, ch.Categories) ||
-			!slices.Equal(got.Vendors, ch.Vendors) || !got.Time.Equal(ch.Time) {
+			!slices.Equal(got.Vendors, want) || !got.Time.Equal(ch.Time) {
 			t.Errorf("round trip of %+v gave %+v", ch, got)
 		}
 		if got.Time.Location() != time.UTC {
@@ -796,11 +1022,21 @@ func TestCodec_DecodeRefusesMalformedValuesEvenWhenSigned(t *testing.T) {
 		{"an unknown category letter", field(3, "x")},
 		{"a capital category letter", field(3, "A")},
 		{"the none marker with a letter", field(3, "a-")},
+		{"category letters out of order", field(3, "da")},
+		{"social before analytics", field(3, "sa")},
+		{"social before advertising", field(3, "asd")},
+		{"every category letter reversed", field(3, "sda")},
+		{"empty categories", field(3, "")},
+		{"the category none marker twice", field(3, "--")},
 		{"an unknown vendor code", field(4, "gx")},
 		{"a vendor key instead of its code", field(4, "google-analytics")},
 		{"a capital vendor code", field(4, "GA")},
 		{"an empty vendor code", field(4, "ga~")},
 		{"empty vendors", field(4, "")},
+		{"the none marker with a code", field(4, "-~ga")},
+		{"the vendor none marker twice", field(4, "--")},
+		{"a leading separator", field(4, "~ga")},
+		{"vendors separated by dots", "1." + testID + ".2.a.ga.sl.1764072000"},
 		{"vendors separated by commas", field(4, "ga,sl")},
 		{"time 0", field(5, "0")},
 		{"negative time", field(5, "-1764072000")},
@@ -818,12 +1054,6 @@ func TestCodec_DecodeRefusesMalformedValuesEvenWhenSigned(t *testing.T) {
 				t.Fatalf("Decode(%s) = %+v, %v", v, got, err)
 			}
 		})
-	}
-	// The only thing wrong with the long value is its length.
-	if short := field(4, strings.Repeat("ga~", 40)+"ga"); len(sign(testKey, short)) > 256 {
-		t.Fatal("control value too long")
-	} else if _, err := c.Decode(sign(testKey, short)); err != nil {
-		t.Fatalf("repeated vendor codes under 256 bytes refused: %v", err)
 	}
 	if len(sign(testKey, long)) <= 256 {
 		t.Fatal("the long value is not longer than 256 bytes")
@@ -851,8 +1081,12 @@ func TestInject_LoadsNothingWithoutConsent(t *testing.T) {
 	}{
 		{"no choice", full, nil},
 		{"everything refused", full, &consent.Choice{ID: testID, PolicyVersion: 2}},
-		{"a category without active vendors", gaOnly, &consent.Choice{Categories: []consent.Category{consent.Advertising, consent.Social}}},
-		{"restricted to an inactive vendor", gaOnly, &consent.Choice{Categories: []consent.Category{consent.Analytics}, Vendors: []string{"smartlook"}}},
+		{"a category without active vendors", gaOnly, &consent.Choice{Categories: []consent.Category{consent.Advertising, consent.Social}, Vendors: allKeys[2:]}},
+		{"granted only an inactive vendor", gaOnly, &consent.Choice{Categories: []consent.Category{consent.Analytics}, Vendors: []string{"smartlook"}}},
+		{"every category granted, no vendor listed", full, &consent.Choice{ID: testID, PolicyVersion: 2,
+			Categories: []consent.Category{consent.Analytics, consent.Advertising, consent.Social}}},
+		{"every vendor listed, no category granted", full, &consent.Choice{ID: testID, PolicyVersion: 2, Vendors: allKeys}},
+		{"unknown vendors listed", full, &consent.Choice{Categories: []consent.Category{consent.Analytics}, Vendors: []string{"hotjar", "Google-Analytics", "ga"}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -900,7 +1134,7 @@ func inlines(inj consent.Injection) []string {
 
 func TestInject_AnalyticsLoadsGoogleAnalyticsAndSmartlookAndNoAdvertising(t *testing.T) {
 	r := newRegistry(t, allIDs)
-	inj := r.Inject(&consent.Choice{Categories: []consent.Category{consent.Analytics}})
+	inj := r.Inject(&consent.Choice{Categories: []consent.Category{consent.Analytics}, Vendors: []string{"google-analytics", "smartlook"}})
 
 	if got, want := srcs(inj), []string{"https://www.googletagmanager.com/gtag/js?id=G-TEST1234"}; !slices.Equal(got, want) {
 		t.Errorf("external scripts %v, want %v", got, want)
@@ -988,8 +1222,14 @@ func TestInject_TellsConsentModeExactlyWhatWasGranted(t *testing.T) {
 	}{
 		{"Google Analytics only", consent.Choice{Categories: []consent.Category{A}, Vendors: []string{"google-analytics"}},
 			granted("granted", "denied"), "G-TEST1234", []string{"G-TEST1234"}, []string{"AW-1234567"}},
-		{"analytics, advertising refused", consent.Choice{Categories: []consent.Category{A}},
+		{"analytics, advertising refused", consent.Choice{Categories: []consent.Category{A}, Vendors: []string{"google-analytics", "smartlook"}},
 			granted("granted", "denied"), "G-TEST1234", []string{"G-TEST1234"}, []string{"AW-1234567"}},
+		{"Google Ads listed, advertising refused", consent.Choice{Categories: []consent.Category{A}, Vendors: []string{"google-analytics", "google-ads"}},
+			granted("granted", "denied"), "G-TEST1234", []string{"G-TEST1234"}, []string{"AW-1234567"}},
+		{"advertising granted, Google Analytics listed without analytics", consent.Choice{Categories: []consent.Category{D}, Vendors: []string{"google-analytics", "google-ads"}},
+			granted("denied", "granted"), "AW-1234567", []string{"AW-1234567"}, []string{"G-TEST1234"}},
+		{"everything", consent.Choice{Categories: []consent.Category{A, D, consent.Social}, Vendors: allKeys},
+			granted("granted", "granted"), "G-TEST1234", []string{"G-TEST1234", "AW-1234567"}, nil},
 		{"Google Ads only", consent.Choice{Categories: []consent.Category{D}, Vendors: []string{"google-ads"}},
 			granted("denied", "granted"), "AW-1234567", []string{"AW-1234567"}, []string{"G-TEST1234"}},
 		{"both", consent.Choice{Categories: []consent.Category{A, D}, Vendors: []string{"google-analytics", "google-ads"}},
@@ -1026,11 +1266,13 @@ func TestInject_AllowsEveryInlineScriptByItsHashAndNoOther(t *testing.T) {
 	r := newRegistry(t, allIDs)
 	A, D, S := consent.Analytics, consent.Advertising, consent.Social
 	choices := []consent.Choice{
-		{Categories: []consent.Category{A}},
-		{Categories: []consent.Category{D}},
+		{Categories: []consent.Category{A}, Vendors: []string{"google-analytics", "smartlook"}},
+		{Categories: []consent.Category{A}, Vendors: []string{"smartlook"}},
+		{Categories: []consent.Category{D}, Vendors: []string{"google-ads", "meta-pixel", "linkedin-insight"}},
 		{Categories: []consent.Category{D}, Vendors: []string{"meta-pixel"}},
-		{Categories: []consent.Category{A, D, S}},
-		{Categories: []consent.Category{S}},
+		{Categories: []consent.Category{D}, Vendors: []string{"linkedin-insight"}},
+		{Categories: []consent.Category{A, D, S}, Vendors: allKeys},
+		{Categories: []consent.Category{S}, Vendors: []string{"social-widgets"}},
 	}
 	for _, c := range choices {
 		inj := r.Inject(&c)
@@ -1051,7 +1293,7 @@ func TestInject_AllowsEveryInlineScriptByItsHashAndNoOther(t *testing.T) {
 
 func TestInject_SocialGrantedTurnsOnTheWidgets(t *testing.T) {
 	r := newRegistry(t, allIDs)
-	inj := r.Inject(&consent.Choice{Categories: []consent.Category{consent.Social}})
+	inj := r.Inject(&consent.Choice{Categories: []consent.Category{consent.Social}, Vendors: []string{"social-widgets"}})
 	if !inj.Social {
 		t.Error("Social is false with social media granted")
 	}
@@ -1063,18 +1305,21 @@ func TestInject_SocialGrantedTurnsOnTheWidgets(t *testing.T) {
 			t.Errorf("frame hosts %v lack %s", inj.CSP.FrameHosts, h)
 		}
 	}
-	if r.Inject(&consent.Choice{Categories: []consent.Category{consent.Analytics, consent.Advertising}}).Social {
+	if r.Inject(&consent.Choice{Categories: []consent.Category{consent.Analytics, consent.Advertising}, Vendors: allKeys}).Social {
 		t.Error("Social is true without social media granted")
 	}
+	if r.Inject(&consent.Choice{Categories: []consent.Category{consent.Social}}).Social {
+		t.Error("Social is true with social media granted but not the widgets")
+	}
 	off := newRegistry(t, only("CONPRO_GA_MEASUREMENT_ID"))
-	if off.Inject(&consent.Choice{Categories: []consent.Category{consent.Social}}).Social {
+	if off.Inject(&consent.Choice{Categories: []consent.Category{consent.Social}, Vendors: []string{"social-widgets"}}).Social {
 		t.Error("Social is true with the widgets switched off")
 	}
 }
 
 func TestInject_AdvertisingLoadsEachAdvertisingVendor(t *testing.T) {
 	r := newRegistry(t, allIDs)
-	inj := r.Inject(&consent.Choice{Categories: []consent.Category{consent.Advertising}})
+	inj := r.Inject(&consent.Choice{Categories: []consent.Category{consent.Advertising}, Vendors: []string{"google-ads", "meta-pixel", "linkedin-insight"}})
 	all := strings.Join(inlines(inj), "\n")
 	for _, want := range []string{"gtag('config','AW-1234567')", "fbq('init','1234567890')", "_linkedin_data_partner_ids.push('123456')"} {
 		if !strings.Contains(all, want) {
@@ -1094,11 +1339,190 @@ func TestInject_AdvertisingLoadsEachAdvertisingVendor(t *testing.T) {
 	}
 }
 
-var presentCookies = []string{"_ga", "_ga_ABC", "_gid", "_gcl_au", "_fbp", "li_fat_id", "SL_C_x", "conpro_consent", "conpro_lang", "session", "PHPSESSID"}
+// markers tell, for each vendor, what in a page shows that it loads.
+var markers = map[string]string{
+	"google-analytics": "gtag('config','G-TEST1234')",
+	"smartlook":        "smartlook('init','0123456789abcdef0123'",
+	"google-ads":       "gtag('config','AW-1234567')",
+	"meta-pixel":       "fbq('init','1234567890')",
+	"linkedin-insight": "_linkedin_data_partner_ids.push('123456')",
+	"social-widgets":   "https://platform.linkedin.com/in.js",
+}
+
+// loaded lists the vendors whose marker a page carries, in catalogue order.
+func loaded(inj consent.Injection) []string {
+	var page []string
+	for _, s := range inj.Scripts {
+		page = append(page, s.Src, s.Inline)
+	}
+	all := strings.Join(page, "\n")
+	var out []string
+	for _, key := range allKeys {
+		if strings.Contains(all, markers[key]) {
+			out = append(out, key)
+		}
+	}
+	return out
+}
+
+func vendorHosts(v consent.Vendor) []string {
+	return slices.Concat(v.ScriptHosts, v.ConnectHosts, v.ImgHosts, v.FrameHosts)
+}
+
+func TestInject_LoadsExactlyTheGrantedVendors(t *testing.T) {
+	r := newRegistry(t, allIDs)
+	all := []consent.Category{consent.Analytics, consent.Advertising, consent.Social}
+	vendorSets := [][]string{
+		{"google-analytics"}, {"smartlook"}, {"google-ads"}, {"meta-pixel"}, {"linkedin-insight"}, {"social-widgets"},
+		{"smartlook", "meta-pixel"}, {"google-analytics", "linkedin-insight", "social-widgets"}, allKeys,
+	}
+	for _, want := range vendorSets {
+		t.Run(strings.Join(want, "+"), func(t *testing.T) {
+			inj := r.Inject(&consent.Choice{Categories: all, Vendors: want})
+			if got := loaded(inj); !slices.Equal(got, want) {
+				t.Errorf("loads %v, want %v", got, want)
+			}
+			if inj.Social != slices.Contains(want, "social-widgets") {
+				t.Errorf("Social = %v", inj.Social)
+			}
+			allowed := allHosts(inj.CSP)
+			var grantedHosts []string
+			for _, key := range want {
+				grantedHosts = append(grantedHosts, vendorHosts(vendor(t, r, key))...)
+			}
+			for _, h := range grantedHosts {
+				if !slices.Contains(allowed, h) {
+					t.Errorf("CSP lacks %s", h)
+				}
+			}
+			for _, v := range r.Active() {
+				if slices.Contains(want, v.Key) {
+					continue
+				}
+				for _, h := range vendorHosts(v) {
+					if !slices.Contains(grantedHosts, h) && slices.Contains(allowed, h) {
+						t.Errorf("CSP allows %s of %s, which is not granted", h, v.Key)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestChoice_ACategoryGrantedWithoutVendorsLetsNoVendorLoad(t *testing.T) {
+	r := newRegistry(t, allIDs)
+	all := []consent.Category{consent.Analytics, consent.Advertising, consent.Social}
+	ch := consent.Choice{ID: testID, PolicyVersion: 2, Categories: all, Time: time.Unix(1764072000, 0)}
+	for _, cat := range all {
+		if !ch.Grants(cat) {
+			t.Errorf("%s not granted", cat)
+		}
+		if !ch.PartlyGranted(r, cat) {
+			t.Errorf("%s granted without its vendors is not partly granted", cat)
+		}
+	}
+	if got := keys(ch.GrantedVendors(r)); len(got) != 0 {
+		t.Errorf("granted vendors %v", got)
+	}
+	inj := r.Inject(&ch)
+	if len(inj.Scripts) != 0 || inj.Social || !reflect.DeepEqual(inj.CSP, csp.Policy{}) {
+		t.Errorf("injects %+v", inj)
+	}
+	if got, want := consent.RefusedCookies(&ch, presentCookies), consent.RefusedCookies(nil, presentCookies); !slices.Equal(got, want) {
+		t.Errorf("refused cookies %v, want every vendor's: %v", got, want)
+	}
+	e := consent.NewEvent(ch, r, consent.Save, "b", "nl", "/", false, netip.Prefix{}, "")
+	if !slices.Equal(e.Categories, all) || len(e.Vendors) != 0 {
+		t.Errorf("event grants %v, %v; want %v and no vendor", e.Categories, e.Vendors, all)
+	}
+	c := newCodec(t, testKey)
+	v := c.Encode(ch)
+	if want := sign(testKey, "1."+testID+".2.ads.-.1764072000"); v != want {
+		t.Errorf("cookie %s, want %s", v, want)
+	}
+	got, err := c.Decode(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Inject(&got).Scripts) != 0 {
+		t.Error("the choice read back from its cookie loads scripts")
+	}
+}
+
+func TestInject_AVendorActivatedAfterTheConsentIsNotLoaded(t *testing.T) {
+	// Before: Google Analytics only. After a deploy: Smartlook, Meta and the
+	// social widgets too.
+	before := newRegistry(t, only("CONPRO_GA_MEASUREMENT_ID"))
+	after := newRegistry(t, only("CONPRO_GA_MEASUREMENT_ID", "CONPRO_SMARTLOOK_KEY", "CONPRO_META_PIXEL_ID", "CONPRO_SOCIAL_WIDGETS"))
+	c := newCodec(t, testKey)
+	decisions := []struct {
+		name                string
+		action              consent.Action
+		categories, vendors []string
+	}{
+		{"accept all", consent.AcceptAll, nil, nil},
+		{"every category ticked", consent.Save, []string{"analytics", "advertising", "social"}, nil},
+		{"the vendor ticked", consent.Save, nil, []string{"google-analytics"}},
+		{"the new vendors ticked before they were offered", consent.Save, []string{"analytics"}, []string{"smartlook", "meta-pixel", "social-widgets"}},
+	}
+	for _, d := range decisions {
+		t.Run(d.name, func(t *testing.T) {
+			cats, granted, err := consent.Decide(before, d.action, d.categories, d.vendors, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(granted, []string{"google-analytics"}) {
+				t.Fatalf("granted %v before the deploy, want [google-analytics]", granted)
+			}
+			// The visitor comes back after the deploy with the cookie.
+			v := c.Encode(consent.Choice{ID: testID, PolicyVersion: 2, Categories: cats, Vendors: granted, Time: time.Unix(1764072000, 0)})
+			ch, err := c.Decode(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := keys(ch.GrantedVendors(after)); !slices.Equal(got, []string{"google-analytics"}) {
+				t.Errorf("granted after the deploy: %v, want [google-analytics]", got)
+			}
+			inj := after.Inject(&ch)
+			if got := loaded(inj); !slices.Equal(got, []string{"google-analytics"}) {
+				t.Errorf("loads %v after the deploy, want [google-analytics]", got)
+			}
+			if inj.Social {
+				t.Error("social widgets on after the deploy")
+			}
+			for _, h := range []string{"https://web-sdk.smartlook.com", "https://connect.facebook.net", "https://platform.linkedin.com"} {
+				if slices.Contains(allHosts(inj.CSP), h) {
+					t.Errorf("CSP allows %s after the deploy", h)
+				}
+			}
+			if got, want := consent.RefusedCookies(&ch, []string{"_ga", "SL_C_x", "_fbp"}), []string{"SL_C_x", "_fbp"}; !slices.Equal(got, want) {
+				t.Errorf("refused cookies %v, want %v", got, want)
+			}
+			// The settings page shows analytics as chosen vendor by vendor.
+			if !ch.PartlyGranted(after, consent.Analytics) {
+				t.Error("analytics not partly granted after Smartlook was activated")
+			}
+			if ch.PartlyGranted(before, consent.Analytics) {
+				t.Error("analytics partly granted before Smartlook was activated")
+			}
+		})
+	}
+	// Consenting again after the deploy grants the new vendors.
+	cats, granted, err := consent.Decide(after, consent.AcceptAll, nil, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := consent.Choice{Categories: cats, Vendors: granted}
+	if got, want := loaded(after.Inject(&ch)), []string{"google-analytics", "smartlook", "meta-pixel", "social-widgets"}; !slices.Equal(got, want) {
+		t.Errorf("loads %v after consenting again, want %v", got, want)
+	}
+}
+
+var presentCookies = []string{"_ga", "_ga_ABC", "_gid", "_gcl_au", "_gac_UA-12345-1", "_fbp", "li_fat_id", "ln_or", "SL_C_x", "conpro_consent", "conpro_lang", "session", "PHPSESSID"}
 
 func TestRefusedCookies_WithoutConsentRefusesEveryVendorCookieAndKeepsTheSites(t *testing.T) {
 	got := consent.RefusedCookies(nil, presentCookies)
-	want := []string{"_ga", "_ga_ABC", "_gid", "_gcl_au", "_fbp", "li_fat_id", "SL_C_x"}
+	want := []string{"_ga", "_ga_ABC", "_gid", "_gcl_au", "_gac_UA-12345-1", "_fbp", "li_fat_id", "ln_or", "SL_C_x"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("refused %v, want %v", got, want)
 	}
@@ -1110,19 +1534,28 @@ func TestRefusedCookies_WithoutConsentRefusesEveryVendorCookieAndKeepsTheSites(t
 	}
 }
 
-func TestRefusedCookies_KeepsTheCookiesOfGrantedVendors(t *testing.T) {
-	A, D := consent.Analytics, consent.Advertising
+func TestRefusedCookies_KeepsTheCookiesOfGrantedVendorsOnly(t *testing.T) {
+	A, D, S := consent.Analytics, consent.Advertising, consent.Social
 	cases := []struct {
 		name string
 		c    consent.Choice
 		want []string
 	}{
-		{"analytics", consent.Choice{Categories: []consent.Category{A}}, []string{"_gcl_au", "_fbp", "li_fat_id"}},
+		{"analytics with its vendors", consent.Choice{Categories: []consent.Category{A}, Vendors: []string{"google-analytics", "smartlook"}},
+			[]string{"_gcl_au", "_gac_UA-12345-1", "_fbp", "li_fat_id", "ln_or"}},
 		{"analytics with Smartlook only", consent.Choice{Categories: []consent.Category{A}, Vendors: []string{"smartlook"}},
-			[]string{"_ga", "_ga_ABC", "_gid", "_gcl_au", "_fbp", "li_fat_id"}},
+			[]string{"_ga", "_ga_ABC", "_gid", "_gcl_au", "_gac_UA-12345-1", "_fbp", "li_fat_id", "ln_or"}},
 		{"advertising with Meta only", consent.Choice{Categories: []consent.Category{D}, Vendors: []string{"meta-pixel"}},
-			[]string{"_ga", "_ga_ABC", "_gid", "_gcl_au", "li_fat_id", "SL_C_x"}},
-		{"everything", consent.Choice{Categories: []consent.Category{A, D, consent.Social}}, nil},
+			[]string{"_ga", "_ga_ABC", "_gid", "_gcl_au", "_gac_UA-12345-1", "li_fat_id", "ln_or", "SL_C_x"}},
+		{"advertising with Google Ads and LinkedIn", consent.Choice{Categories: []consent.Category{D}, Vendors: []string{"google-ads", "linkedin-insight"}},
+			[]string{"_ga", "_ga_ABC", "_gid", "_fbp", "SL_C_x"}},
+		{"every category without vendors", consent.Choice{Categories: []consent.Category{A, D, S}},
+			[]string{"_ga", "_ga_ABC", "_gid", "_gcl_au", "_gac_UA-12345-1", "_fbp", "li_fat_id", "ln_or", "SL_C_x"}},
+		{"every vendor without categories", consent.Choice{Vendors: allKeys},
+			[]string{"_ga", "_ga_ABC", "_gid", "_gcl_au", "_gac_UA-12345-1", "_fbp", "li_fat_id", "ln_or", "SL_C_x"}},
+		{"a vendor listed outside its granted category", consent.Choice{Categories: []consent.Category{A}, Vendors: []string{"google-analytics", "google-ads"}},
+			[]string{"_gcl_au", "_gac_UA-12345-1", "_fbp", "li_fat_id", "ln_or", "SL_C_x"}},
+		{"everything", consent.Choice{Categories: []consent.Category{A, D, S}, Vendors: allKeys}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -1133,13 +1566,20 @@ func TestRefusedCookies_KeepsTheCookiesOfGrantedVendors(t *testing.T) {
 	}
 }
 
+func TestRefusedCookies_KeepsEveryPatternOfAGrantedVendorAndRefusesTheOthers(t *testing.T) {
+	ch := consent.Choice{Categories: []consent.Category{consent.Advertising}, Vendors: []string{"meta-pixel"}}
+	if got, want := consent.RefusedCookies(&ch, []string{"_fbp", "_fbc", "_gcl_aw", "_gac_x", "ln_or", "_li_ss"}), []string{"_gcl_aw", "_gac_x", "ln_or", "_li_ss"}; !slices.Equal(got, want) {
+		t.Fatalf("refused %v, want %v", got, want)
+	}
+}
+
 // ---- event.go ----
 
 func TestNewEvent_RecordsTheChoiceAndEveryVendorItLetsLoad(t *testing.T) {
 	r := newRegistry(t, allIDs)
 	at := time.Date(2025, 11, 25, 12, 0, 0, 0, time.UTC)
 	ch := consent.Choice{ID: testID, PolicyVersion: 2, Categories: []consent.Category{consent.Analytics, consent.Advertising},
-		Vendors: []string{"google-ads"}, Time: at}
+		Vendors: []string{"google-analytics", "smartlook", "google-ads"}, Time: at}
 	network := netip.MustParsePrefix("203.0.113.0/24")
 	e := consent.NewEvent(ch, r, consent.Save, "banner-1", "nl", "/nl/contact", true, network, "Mozilla/5.0")
 
@@ -1157,6 +1597,19 @@ func TestNewEvent_RecordsTheChoiceAndEveryVendorItLetsLoad(t *testing.T) {
 	ch.Categories[0] = consent.Social
 	if e.Categories[0] != consent.Analytics {
 		t.Error("the event shares its categories with the choice")
+	}
+	ch.Vendors[0] = "changed"
+	if e.Vendors[0] != "google-analytics" {
+		t.Error("the event shares its vendors with the choice")
+	}
+
+	// Only what may load is recorded: not a vendor outside its granted
+	// category, nor one that is switched off, nor one the catalogue lacks.
+	partial := newRegistry(t, only("CONPRO_GA_MEASUREMENT_ID", "CONPRO_GOOGLE_ADS_ID", "CONPRO_META_PIXEL_ID"))
+	narrow := consent.Choice{ID: testID, PolicyVersion: 2, Categories: []consent.Category{consent.Analytics, consent.Advertising},
+		Vendors: []string{"google-analytics", "smartlook", "meta-pixel", "social-widgets", "hotjar"}, Time: at}
+	if got, want := consent.NewEvent(narrow, partial, consent.Save, "b", "nl", "/", false, network, "").Vendors, []string{"google-analytics", "meta-pixel"}; !slices.Equal(got, want) {
+		t.Errorf("vendors %v, want %v", got, want)
 	}
 
 	refused := consent.NewEvent(consent.Choice{ID: testID, PolicyVersion: 2, Time: at}, r, consent.RejectAll, "b", "fr", "/", false, netip.Prefix{}, "")
@@ -1238,6 +1691,88 @@ func TestNewEvent_GivesEachEventADistinctUUIDv4(t *testing.T) {
 	}
 }
 
+func TestEvent_MarshalsToJSONWithTheSpoolFieldNames(t *testing.T) {
+	at := time.Date(2025, 11, 25, 12, 0, 0, 0, time.UTC)
+	e := consent.Event{
+		ID:            "0f8fad5b-d9cb-469f-a165-70867728950e",
+		ConsentID:     testID,
+		Time:          at,
+		PolicyVersion: 3,
+		Action:        consent.Save,
+		Categories:    []consent.Category{consent.Analytics, consent.Social},
+		Vendors:       []string{"smartlook", "social-widgets"},
+		BannerVersion: "banner-1",
+		Locale:        "fr",
+		Path:          "/fr/contact",
+		GPC:           true,
+		Network:       netip.MustParsePrefix("2001:db8:1234::/48"),
+		UserAgent:     "Mozilla/5.0",
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"id":             `"0f8fad5b-d9cb-469f-a165-70867728950e"`,
+		"consent_id":     `"` + testID + `"`,
+		"time":           `"2025-11-25T12:00:00Z"`,
+		"policy_version": `3`,
+		"action":         `"save"`,
+		"categories":     `["analytics","social"]`,
+		"vendors":        `["smartlook","social-widgets"]`,
+		"banner_version": `"banner-1"`,
+		"locale":         `"fr"`,
+		"path":           `"/fr/contact"`,
+		"gpc":            `true`,
+		"network":        `"2001:db8:1234::/48"`,
+		"user_agent":     `"Mozilla/5.0"`,
+	}
+	if got := slices.Sorted(maps.Keys(fields)); !slices.Equal(got, slices.Sorted(maps.Keys(want))) {
+		t.Fatalf("keys %v, want %v", got, slices.Sorted(maps.Keys(want)))
+	}
+	for k, v := range want {
+		if string(fields[k]) != v {
+			t.Errorf("%s = %s, want %s", k, fields[k], v)
+		}
+	}
+
+	// A spooled line reads back as the same event.
+	var back consent.Event
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !back.Time.Equal(e.Time) {
+		t.Errorf("time read back as %v, want %v", back.Time, e.Time)
+	}
+	back.Time = e.Time
+	if !reflect.DeepEqual(back, e) {
+		t.Errorf("read back as %+v, want %+v", back, e)
+	}
+
+	// An event NewEvent builds has every field, a refusal included.
+	r := newRegistry(t, allIDs)
+	refused := consent.NewEvent(consent.Choice{ID: testID, PolicyVersion: 2, Time: at}, r, consent.RejectAll, "b", "nl", "/", false,
+		netip.MustParsePrefix("203.0.113.0/24"), "")
+	b, err = json.Marshal(refused)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields = nil
+	if err := json.Unmarshal(b, &fields); err != nil {
+		t.Fatal(err)
+	}
+	if got := slices.Sorted(maps.Keys(fields)); !slices.Equal(got, slices.Sorted(maps.Keys(want))) {
+		t.Fatalf("refusal: keys %v, want %v", got, slices.Sorted(maps.Keys(want)))
+	}
+	if string(fields["network"]) != `"203.0.113.0/24"` || string(fields["action"]) != `"reject_all"` {
+		t.Errorf("refusal: network %s, action %s", fields["network"], fields["action"])
+	}
+}
+
 // ---- fuzz ----
 
 func FuzzDecodeCookie(f *testing.F) {
@@ -1246,14 +1781,19 @@ func FuzzDecodeCookie(f *testing.F) {
 		{ID: testID, PolicyVersion: 2, Categories: []consent.Category{consent.Analytics}, Vendors: []string{"google-analytics"}, Time: time.Unix(1764072000, 0)},
 		{ID: testID, PolicyVersion: 1, Time: time.Unix(1, 0)},
 		{ID: testID, PolicyVersion: 7, Categories: []consent.Category{consent.Analytics, consent.Advertising, consent.Social}, Vendors: allKeys, Time: time.Unix(1764072000, 0)},
+		{ID: testID, PolicyVersion: 3, Categories: []consent.Category{consent.Advertising, consent.Social}, Time: time.Unix(1764072000, 0)},
 	} {
 		v := c.Encode(ch)
 		f.Add(v)
 		f.Add(v[:strings.LastIndexByte(v, '.')]) // a payload, signed below
 	}
-	for _, s := range []string{"", ".", "1." + testID + ".2.-.-.1764072000", "1." + testID + ".2.ad.gads~meta.1764072000", "1." + testID + ".02.a.ga.1"} {
+	for _, s := range []string{
+		"", ".", "1." + testID + ".2.-.-.1764072000", "1." + testID + ".2.ad.gads~meta.1764072000", "1." + testID + ".02.a.ga.1",
+		"1." + testID + ".2.da.ga.1764072000", "1." + testID + ".2.ads.ga~sl~gads~meta~li~soc.1764072000", "1." + testID + ".2.a.-~ga.1764072000",
+	} {
 		f.Add(s)
 	}
+	order := map[consent.Category]int{consent.Analytics: 1, consent.Advertising: 2, consent.Social: 3}
 	f.Fuzz(func(t *testing.T, s string) {
 		// As it came, and as a payload carrying a valid signature.
 		for _, v := range []string{s, sign(testKey, s)} {
@@ -1266,6 +1806,19 @@ func FuzzDecodeCookie(f *testing.F) {
 			}
 			if again := c.Encode(ch); again != v {
 				t.Fatalf("Decode(%q) = %+v, which encodes as %q", v, ch, again)
+			}
+			if len(v) > 256 || !consent.ValidID(ch.ID) || ch.PolicyVersion <= 0 || ch.Time.Unix() <= 0 || ch.Time.Location() != time.UTC {
+				t.Fatalf("Decode(%q) = %+v", v, ch)
+			}
+			for i, cat := range ch.Categories {
+				if !cat.Optional() || i > 0 && order[ch.Categories[i-1]] >= order[cat] {
+					t.Fatalf("Decode(%q): categories %v", v, ch.Categories)
+				}
+			}
+			for _, key := range ch.Vendors {
+				if !consent.Known(key) {
+					t.Fatalf("Decode(%q): unknown vendor %q", v, key)
+				}
 			}
 		}
 	})
@@ -1284,42 +1837,36 @@ func FuzzDecide(f *testing.F) {
 		newRegistry(f, allIDs),
 		newRegistry(f, only("CONPRO_GA_MEASUREMENT_ID", "CONPRO_GOOGLE_ADS_ID", "CONPRO_META_PIXEL_ID")),
 		newRegistry(f, nil),
+		newRegistry(f, only("CONPRO_SMARTLOOK_KEY", "CONPRO_LINKEDIN_PARTNER_ID", "CONPRO_SOCIAL_WIDGETS")),
 	}
+	c := newCodec(f, testKey)
 	f.Add("save", "analytics,advertising", "google-analytics,meta-pixel", false, uint8(0))
 	f.Add("save", "functional,social", "smartlook,linkedin-insight", true, uint8(1))
 	f.Add("save", "", "google-analytics,smartlook,google-ads", false, uint8(0))
+	f.Add("save", "advertising,social", "", true, uint8(3))
+	f.Add("save", "analytics,marketing", "hotjar,google-analytics,google-analytics", false, uint8(1))
 	f.Add("accept_all", "", "", true, uint8(2))
+	f.Add("accept_all", "analytics", "smartlook", false, uint8(3))
 	f.Add("reject_all", "analytics", "google-ads", false, uint8(0))
 	f.Add("withdraw", "marketing", "hotjar", false, uint8(1))
 	f.Add("save", "Analytics", "", false, uint8(0))
 	f.Add("nope", "", "", false, uint8(0))
+	all := []consent.Category{consent.Analytics, consent.Advertising, consent.Social}
 	f.Fuzz(func(t *testing.T, action, categories, vendors string, gpc bool, which uint8) {
 		r := regs[int(which)%len(regs)]
-		cats, restrict, err := consent.Decide(r, consent.Action(action), list(categories), list(vendors), gpc)
+		cats, granted, err := consent.Decide(r, consent.Action(action), list(categories), list(vendors), gpc)
 		if _, ok := consent.ParseAction(action); !ok {
 			if !errors.Is(err, consent.ErrUnknownChoice) {
 				t.Fatalf("action %q: err = %v, want ErrUnknownChoice", action, err)
 			}
+			if cats != nil || granted != nil {
+				t.Fatalf("granted %v, %v along with %v", cats, granted, err)
+			}
 			return
 		}
+		// Unknown and inactive names are ignored: a valid action never fails.
 		if err != nil {
-			if !errors.Is(err, consent.ErrUnknownChoice) {
-				t.Fatalf("error %v is not ErrUnknownChoice", err)
-			}
-			if cats != nil || restrict != nil {
-				t.Fatalf("granted %v, %v along with %v", cats, restrict, err)
-			}
-			// Only a save can fail, and only on a name that does not exist.
-			if action != "save" {
-				t.Fatalf("%s failed: %v", action, err)
-			}
-			unknown := slices.ContainsFunc(list(categories), func(c string) bool {
-				return !consent.Category(c).Optional() && consent.Category(c) != consent.Functional
-			}) || slices.ContainsFunc(list(vendors), func(v string) bool { return !consent.Known(v) })
-			if !unknown {
-				t.Fatalf("categories %q, vendors %q refused: %v", categories, vendors, err)
-			}
-			return
+			t.Fatalf("%s, categories %q, vendors %q: %v", action, categories, vendors, err)
 		}
 		order := map[consent.Category]int{consent.Analytics: 1, consent.Advertising: 2, consent.Social: 3}
 		for i, c := range cats {
@@ -1330,32 +1877,74 @@ func FuzzDecide(f *testing.F) {
 				t.Fatalf("categories %v out of order or repeated", cats)
 			}
 		}
-		for i, key := range restrict {
+		// Every granted vendor is active, in a granted category, once, in
+		// catalogue order.
+		active := keys(r.Active())
+		for i, key := range granted {
 			v, ok := r.Vendor(key)
 			if !ok {
-				t.Fatalf("restricted to %q, which is not active", key)
+				t.Fatalf("granted %q, which is not active", key)
 			}
 			if !slices.Contains(cats, v.Category) {
-				t.Fatalf("restricted to %s, whose category %s is not granted (%v)", key, v.Category, cats)
+				t.Fatalf("granted %s, whose category %s is not granted (%v)", key, v.Category, cats)
 			}
-			if slices.Contains(restrict[:i], key) {
-				t.Fatalf("%s restricted twice: %v", key, restrict)
+			if i > 0 && slices.Index(active, granted[i-1]) >= slices.Index(active, key) {
+				t.Fatalf("vendors %v out of catalogue order or repeated", granted)
 			}
 		}
-		// A restriction never covers every active vendor of its category.
-		for _, c := range cats {
-			in := 0
-			for _, key := range restrict {
-				if v, _ := r.Vendor(key); v.Category == c {
-					in++
+
+		// What each action should have granted, category by category.
+		ticked := func(c consent.Category) bool { return slices.Contains(list(categories), string(c)) }
+		var wantCats []consent.Category
+		var wantGranted []string
+		for _, c := range all {
+			var in, picked []string
+			for _, v := range r.ActiveIn(c) {
+				in = append(in, v.Key)
+				if slices.Contains(list(vendors), v.Key) {
+					picked = append(picked, v.Key)
 				}
 			}
-			if in > 0 && in == len(r.ActiveIn(c)) {
-				t.Fatalf("%s restricted to all its vendors: %v", c, restrict)
+			switch {
+			case action == "accept_all" && (!gpc || c == consent.Analytics):
+				wantCats, wantGranted = append(wantCats, c), append(wantGranted, in...)
+			case action != "save":
+			case len(picked) > 0:
+				// Ticked vendors grant their category and only themselves.
+				wantCats, wantGranted = append(wantCats, c), append(wantGranted, picked...)
+			case ticked(c):
+				// A ticked category without ticked vendors grants them all.
+				wantCats, wantGranted = append(wantCats, c), append(wantGranted, in...)
 			}
 		}
-		if action != "save" && len(restrict) != 0 {
-			t.Fatalf("%s restricted vendors: %v", action, restrict)
+		if !slices.Equal(cats, wantCats) || !slices.Equal(granted, wantGranted) {
+			t.Fatalf("%s, categories %q, vendors %q, gpc %v: granted %v, %v; want %v, %v", action, categories, vendors, gpc, cats, granted, wantCats, wantGranted)
+		}
+		if action == "save" {
+			// GPC changes nothing that was ticked.
+			cats2, granted2, _ := consent.Decide(r, consent.Save, list(categories), list(vendors), !gpc)
+			if !slices.Equal(cats, cats2) || !slices.Equal(granted, granted2) {
+				t.Fatalf("save with gpc %v gave %v, %v; with %v: %v, %v", gpc, cats, granted, !gpc, cats2, granted2)
+			}
+		}
+
+		// The choice lets exactly those vendors load, through its cookie too;
+		// a category decided without ticked vendors is granted whole.
+		ch := consent.Choice{ID: testID, PolicyVersion: 2, Categories: cats, Vendors: granted, Time: time.Unix(1764072000, 0)}
+		back, err := c.Decode(c.Encode(ch))
+		if err != nil {
+			t.Fatalf("the cookie of %+v does not read back: %v", ch, err)
+		}
+		for _, got := range []consent.Choice{ch, back} {
+			if lets := keys(got.GrantedVendors(r)); !slices.Equal(lets, granted) {
+				t.Fatalf("choice %v, %v lets %v load", got.Categories, got.Vendors, lets)
+			}
+			for _, cat := range cats {
+				wholly := action == "accept_all" || !slices.ContainsFunc(r.ActiveIn(cat), func(v consent.Vendor) bool { return slices.Contains(list(vendors), v.Key) })
+				if wholly && got.PartlyGranted(r, cat) {
+					t.Fatalf("%s decided without ticked vendors is partly granted: %v", cat, got.Vendors)
+				}
+			}
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,7 +60,8 @@ func (c *Codec) mac(payload string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:macLen])
 }
 
-// Encode writes a choice as a cookie value.
+// Encode writes a choice as a cookie value. Vendors outside the granted
+// categories grant nothing and are left out.
 func (c *Codec) Encode(ch Choice) string {
 	cats := ""
 	for _, cat := range optional() {
@@ -70,9 +72,11 @@ func (c *Codec) Encode(ch Choice) string {
 	if cats == "" {
 		cats = "-"
 	}
+	// The canonical form: granted vendors of granted categories, in
+	// catalogue order, once each.
 	var codes []string
-	for _, key := range ch.Vendors {
-		if v, ok := vendorByKey(key); ok {
+	for _, v := range vendorCatalog() {
+		if ch.Grants(v.Category) && slices.Contains(ch.Vendors, v.Key) {
 			codes = append(codes, v.Code)
 		}
 	}
@@ -116,9 +120,16 @@ func (c *Codec) Decode(value string) (Choice, error) {
 		}
 	}
 	if f[4] != "-" {
+		// Codes come in catalogue order, once each, of granted categories.
+		last := -1
 		for code := range strings.SplitSeq(f[4], "~") {
-			v, ok := vendorByCode(code)
-			if !ok {
+			i := slices.IndexFunc(vendorCatalog(), func(v Vendor) bool { return v.Code == code })
+			if i <= last {
+				return Choice{}, ErrBadCookie
+			}
+			last = i
+			v := vendorCatalog()[i]
+			if !ch.Grants(v.Category) {
 				return Choice{}, ErrBadCookie
 			}
 			ch.Vendors = append(ch.Vendors, v.Key)

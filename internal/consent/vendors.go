@@ -184,15 +184,6 @@ func Known(key string) bool {
 	return slices.ContainsFunc(vendorCatalog(), func(v Vendor) bool { return v.Key == key })
 }
 
-func vendorByCode(code string) (Vendor, bool) {
-	for _, v := range vendorCatalog() {
-		if v.Code == code {
-			return v, true
-		}
-	}
-	return Vendor{}, false
-}
-
 func vendorByKey(key string) (Vendor, bool) {
 	for _, v := range vendorCatalog() {
 		if v.Key == key {
