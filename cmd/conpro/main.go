@@ -26,6 +26,7 @@ import (
 	"conpro/internal/consentlog"
 	"conpro/internal/contact"
 	"conpro/internal/locale"
+	"conpro/internal/mail"
 	"conpro/internal/policy"
 	"conpro/internal/server"
 	"conpro/internal/store/postgres"
@@ -139,6 +140,13 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 		Help: "Consent choices waiting in the local spool for the database.",
 	}, func() float64 { return float64(recorder.Spooled()) }))
 
+	var sender mail.Sender
+	if cfg.SMTP != nil {
+		sender = mail.NewSMTPSender(cfg.SMTP, cfg.MailFrom, logger)
+		logger.Info("mail goes out through SMTP", "server", cfg.SMTP.String())
+	}
+	mailer := mail.NewWorker(db, sender, logger)
+
 	handler, err := server.New(server.Deps{
 		Config:         cfg,
 		Logger:         logger,
@@ -152,6 +160,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 		ConsentHistory: db,
 		Contacts:       db,
 		Tokens:         contact.NewTokens(key),
+		MailKick:       mailer.Kick,
 	})
 	if err != nil {
 		return err
@@ -199,6 +208,11 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 		defer close(replayDone)
 		recorder.Run(ctx, 5*time.Second)
 	}()
+	mailDone := make(chan struct{})
+	go func() {
+		defer close(mailDone)
+		mailer.Run(ctx, 15*time.Second)
+	}()
 
 	select {
 	case err := <-serveErr:
@@ -211,6 +225,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 	err = srv.Shutdown(shutdownCtx)
 	<-prepared
 	<-replayDone
+	<-mailDone
 	if recorder.Spooled() > 0 {
 		// One last try, so that a database that came back during the
 		// outage gets the choices before this instance goes away.

@@ -8,12 +8,14 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"conpro/internal/mail/smtptest"
 	"conpro/internal/pgtest"
 )
 
@@ -247,6 +249,50 @@ func TestRun_BecomesReadyWhenTheDatabaseArrivesLater(t *testing.T) {
 			t.Fatal("server did not become ready after the database appeared")
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRun_AContactMessageReachesTheCompanyByMail posts the contact form to
+// the running program and waits for the notification on a real SMTP server.
+func TestRun_AContactMessageReachesTheCompanyByMail(t *testing.T) {
+	relay := smtptest.New(t, smtptest.Options{})
+	addr, stop := startServer(t, map[string]string{
+		"DATABASE_URL":            pgtest.URL(t),
+		"CONPRO_SMTP_URL":         "smtp://" + relay.Addr(),
+		"CONPRO_MAIL_TO":          "info@conpro-bvba.be",
+		"CONPRO_CONTACT_MIN_FILL": "0s",
+	})
+	res, err := http.Get("http://" + addr + "/contact")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="t" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatal("no form token")
+	}
+	form := url.Values{"t": {string(m[1])}, "naam": {"Jan Peeters"}, "email": {"jan.peeters@example.be"}, "bericht": {"Graag een offerte voor een nieuwe keuken."}}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err = client.PostForm("http://"+addr+"/contact", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST /contact: %d", res.StatusCode)
+	}
+	got := relay.WaitFor(t, 1, 20*time.Second)
+	d, err := got[0].Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].To[0] != "info@conpro-bvba.be" || d.Header.Get("Reply-To") != "<jan.peeters@example.be>" && d.Header.Get("Reply-To") != "jan.peeters@example.be" ||
+		!strings.Contains(d.Subject, "Jan Peeters") || !strings.Contains(d.Body, "nieuwe keuken") {
+		t.Fatalf("mail to %v, Reply-To %q, subject %q", got[0].To, d.Header.Get("Reply-To"), d.Subject)
 	}
 	if err := stop(); err != nil {
 		t.Fatal(err)
