@@ -31,8 +31,8 @@ type Sender interface {
 const (
 	// batchSize is how many messages one pass claims.
 	batchSize = 20
-	// lease outlasts a send of 20 messages that each time out, nearly; a
-	// claim that runs out lets another instance retry the rest.
+	// lease is how long a claim holds; one that runs out (a crashed
+	// instance) lets another instance retry the message.
 	lease = 2 * time.Minute
 	// markTimeout bounds recording a result, which happens even when the
 	// pass's context has ended: a sent message must not be sent again.
@@ -106,14 +106,18 @@ func (w *Worker) RunOnce(ctx context.Context) (sent, failed int, err error) {
 	if w.sender == nil {
 		return 0, 0, w.warnUnconfigured(ctx)
 	}
+	claimed := time.Now()
 	due, err := w.outbox.ClaimDueMail(ctx, batchSize, lease)
 	if err != nil {
 		return 0, 0, fmt.Errorf("claim mail: %w", err)
 	}
 	var errs []error
 	for _, m := range due {
-		if ctx.Err() != nil {
-			// The rest keep their claim until it runs out, then are retried.
+		// A slow server can eat the lease (each send may wait 30s per SMTP
+		// step): a send should end, and be recorded, before the claim does,
+		// or another instance could send the same message. The rest keep
+		// their claim until it runs out, then are retried; so on shutdown.
+		if ctx.Err() != nil || time.Since(claimed) > lease-sendTimeout-markTimeout {
 			break
 		}
 		sendErr := w.sender.Send(ctx, m)
@@ -182,7 +186,9 @@ var addressLike = regexp.MustCompile(`<?[^\s<>()\[\],;:"']+@[^\s<>()\[\],;:"']+>
 // failureText is what the outbox keeps of a failed attempt: the reason
 // without personal data (addresses, subject), cut to maxErrText characters.
 func failureText(err error, m Mail) string {
-	text := err.Error()
+	text := addressLike.ReplaceAllString(err.Error(), "<address>")
+	// Whatever the pattern missed, such as an address the server quoted
+	// in an odd way, still goes if it is this message's.
 	for _, v := range []string{m.To, m.ReplyTo} {
 		if v != "" {
 			text = strings.ReplaceAll(text, v, "<address>")
@@ -191,7 +197,6 @@ func failureText(err error, m Mail) string {
 	if m.Subject != "" {
 		text = strings.ReplaceAll(text, m.Subject, "<subject>")
 	}
-	text = addressLike.ReplaceAllString(text, "<address>")
 	text = strings.Join(strings.Fields(text), " ")
 	if r := []rune(text); len(r) > maxErrText {
 		text = string(r[:maxErrText-1]) + "…"
