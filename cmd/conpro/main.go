@@ -1,13 +1,15 @@
 // Command conpro is the website server of Construct Professional bvba.
 //
-//	conpro [serve]   migrate the database and serve the site (default)
-//	conpro migrate   apply pending database migrations and exit
+//	conpro [serve]            migrate the database and serve the site (default)
+//	conpro migrate            apply pending database migrations and exit
+//	conpro purge [-dry-run]   delete what is past its retention period
 package main
 
 import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,6 +30,7 @@ import (
 	"conpro/internal/locale"
 	"conpro/internal/mail"
 	"conpro/internal/policy"
+	"conpro/internal/retention"
 	"conpro/internal/server"
 	"conpro/internal/store/postgres"
 	"conpro/locales"
@@ -48,6 +51,8 @@ const usage = `usage: conpro [command]
 commands:
   serve     apply database migrations and serve the site (default)
   migrate   apply pending database migrations and exit
+  purge     delete what is past its retention period and print the counts
+            (-dry-run: only count)
   help      show this text
 
 Configuration comes from environment variables; see README.md.
@@ -61,7 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		cmd = args[0]
 	}
 	switch cmd {
-	case "serve", "migrate":
+	case "serve", "migrate", "purge":
 	case "help", "-h", "-help", "--help":
 		_, err := io.WriteString(stdout, usage)
 		return err
@@ -89,7 +94,31 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		logger.Info("database is up to date")
 		return nil
 	}
+	if cmd == "purge" {
+		return purge(ctx, args[1:], cfg, db, stdout, stderr)
+	}
 	return serve(ctx, cfg, logger, db)
+}
+
+// purge runs the retention purge once and prints what it deleted (or, with
+// -dry-run, would delete).
+func purge(ctx context.Context, args []string, cfg config.Config, db *postgres.DB, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("purge", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dryRun := fs.Bool("dry-run", false, "count what would be deleted, delete nothing")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := retention.Purge(ctx, db, cfg.Retention, time.Now(), *dryRun)
+	if err != nil {
+		return err
+	}
+	verb := "deleted"
+	if *dryRun {
+		verb = "would delete"
+	}
+	_, err = fmt.Fprintf(stdout, "%s: %d contact messages, %d consent log entries, %d sent mails\n", verb, c.ContactMessages, c.ConsentEvents, c.SentMail)
+	return err
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -213,6 +242,12 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 		defer close(mailDone)
 		mailer.Run(ctx, 15*time.Second)
 	}()
+	purgeDone := make(chan struct{})
+	go func() {
+		defer close(purgeDone)
+		<-prepared // the schema first
+		retention.Run(ctx, db, cfg.Retention, time.Now, logger)
+	}()
 
 	select {
 	case err := <-serveErr:
@@ -226,6 +261,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 	<-prepared
 	<-replayDone
 	<-mailDone
+	<-purgeDone
 	if recorder.Spooled() > 0 {
 		// One last try, so that a database that came back during the
 		// outage gets the choices before this instance goes away.

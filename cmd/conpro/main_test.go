@@ -298,3 +298,22 @@ func TestRun_AContactMessageReachesTheCompanyByMail(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestRun_PurgeCommandPrintsCounts(t *testing.T) {
+	env := envOf(map[string]string{"DATABASE_URL": pgtest.URL(t), "CONPRO_SPOOL_DIR": t.TempDir()})
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"purge", "-dry-run"}, "would delete: 0 contact messages, 0 consent log entries, 0 sent mails\n"},
+		{[]string{"purge"}, "deleted: 0 contact messages, 0 consent log entries, 0 sent mails\n"},
+	} {
+		var out strings.Builder
+		if err := run(context.Background(), c.args, env, &out, io.Discard); err != nil || out.String() != c.want {
+			t.Errorf("%v: %q, %v", c.args, out.String(), err)
+		}
+	}
+	if err := run(context.Background(), []string{"purge", "-nonsense"}, env, io.Discard, io.Discard); err == nil {
+		t.Error("an unknown flag was accepted")
+	}
+}

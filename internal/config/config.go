@@ -72,6 +72,22 @@ type Config struct {
 	// ContactRate is how many contact posts one address may make per hour
 	// (CONPRO_CONTACT_RATE).
 	ContactRate int
+	// Retention says how long each kind of personal data is kept.
+	Retention Retention
+}
+
+// Retention periods; the purge deletes what is older.
+type Retention struct {
+	// Contact messages, counted from when they arrived
+	// (CONPRO_RETAIN_CONTACT).
+	Contact time.Duration
+	// Consent log entries, counted from the last choice made under the same
+	// consent ID (CONPRO_RETAIN_CONSENT).
+	Consent time.Duration
+	// Sent notification mails in the outbox (CONPRO_RETAIN_SENT_MAIL).
+	SentMail time.Duration
+	// Interval between two purges in the server (CONPRO_PURGE_INTERVAL).
+	Interval time.Duration
 }
 
 // SMTP is a parsed CONPRO_SMTP_URL.
@@ -129,6 +145,10 @@ func Vars() []Var {
 		{"CONPRO_MAIL_FROM", "website@conpro-bouw.be", "sender address of the site's mail"},
 		{"CONPRO_CONTACT_MIN_FILL", "3s", "contact posts made faster than this after the form was shown are treated as bots"},
 		{"CONPRO_CONTACT_RATE", "10", "contact posts one address may make per hour"},
+		{"CONPRO_RETAIN_CONTACT", "730d", "how long contact messages are kept after they arrived"},
+		{"CONPRO_RETAIN_CONSENT", "1826d", "how long consent log entries are kept after the last choice of their consent ID"},
+		{"CONPRO_RETAIN_SENT_MAIL", "30d", "how long a sent notification mail stays in the outbox"},
+		{"CONPRO_PURGE_INTERVAL", "1h", "how often the server deletes what is past its retention period"},
 	}
 }
 
@@ -282,6 +302,23 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("CONPRO_CONTACT_RATE %q: want a number of posts per hour, 1 to 10000", getenv("CONPRO_CONTACT_RATE")))
 	} else {
 		cfg.ContactRate = n
+	}
+
+	for _, r := range []struct {
+		name, def string
+		dst       *time.Duration
+	}{
+		{"CONPRO_RETAIN_CONTACT", "730d", &cfg.Retention.Contact},
+		{"CONPRO_RETAIN_CONSENT", "1826d", &cfg.Retention.Consent},
+		{"CONPRO_RETAIN_SENT_MAIL", "30d", &cfg.Retention.SentMail},
+		{"CONPRO_PURGE_INTERVAL", "1h", &cfg.Retention.Interval},
+	} {
+		d, err := parseAge(get(r.name, r.def))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s %q: %w", r.name, getenv(r.name), err))
+			continue
+		}
+		*r.dst = d
 	}
 
 	if len(errs) > 0 {

@@ -1,0 +1,82 @@
+// Package retention deletes personal data once its retention period is over,
+// as the policy promises ("niet langer dan nodig"): on a schedule in the
+// server, and on demand with `conpro purge`.
+package retention
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"conpro/internal/config"
+)
+
+// batchSize bounds how many rows one delete statement touches.
+const batchSize = 1000
+
+// Store deletes (or, with dryRun, counts) what is older than a moment.
+type Store interface {
+	PurgeContactMessages(ctx context.Context, before time.Time, batch int, dryRun bool) (int64, error)
+	PurgeConsentEvents(ctx context.Context, lastChoiceBefore time.Time, batch int, dryRun bool) (int64, error)
+	PurgeSentMail(ctx context.Context, sentBefore time.Time, batch int, dryRun bool) (int64, error)
+	WithPurgeLock(ctx context.Context, f func(ctx context.Context) error) (ran bool, err error)
+}
+
+// Counts are the rows one purge deleted (or would delete).
+type Counts struct {
+	ContactMessages int64 `json:"contact_messages"`
+	ConsentEvents   int64 `json:"consent_events"`
+	SentMail        int64 `json:"sent_mail"`
+}
+
+// ErrBusy is returned when another instance is purging right now.
+var ErrBusy = errors.New("another purge is running")
+
+// Purge deletes everything past its period at now. With dryRun it deletes
+// nothing and returns what it would delete.
+func Purge(ctx context.Context, s Store, periods config.Retention, now time.Time, dryRun bool) (Counts, error) {
+	var c Counts
+	ran, err := s.WithPurgeLock(ctx, func(ctx context.Context) error {
+		// Sent mail first: then a dry run counts the same as a real purge
+		// (a message's sent notification is counted as sent mail either way).
+		var err error
+		if c.SentMail, err = s.PurgeSentMail(ctx, now.Add(-periods.SentMail), batchSize, dryRun); err != nil {
+			return err
+		}
+		if c.ContactMessages, err = s.PurgeContactMessages(ctx, now.Add(-periods.Contact), batchSize, dryRun); err != nil {
+			return err
+		}
+		c.ConsentEvents, err = s.PurgeConsentEvents(ctx, now.Add(-periods.Consent), batchSize, dryRun)
+		return err
+	})
+	if err != nil {
+		return c, fmt.Errorf("purge: %w", err)
+	}
+	if !ran {
+		return c, ErrBusy
+	}
+	return c, nil
+}
+
+// Run purges every interval until ctx ends, logging counts only.
+func Run(ctx context.Context, s Store, periods config.Retention, now func() time.Time, logger *slog.Logger) {
+	t := time.NewTicker(periods.Interval)
+	defer t.Stop()
+	for {
+		c, err := Purge(ctx, s, periods, now(), false)
+		switch {
+		case errors.Is(err, ErrBusy):
+		case err != nil && ctx.Err() == nil:
+			logger.WarnContext(ctx, "retention purge failed; next try at the next interval", "err", err)
+		case err == nil && c != (Counts{}):
+			logger.InfoContext(ctx, "retention purge", "contact_messages", c.ContactMessages, "consent_events", c.ConsentEvents, "sent_mail", c.SentMail)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

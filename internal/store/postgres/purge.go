@@ -1,0 +1,131 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// purgeLockKey keeps two instances from purging at the same time.
+const purgeLockKey = 7_340_221_906
+
+// WithPurgeLock runs f while holding the purge lock; when another instance
+// holds it, f does not run and ran is false.
+func (db *DB) WithPurgeLock(ctx context.Context, f func(ctx context.Context) error) (ran bool, err error) {
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return false, fmt.Errorf("purge lock: %w", err)
+	}
+	defer conn.Release()
+	var got bool
+	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", purgeLockKey).Scan(&got); err != nil {
+		return false, fmt.Errorf("purge lock: %w", err)
+	}
+	if !got {
+		return false, nil
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", purgeLockKey) //nolint:errcheck
+	return true, f(ctx)
+}
+
+// deleteInBatches runs a DELETE … WHERE id IN (SELECT … LIMIT $2) until it
+// deletes fewer rows than a batch, so no statement holds many locks.
+func (db *DB) deleteInBatches(ctx context.Context, sql string, before time.Time, batch int) (int64, error) {
+	var total int64
+	for {
+		tag, err := db.pool.Exec(ctx, sql, before, batch)
+		if err != nil {
+			return total, err
+		}
+		total += tag.RowsAffected()
+		if tag.RowsAffected() < int64(batch) {
+			return total, nil
+		}
+	}
+}
+
+func (db *DB) count(ctx context.Context, sql string, before time.Time) (int64, error) {
+	var n int64
+	err := db.pool.QueryRow(ctx, sql, before).Scan(&n)
+	return n, err
+}
+
+// PurgeContactMessages deletes contact messages that arrived before the
+// given time, with their notification mails (which copy them). With dryRun
+// it only counts them.
+func (db *DB) PurgeContactMessages(ctx context.Context, before time.Time, batch int, dryRun bool) (int64, error) {
+	if dryRun {
+		n, err := db.count(ctx, `SELECT count(*) FROM contact_message WHERE received_at < $1`, before)
+		if err != nil {
+			return 0, fmt.Errorf("count old contact messages: %w", err)
+		}
+		return n, nil
+	}
+	var total int64
+	for {
+		var n int64
+		err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+			rows, err := tx.Query(ctx, `SELECT id FROM contact_message WHERE received_at < $1 ORDER BY id LIMIT $2 FOR UPDATE`, before, batch)
+			if err != nil {
+				return err
+			}
+			ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM mail_outbox WHERE contact_message_id = ANY($1)`, ids); err != nil {
+				return err
+			}
+			tag, err := tx.Exec(ctx, `DELETE FROM contact_message WHERE id = ANY($1)`, ids)
+			n = tag.RowsAffected()
+			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("purge contact messages: %w", err)
+		}
+		total += n
+		if n < int64(batch) {
+			return total, nil
+		}
+	}
+}
+
+// PurgeConsentEvents deletes the whole log of every consent ID whose last
+// choice was made before the given time.
+func (db *DB) PurgeConsentEvents(ctx context.Context, lastChoiceBefore time.Time, batch int, dryRun bool) (int64, error) {
+	const old = `SELECT consent_id FROM consent_event GROUP BY consent_id HAVING max(chosen_at) < $1`
+	if dryRun {
+		n, err := db.count(ctx, `SELECT count(*) FROM consent_event WHERE consent_id IN (`+old+`)`, lastChoiceBefore)
+		if err != nil {
+			return 0, fmt.Errorf("count old consent events: %w", err)
+		}
+		return n, nil
+	}
+	// Batches of consent IDs; each ID's entries go together.
+	n, err := db.deleteInBatches(ctx, `
+		DELETE FROM consent_event WHERE consent_id IN (`+old+` LIMIT $2)`, lastChoiceBefore, batch)
+	if err != nil {
+		return n, fmt.Errorf("purge consent events: %w", err)
+	}
+	return n, nil
+}
+
+// PurgeSentMail deletes outbox rows sent before the given time. Unsent mail
+// stays until it is sent (or its message is purged).
+func (db *DB) PurgeSentMail(ctx context.Context, sentBefore time.Time, batch int, dryRun bool) (int64, error) {
+	if dryRun {
+		n, err := db.count(ctx, `SELECT count(*) FROM mail_outbox WHERE sent_at < $1`, sentBefore)
+		if err != nil {
+			return 0, fmt.Errorf("count old sent mail: %w", err)
+		}
+		return n, nil
+	}
+	n, err := db.deleteInBatches(ctx, `
+		DELETE FROM mail_outbox WHERE id IN (SELECT id FROM mail_outbox WHERE sent_at < $1 ORDER BY id LIMIT $2)`, sentBefore, batch)
+	if err != nil {
+		return n, fmt.Errorf("purge sent mail: %w", err)
+	}
+	return n, nil
+}
