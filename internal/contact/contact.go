@@ -108,7 +108,7 @@ func Validate(f Form) (Submission, Errors) {
 		errs[Email] = "ContactErrEmailRequired"
 	case len(s.Email) > MaxEmail:
 		errs[Email] = "ContactErrEmailTooLong"
-	case !validEmail(s.Email):
+	case !ValidEmail(s.Email):
 		errs[Email] = "ContactErrEmailInvalid"
 	}
 
@@ -160,9 +160,9 @@ func normalizeNewlines(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
-// validEmail accepts a bare address (no display name) whose domain has a dot,
-// with no character that could break a mail header.
-func validEmail(s string) bool {
+// ValidEmail accepts a bare address (no display name) whose domain has a
+// dot, with no character that could break a mail header.
+func ValidEmail(s string) bool {
 	if hasControl(s, false) || strings.ContainsAny(s, " ,;<>\"()[]\\") {
 		return false
 	}

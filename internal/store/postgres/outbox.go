@@ -46,11 +46,15 @@ func (db *DB) ClaimDueMail(ctx context.Context, limit int, lease time.Duration) 
 	return due, nil
 }
 
-// MarkMailSent records that the server accepted message id.
+// MarkMailSent records that the server accepted message id. A verification
+// mail is emptied once sent: its link is a secret (the database keeps only
+// the token's hash) and its address need not stay.
 func (db *DB) MarkMailSent(ctx context.Context, id int64) error {
 	tag, err := db.pool.Exec(ctx, `
 		UPDATE mail_outbox
-		SET sent_at = now(), locked_until = NULL, last_error = ''
+		SET sent_at = now(), locked_until = NULL, last_error = '',
+		    body_text = CASE WHEN kind = 'privacy_verification' THEN '' ELSE body_text END,
+		    to_addr = CASE WHEN kind = 'privacy_verification' THEN '' ELSE to_addr END
 		WHERE id = $1`, id)
 	if err != nil {
 		return fmt.Errorf("mark mail sent: %w", err)
