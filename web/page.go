@@ -160,3 +160,8 @@ func describedBy(v ContactFormView, f contact.Field) string {
 	}
 	return strings.Join(ids, " ")
 }
+
+func hasRequestError(v RequestFormView, field string) bool {
+	_, bad := v.Errors[field]
+	return bad
+}

@@ -30,6 +30,7 @@ import (
 	"conpro/internal/locale"
 	"conpro/internal/mail"
 	"conpro/internal/policy"
+	"conpro/internal/privacyrequest"
 	"conpro/internal/retention"
 	"conpro/internal/server"
 	"conpro/internal/store/postgres"
@@ -190,6 +191,8 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 		Contacts:       db,
 		Tokens:         contact.NewTokens(key),
 		MailKick:       mailer.Kick,
+		Requests:       db,
+		RequestKeys:    privacyrequest.NewKeys(key),
 	})
 	if err != nil {
 		return err

@@ -19,6 +19,7 @@ import (
 	"conpro/internal/contact"
 	"conpro/internal/csp"
 	"conpro/internal/locale"
+	"conpro/internal/privacyrequest"
 	"conpro/web"
 )
 
@@ -60,6 +61,10 @@ type Deps struct {
 	Contacts ContactStore
 	Tokens   *contact.Tokens
 	MailKick func()
+	// Requests keeps data-subject requests; RequestKeys hashes addresses
+	// and signs download tickets.
+	Requests    RequestStore
+	RequestKeys privacyrequest.Keys
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -85,6 +90,10 @@ type Server struct {
 	tokens         *contact.Tokens
 	mailKick       func()
 	contactLimiter *ipLimiter
+
+	requests       RequestStore
+	requestKeys    privacyrequest.Keys
+	requestLimiter *ipLimiter
 }
 
 // New returns the site's HTTP handler.
@@ -113,6 +122,10 @@ func New(d Deps) (http.Handler, error) {
 		tokens:         d.Tokens,
 		mailKick:       d.MailKick,
 		contactLimiter: newIPLimiter(d.Config.ContactRate),
+
+		requests:       d.Requests,
+		requestKeys:    d.RequestKeys,
+		requestLimiter: newIPLimiter(d.Config.ContactRate),
 	}
 	if s.now == nil {
 		s.now = time.Now

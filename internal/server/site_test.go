@@ -22,6 +22,7 @@ import (
 	"conpro/internal/locale"
 	"conpro/internal/pgtest"
 	"conpro/internal/policy"
+	"conpro/internal/privacyrequest"
 	"conpro/internal/server"
 	"conpro/internal/store/postgres"
 	"conpro/locales"
@@ -156,6 +157,8 @@ func newSite(t *testing.T, opts siteOptions) *site {
 		ConsentHistory: db,
 		Contacts:       db,
 		Tokens:         contact.NewTokens(cfg.CookieKey),
+		Requests:       db,
+		RequestKeys:    privacyrequest.NewKeys(cfg.CookieKey),
 		Now:            opts.now,
 	})
 	if err != nil {

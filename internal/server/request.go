@@ -1,0 +1,221 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"conpro/internal/locale"
+	"conpro/internal/privacyrequest"
+	"conpro/web"
+)
+
+// RequestStore keeps data-subject requests and answers them.
+type RequestStore interface {
+	CreatePrivacyRequest(ctx context.Context, r privacyrequest.Request, emailHash, tokenHash [32]byte, expires time.Time, m privacyrequest.VerificationMail) (int64, error)
+	VerifyPrivacyRequest(ctx context.Context, tokenHash [32]byte, now time.Time) (privacyrequest.Verified, error)
+	VerifiedRequest(ctx context.Context, id int64) (privacyrequest.Verified, error)
+	FinishPrivacyRequest(ctx context.Context, id int64, status, outcome string) error
+	ExportFor(ctx context.Context, email string, emailHash [32]byte, consentID string) (privacyrequest.Export, error)
+	EraseFor(ctx context.Context, requestID int64, email string, emailHash [32]byte, consentID string, eraseConsentLog bool) (privacyrequest.Erased, error)
+}
+
+// downloadWindow is how long the page of an access request offers its JSON.
+const downloadWindow = time.Hour
+
+func (s *Server) handleRequestForm(w http.ResponseWriter, r *http.Request) {
+	v := web.RequestFormView{}
+	if ch := consentState(r.Context()).Choice; ch != nil {
+		v.Form.ConsentID, v.FromCookie = ch.ID, true
+	}
+	s.renderRequestForm(w, r, http.StatusOK, v)
+}
+
+func (s *Server) renderRequestForm(w http.ResponseWriter, r *http.Request, status int, v web.RequestFormView) {
+	w.Header().Set("Cache-Control", "no-store")
+	p := s.page(r, "RequestTitle", "RequestDescription")
+	p.Canonical = s.absURL("/privacy/verzoek")
+	s.render(w, r, status, web.RequestForm(p, v))
+}
+
+// handleRequestPost stores a request and mails its link. The answer is the
+// same whether or not the address is known to the site.
+func (s *Server) handleRequestPost(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if err := r.ParseForm(); err != nil {
+		s.badRequest(w, r)
+		return
+	}
+	form := privacyrequest.Form{
+		Kind:            r.PostForm.Get("soort"),
+		Email:           r.PostForm.Get("email"),
+		ConsentID:       r.PostForm.Get("toestemmings_id"),
+		Message:         r.PostForm.Get("toelichting"),
+		EraseConsentLog: r.PostForm.Get("wis_toestemmingen") == "1",
+	}
+	v := web.RequestFormView{Form: form}
+	if !s.requestLimiter.allow(clientAddr(ctx), s.now()) {
+		w.Header().Set("Retry-After", "600")
+		v.Notice = "RequestErrTooMany"
+		s.renderRequestForm(w, r, http.StatusTooManyRequests, v)
+		return
+	}
+	req, errs := privacyrequest.Validate(form)
+	if len(errs) > 0 {
+		v.Errors = errs
+		s.renderRequestForm(w, r, http.StatusUnprocessableEntity, v)
+		return
+	}
+	req.Locale = string(locale.LangOf(ctx))
+	token, tokenHash := privacyrequest.NewToken()
+	link := s.absURL("/privacy/verzoek/bevestig") + "?t=" + url.QueryEscape(token)
+	m := privacyrequest.NewVerificationMail(req.Email, link, privacyrequest.MailTexts{
+		Subject: locale.T(ctx, "RequestMailSubject"),
+		Intro:   locale.T(ctx, "RequestMailIntro", map[string]any{"Kind": locale.T(ctx, "RequestKind_"+string(req.Kind))}),
+		Action:  locale.T(ctx, "RequestMailAction"),
+		Expiry:  locale.T(ctx, "RequestMailExpiry"),
+		NotYou:  locale.T(ctx, "RequestMailNotYou"),
+	})
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	id, err := s.requests.CreatePrivacyRequest(sctx, req, s.requestKeys.EmailHash(req.Email), tokenHash, s.now().Add(privacyrequest.TokenLifetime), m)
+	cancel()
+	if err != nil {
+		s.log.ErrorContext(ctx, "privacy request not stored", "err", err)
+		v.Notice = "RequestErrUnavailable"
+		s.renderRequestForm(w, r, http.StatusServiceUnavailable, v)
+		return
+	}
+	s.log.InfoContext(ctx, "privacy request stored", "privacy_request_id", id, "kind", req.Kind)
+	if s.mailKick != nil {
+		s.mailKick()
+	}
+	http.Redirect(w, r, "/privacy/verzoek/verstuurd", http.StatusSeeOther)
+}
+
+func (s *Server) requestMessage(w http.ResponseWriter, r *http.Request, status int, headingID, textID string, data ...map[string]any) {
+	w.Header().Set("Cache-Control", "no-store")
+	p := s.page(r, headingID, "")
+	p.NoIndex = true
+	ctx := r.Context()
+	s.render(w, r, status, web.RequestMessage(p, locale.T(ctx, headingID), locale.T(ctx, textID, data...)))
+}
+
+func (s *Server) handleRequestSent(w http.ResponseWriter, r *http.Request) {
+	s.requestMessage(w, r, http.StatusOK, "RequestSentHeading", "RequestSentText")
+}
+
+// handleRequestConfirmPage shows the button that uses the link's token.
+func (s *Server) handleRequestConfirmPage(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("t")
+	if token == "" || len(token) > 100 {
+		s.requestMessage(w, r, http.StatusGone, "RequestBadLinkHeading", "RequestBadLinkText")
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	// The token is in the URL: keep it out of Referer headers.
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	p := s.page(r, "RequestConfirmHeading", "")
+	p.NoIndex = true
+	p.Canonical = ""
+	s.render(w, r, http.StatusOK, web.RequestConfirm(p, token))
+}
+
+// handleRequestConfirm uses a link once and carries out its request.
+func (s *Server) handleRequestConfirm(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if err := r.ParseForm(); err != nil {
+		s.badRequest(w, r)
+		return
+	}
+	v, err := s.requests.VerifyPrivacyRequest(ctx, privacyrequest.HashToken(r.PostForm.Get("t")), s.now())
+	if errors.Is(err, privacyrequest.ErrBadLink) {
+		s.requestMessage(w, r, http.StatusGone, "RequestBadLinkHeading", "RequestBadLinkText")
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.log.InfoContext(ctx, "privacy request verified", "privacy_request_id", v.ID, "kind", v.Kind)
+	switch v.Kind {
+	case privacyrequest.Access:
+		x, err := s.requests.ExportFor(ctx, v.Email, v.EmailHash, v.ConsentID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if err := s.requests.FinishPrivacyRequest(ctx, v.ID, "done", "inzage gegeven"); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		p := s.page(r, "AccessHeading", "")
+		p.NoIndex, p.Canonical = true, ""
+		s.render(w, r, http.StatusOK, web.RequestAccess(p, x, s.requestKeys.DownloadTicket(v.ID, s.now().Add(downloadWindow))))
+	case privacyrequest.Erase:
+		e, err := s.requests.EraseFor(ctx, v.ID, v.Email, v.EmailHash, v.ConsentID, v.EraseConsentLog)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		outcome := fmt.Sprintf("gewist: %d contactberichten, %d verzoeken, %d toestemmingen, %d mails", e.ContactMessages, e.Requests, e.ConsentEvents, e.Mails)
+		if err := s.requests.FinishPrivacyRequest(ctx, v.ID, "done", outcome); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.log.InfoContext(ctx, "personal data erased", "privacy_request_id", v.ID, "contact_messages", e.ContactMessages, "requests", e.Requests, "consent_events", e.ConsentEvents, "mails", e.Mails)
+		s.requestMessage(w, r, http.StatusOK, "ErasedHeading", "ErasedText", map[string]any{
+			"Messages": e.ContactMessages, "Requests": e.Requests, "Consents": e.ConsentEvents,
+		})
+	default:
+		if err := s.requests.FinishPrivacyRequest(ctx, v.ID, "queued", "voor behandeling door medewerkers"); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.requestMessage(w, r, http.StatusOK, "QueuedHeading", "QueuedText")
+	}
+}
+
+// handleRequestDownload hands out an access request's data as JSON while
+// the page that showed it is fresh.
+func (s *Server) handleRequestDownload(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if err := r.ParseForm(); err != nil {
+		s.badRequest(w, r)
+		return
+	}
+	id, err := s.requestKeys.CheckTicket(r.PostForm.Get("d"), s.now())
+	if err != nil {
+		s.requestMessage(w, r, http.StatusGone, "RequestBadLinkHeading", "RequestBadLinkText")
+		return
+	}
+	v, err := s.requests.VerifiedRequest(ctx, id)
+	if err != nil || v.Kind != privacyrequest.Access {
+		s.requestMessage(w, r, http.StatusGone, "RequestBadLinkHeading", "RequestBadLinkText")
+		return
+	}
+	x, err := s.requests.ExportFor(ctx, v.Email, v.EmailHash, v.ConsentID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	x.GeneratedAt = s.now().UTC().Truncate(time.Second)
+	x.Retention = map[string]string{
+		"contact_messages": days(s.cfg.Retention.Contact) + " after they arrived",
+		"consent_log":      days(s.cfg.Retention.Consent) + " after the last choice of the consent ID",
+	}
+	body, err := json.MarshalIndent(x, "", "  ")
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="conpro-inzage.json"`)
+	w.Header().Set("Cache-Control", "private, no-store")
+	writeBody(w, r, http.StatusOK, "application/json; charset=utf-8", append(body, '\n'))
+}
+
+func days(d time.Duration) string { return fmt.Sprintf("%d days", int(d.Hours()/24)) }
