@@ -118,7 +118,7 @@ func purge(ctx context.Context, args []string, cfg config.Config, db *postgres.D
 	if *dryRun {
 		verb = "would delete"
 	}
-	_, err = fmt.Fprintf(stdout, "%s: %d contact messages, %d consent log entries, %d sent mails\n", verb, c.ContactMessages, c.ConsentEvents, c.SentMail)
+	_, err = fmt.Fprintf(stdout, "%s: %d contact messages, %d consent log entries, %d sent mails, %d privacy requests\n", verb, c.ContactMessages, c.ConsentEvents, c.SentMail, c.PrivacyRequests)
 	return err
 }
 

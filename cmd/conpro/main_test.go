@@ -305,8 +305,8 @@ func TestRun_PurgeCommandPrintsCounts(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"purge", "-dry-run"}, "would delete: 0 contact messages, 0 consent log entries, 0 sent mails\n"},
-		{[]string{"purge"}, "deleted: 0 contact messages, 0 consent log entries, 0 sent mails\n"},
+		{[]string{"purge", "-dry-run"}, "would delete: 0 contact messages, 0 consent log entries, 0 sent mails, 0 privacy requests\n"},
+		{[]string{"purge"}, "deleted: 0 contact messages, 0 consent log entries, 0 sent mails, 0 privacy requests\n"},
 	} {
 		var out strings.Builder
 		if err := run(context.Background(), c.args, env, &out, io.Discard); err != nil || out.String() != c.want {

@@ -86,6 +86,11 @@ type Retention struct {
 	Consent time.Duration
 	// Sent notification mails in the outbox (CONPRO_RETAIN_SENT_MAIL).
 	SentMail time.Duration
+	// Data-subject requests whose link was never opened
+	// (CONPRO_RETAIN_UNVERIFIED_REQUESTS), and verified ones with their
+	// outcome (CONPRO_RETAIN_REQUESTS).
+	UnverifiedRequests time.Duration
+	Requests           time.Duration
 	// Interval between two purges in the server (CONPRO_PURGE_INTERVAL).
 	Interval time.Duration
 }
@@ -148,6 +153,8 @@ func Vars() []Var {
 		{"CONPRO_RETAIN_CONTACT", "730d", "how long contact messages are kept after they arrived"},
 		{"CONPRO_RETAIN_CONSENT", "1826d", "how long consent log entries are kept after the last choice of their consent ID"},
 		{"CONPRO_RETAIN_SENT_MAIL", "30d", "how long a sent notification mail stays in the outbox"},
+		{"CONPRO_RETAIN_UNVERIFIED_REQUESTS", "7d", "how long a data-subject request whose link was never opened is kept"},
+		{"CONPRO_RETAIN_REQUESTS", "1826d", "how long a verified data-subject request and its outcome are kept"},
 		{"CONPRO_PURGE_INTERVAL", "1h", "how often the server deletes what is past its retention period"},
 	}
 }
@@ -311,6 +318,8 @@ func Load(getenv func(string) string) (Config, error) {
 		{"CONPRO_RETAIN_CONTACT", "730d", &cfg.Retention.Contact},
 		{"CONPRO_RETAIN_CONSENT", "1826d", &cfg.Retention.Consent},
 		{"CONPRO_RETAIN_SENT_MAIL", "30d", &cfg.Retention.SentMail},
+		{"CONPRO_RETAIN_UNVERIFIED_REQUESTS", "7d", &cfg.Retention.UnverifiedRequests},
+		{"CONPRO_RETAIN_REQUESTS", "1826d", &cfg.Retention.Requests},
 		{"CONPRO_PURGE_INTERVAL", "1h", &cfg.Retention.Interval},
 	} {
 		d, err := parseAge(get(r.name, r.def))

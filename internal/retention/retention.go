@@ -21,6 +21,7 @@ type Store interface {
 	PurgeContactMessages(ctx context.Context, before time.Time, batch int, dryRun bool) (int64, error)
 	PurgeConsentEvents(ctx context.Context, lastChoiceBefore time.Time, batch int, dryRun bool) (int64, error)
 	PurgeSentMail(ctx context.Context, sentBefore time.Time, batch int, dryRun bool) (int64, error)
+	PurgePrivacyRequests(ctx context.Context, unverifiedBefore, verifiedBefore, now time.Time, dryRun bool) (int64, error)
 	WithPurgeLock(ctx context.Context, f func(ctx context.Context) error) (ran bool, err error)
 }
 
@@ -29,6 +30,7 @@ type Counts struct {
 	ContactMessages int64 `json:"contact_messages"`
 	ConsentEvents   int64 `json:"consent_events"`
 	SentMail        int64 `json:"sent_mail"`
+	PrivacyRequests int64 `json:"privacy_requests"`
 }
 
 // ErrBusy is returned when another instance is purging right now.
@@ -48,7 +50,10 @@ func Purge(ctx context.Context, s Store, periods config.Retention, now time.Time
 		if c.ContactMessages, err = s.PurgeContactMessages(ctx, now.Add(-periods.Contact), batchSize, dryRun); err != nil {
 			return err
 		}
-		c.ConsentEvents, err = s.PurgeConsentEvents(ctx, now.Add(-periods.Consent), batchSize, dryRun)
+		if c.ConsentEvents, err = s.PurgeConsentEvents(ctx, now.Add(-periods.Consent), batchSize, dryRun); err != nil {
+			return err
+		}
+		c.PrivacyRequests, err = s.PurgePrivacyRequests(ctx, now.Add(-periods.UnverifiedRequests), now.Add(-periods.Requests), now, dryRun)
 		return err
 	})
 	if err != nil {
@@ -71,7 +76,7 @@ func Run(ctx context.Context, s Store, periods config.Retention, now func() time
 		case err != nil && ctx.Err() == nil:
 			logger.WarnContext(ctx, "retention purge failed; next try at the next interval", "err", err)
 		case err == nil && c != (Counts{}):
-			logger.InfoContext(ctx, "retention purge", "contact_messages", c.ContactMessages, "consent_events", c.ConsentEvents, "sent_mail", c.SentMail)
+			logger.InfoContext(ctx, "retention purge", "contact_messages", c.ContactMessages, "consent_events", c.ConsentEvents, "sent_mail", c.SentMail, "privacy_requests", c.PrivacyRequests)
 		}
 		select {
 		case <-ctx.Done():

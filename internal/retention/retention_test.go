@@ -13,7 +13,7 @@ import (
 	"conpro/internal/store/postgres"
 )
 
-var periods = config.Retention{Contact: 730 * 24 * time.Hour, Consent: 1826 * 24 * time.Hour, SentMail: 30 * 24 * time.Hour, Interval: time.Hour}
+var periods = config.Retention{Contact: 730 * 24 * time.Hour, Consent: 1826 * 24 * time.Hour, SentMail: 30 * 24 * time.Hour, UnverifiedRequests: 7 * 24 * time.Hour, Requests: 1826 * 24 * time.Hour, Interval: time.Hour}
 
 // now is the moment the tests purge at; rows are placed around it.
 var now = time.Date(2030, time.March, 1, 12, 0, 0, 0, time.UTC)
@@ -147,5 +147,40 @@ func TestPurge_ManyRowsGoInBatches(t *testing.T) {
 	c, err := retention.Purge(context.Background(), db, periods, now, false)
 	if err != nil || c.ContactMessages != 2500 || countRows(t, db, `SELECT count(*) FROM contact_message`) != 0 {
 		t.Fatalf("%+v %v", c, err)
+	}
+}
+
+func request(t *testing.T, db *postgres.DB, email string, created time.Time, verified bool) {
+	t.Helper()
+	var verifiedAt *time.Time
+	if verified {
+		verifiedAt = &created
+	}
+	exec(t, db, `INSERT INTO privacy_request (created_at, kind, email, email_hash, locale, token_hash, token_expires_at, verified_at)
+		VALUES ($1, 'inzage', $2, sha256($2::bytea), 'nl', CASE WHEN $3::timestamptz IS NULL THEN sha256(($2 || 'token')::bytea) END, $1 + interval '24 hours', $3)`,
+		created, email, verifiedAt)
+}
+
+func TestPurge_RequestsWhoseLinkWasNeverOpenedGoAfterAWeek(t *testing.T) {
+	db := pgtest.New(t)
+	day := 24 * time.Hour
+	request(t, db, "old-unverified@example.be", now.Add(-8*day), false)
+	request(t, db, "new-unverified@example.be", now.Add(-2*day), false)
+	request(t, db, "old-verified@example.be", now.Add(-periods.Requests-day), true)
+	request(t, db, "verified@example.be", now.Add(-8*day), true)
+	c, err := retention.Purge(context.Background(), db, periods, now, false)
+	if err != nil || c.PrivacyRequests != 2 {
+		t.Fatalf("%+v %v", c, err)
+	}
+	if n := countRows(t, db, `SELECT count(*) FROM privacy_request WHERE email IN ('new-unverified@example.be', 'verified@example.be')`); n != 2 {
+		t.Fatalf("%d of the kept requests left, want 2", n)
+	}
+	if n := countRows(t, db, `SELECT count(*) FROM privacy_request`); n != 2 {
+		t.Fatalf("%d requests left", n)
+	}
+	// The unverified request from two days ago has an expired link: its
+	// token hash is forgotten.
+	if n := countRows(t, db, `SELECT count(*) FROM privacy_request WHERE token_hash IS NOT NULL`); n != 0 {
+		t.Fatal("an expired token's hash is kept")
 	}
 }

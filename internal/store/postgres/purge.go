@@ -129,3 +129,37 @@ func (db *DB) PurgeSentMail(ctx context.Context, sentBefore time.Time, batch int
 	}
 	return n, nil
 }
+
+// PurgePrivacyRequests deletes requests whose link was never opened before
+// unverifiedBefore, and verified ones made before verifiedBefore, with their
+// mails; it also forgets the hashes of expired tokens. With dryRun it only
+// counts the requests.
+func (db *DB) PurgePrivacyRequests(ctx context.Context, unverifiedBefore, verifiedBefore, now time.Time, dryRun bool) (int64, error) {
+	const old = `SELECT id FROM privacy_request
+		WHERE (verified_at IS NULL AND created_at < $1) OR (verified_at IS NOT NULL AND created_at < $2)`
+	if dryRun {
+		var n int64
+		err := db.pool.QueryRow(ctx, `SELECT count(*) FROM (`+old+`) o`, unverifiedBefore, verifiedBefore).Scan(&n)
+		if err != nil {
+			return 0, fmt.Errorf("count old privacy requests: %w", err)
+		}
+		return n, nil
+	}
+	var n int64
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM mail_outbox WHERE privacy_request_id IN (`+old+`)`, unverifiedBefore, verifiedBefore); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM privacy_request WHERE id IN (`+old+`)`, unverifiedBefore, verifiedBefore)
+		if err != nil {
+			return err
+		}
+		n = tag.RowsAffected()
+		_, err = tx.Exec(ctx, `UPDATE privacy_request SET token_hash = NULL WHERE token_hash IS NOT NULL AND token_expires_at < $1`, now)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("purge privacy requests: %w", err)
+	}
+	return n, nil
+}
