@@ -157,7 +157,8 @@ func request(t *testing.T, db *postgres.DB, email string, created time.Time, ver
 		verifiedAt = &created
 	}
 	exec(t, db, `INSERT INTO privacy_request (created_at, kind, email, email_hash, locale, token_hash, token_expires_at, verified_at)
-		VALUES ($1, 'inzage', $2, sha256($2::bytea), 'nl', CASE WHEN $3::timestamptz IS NULL THEN sha256(($2 || 'token')::bytea) END, $1 + interval '24 hours', $3)`,
+		VALUES ($1::timestamptz, 'inzage', $2::text, sha256(convert_to($2::text, 'UTF8')), 'nl',
+			CASE WHEN $3::timestamptz IS NULL THEN sha256(convert_to($2::text || 'token', 'UTF8')) END, $1::timestamptz + interval '24 hours', $3::timestamptz)`,
 		created, email, verifiedAt)
 }
 
