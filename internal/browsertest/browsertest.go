@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
@@ -258,4 +259,40 @@ func (b *Browser) Screenshot(t testing.TB, u string, width int64, dir, name stri
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Download clicks the element, waits until the download it starts is
+// complete, and returns the downloaded file's content.
+func (b *Browser) Download(t testing.TB, css string) []byte {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := chromedp.CallBrowser(b.Ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: new(true),
+	}); err != nil {
+		t.Fatalf("allow downloads: %v", err)
+	}
+	progress := chromedp.BrowserEvents(b.Ctx, browser.DownloadProgress)
+	if err := chromedp.Do(b.Ctx, chromedp.Click(chromedp.CSS(css))); err != nil {
+		t.Fatalf("click %s: %v", css, err)
+	}
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("waiting for the download: %v", err)
+		}
+		if ev.State == browser.DownloadProgressStateCanceled {
+			t.Fatal("the download was cancelled")
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			break
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("download folder holds %v (%v)", entries, err)
+	}
+	body, err := os.ReadFile(filepath.Join(dir, entries[0].Name()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
 }

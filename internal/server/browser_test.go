@@ -97,7 +97,7 @@ func TestBrowser_PagesFitAPhoneScreen(t *testing.T) {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	pages := map[string]string{"home": "/", "contact": "/contact", "privacy": "/privacy", "versies": "/privacy/versies", "404": "/bestaat-niet", "cookies": "/cookies", "bedankt": "/contact/bedankt"}
+	pages := map[string]string{"home": "/", "contact": "/contact", "privacy": "/privacy", "versies": "/privacy/versies", "404": "/bestaat-niet", "cookies": "/cookies", "bedankt": "/contact/bedankt", "verzoek": "/privacy/verzoek", "verstuurd": "/privacy/verzoek/verstuurd"}
 	for name, path := range pages {
 		for _, width := range []int64{390, 1280} {
 			b.Screenshot(t, s.URL+path, width, dir, fmt.Sprintf("%s-%d", name, width))

@@ -237,6 +237,9 @@ func TestRequest_ErasureRemovesTheAddressFromTheWholeDatabase(t *testing.T) {
 	if email != nil || len(hash) != 32 || !strings.HasPrefix(outcome, "gewist: 2 contactberichten") {
 		t.Fatalf("request record: email %v, hash %d bytes, outcome %q", email, len(hash), outcome)
 	}
+	if strings.Contains(strings.ToLower(s.logs.String()), "jan@example.be") || strings.Contains(s.logs.String(), token) {
+		t.Error("the log holds the address or the link token")
+	}
 }
 
 func TestRequest_CorrectionAndObjectionGoToTheStaffQueue(t *testing.T) {
