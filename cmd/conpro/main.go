@@ -3,6 +3,7 @@
 //	conpro [serve]            migrate the database and serve the site (default)
 //	conpro migrate            apply pending database migrations and exit
 //	conpro purge [-dry-run]   delete what is past its retention period
+//	conpro admin add-user EMAIL | reset-password EMAIL
 package main
 
 import (
@@ -41,7 +42,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "conpro:", err)
 		os.Exit(1)
 	}
@@ -54,6 +55,9 @@ commands:
   migrate   apply pending database migrations and exit
   purge     delete what is past its retention period and print the counts
             (-dry-run: only count)
+  admin add-user EMAIL         create a staff account; the password is asked
+                               without echo, or read from standard input
+  admin reset-password EMAIL   set a new password for a staff account
   help      show this text
 
 Configuration comes from environment variables; see README.md.
@@ -61,13 +65,13 @@ Configuration comes from environment variables; see README.md.
 
 // run is the whole program; main only supplies the process's context,
 // arguments, environment and output streams, so tests can call it.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 {
 		cmd = args[0]
 	}
 	switch cmd {
-	case "serve", "migrate", "purge":
+	case "serve", "migrate", "purge", "admin":
 	case "help", "-h", "-help", "--help":
 		_, err := io.WriteString(stdout, usage)
 		return err
@@ -97,6 +101,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if cmd == "purge" {
 		return purge(ctx, args[1:], cfg, db, stdout, stderr)
+	}
+	if cmd == "admin" {
+		if err := db.Migrate(ctx, logger); err != nil {
+			return err
+		}
+		return admin(ctx, args[1:], db, stdin, stdout, stderr)
 	}
 	return serve(ctx, cfg, logger, db)
 }

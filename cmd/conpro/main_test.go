@@ -17,6 +17,7 @@ import (
 
 	"conpro/internal/mail/smtptest"
 	"conpro/internal/pgtest"
+	"conpro/internal/store/postgres"
 )
 
 // freeAddr returns a loopback address with a port nobody listens on.
@@ -46,7 +47,7 @@ func startServer(t *testing.T, env map[string]string) (addr string, stop func() 
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, envOf(env), io.Discard, io.Discard) }()
+	go func() { done <- run(ctx, []string{"serve"}, envOf(env), strings.NewReader(""), io.Discard, io.Discard) }()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		res, err := http.Get("http://" + addr + "/healthz")
@@ -175,7 +176,7 @@ func TestRun_ShutdownFinishesInFlightRequests(t *testing.T) {
 
 func TestRun_MigrateSubcommand(t *testing.T) {
 	var out strings.Builder
-	err := run(context.Background(), []string{"migrate"}, envOf(map[string]string{"DATABASE_URL": pgtest.URL(t), "CONPRO_SPOOL_DIR": t.TempDir()}), &out, io.Discard)
+	err := run(context.Background(), []string{"migrate"}, envOf(map[string]string{"DATABASE_URL": pgtest.URL(t), "CONPRO_SPOOL_DIR": t.TempDir()}), strings.NewReader(""), &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +185,7 @@ func TestRun_MigrateSubcommand(t *testing.T) {
 func TestRun_RejectsBadConfigurationWithAClearError(t *testing.T) {
 	err := run(context.Background(), []string{"serve"}, envOf(map[string]string{
 		"CONPRO_ADDR": "nonsense", "CONPRO_ENV": "staging",
-	}), io.Discard, io.Discard)
+	}), strings.NewReader(""), io.Discard, io.Discard)
 	if err == nil {
 		t.Fatal("started with a bad configuration")
 	}
@@ -197,7 +198,7 @@ func TestRun_RejectsBadConfigurationWithAClearError(t *testing.T) {
 
 func TestRun_UnknownCommand(t *testing.T) {
 	var stderr strings.Builder
-	err := run(context.Background(), []string{"frobnicate"}, envOf(nil), io.Discard, &stderr)
+	err := run(context.Background(), []string{"frobnicate"}, envOf(nil), strings.NewReader(""), io.Discard, &stderr)
 	if err == nil || !strings.Contains(stderr.String(), "usage: conpro") {
 		t.Fatalf("err %v, stderr %q", err, stderr.String())
 	}
@@ -309,11 +310,50 @@ func TestRun_PurgeCommandPrintsCounts(t *testing.T) {
 		{[]string{"purge"}, "deleted: 0 contact messages, 0 consent log entries, 0 sent mails, 0 privacy requests\n"},
 	} {
 		var out strings.Builder
-		if err := run(context.Background(), c.args, env, &out, io.Discard); err != nil || out.String() != c.want {
+		if err := run(context.Background(), c.args, env, strings.NewReader(""), &out, io.Discard); err != nil || out.String() != c.want {
 			t.Errorf("%v: %q, %v", c.args, out.String(), err)
 		}
 	}
-	if err := run(context.Background(), []string{"purge", "-nonsense"}, env, io.Discard, io.Discard); err == nil {
+	if err := run(context.Background(), []string{"purge", "-nonsense"}, env, strings.NewReader(""), io.Discard, io.Discard); err == nil {
 		t.Error("an unknown flag was accepted")
+	}
+}
+
+func TestRun_AdminAddsAStaffUserAndResetsThePassword(t *testing.T) {
+	dbURL := pgtest.URL(t)
+	env := envOf(map[string]string{"DATABASE_URL": dbURL, "CONPRO_SPOOL_DIR": t.TempDir()})
+	admin := func(stdin string, args ...string) (string, error) {
+		var out strings.Builder
+		err := run(context.Background(), append([]string{"admin"}, args...), env, strings.NewReader(stdin), &out, io.Discard)
+		return out.String(), err
+	}
+	if out, err := admin("een-lang-wachtwoord\n", "add-user", "Els@Conpro-BVBA.be"); err != nil || out != "staff account els@conpro-bvba.be created\n" {
+		t.Fatalf("add-user: %q %v", out, err)
+	}
+	if _, err := admin("nog-een-wachtwoord\n", "add-user", "els@conpro-bvba.be"); err == nil || !strings.Contains(err.Error(), "exists already") {
+		t.Fatalf("second add-user: %v", err)
+	}
+	if _, err := admin("kort\n", "add-user", "jan@conpro-bvba.be"); err == nil || !strings.Contains(err.Error(), "at least 12") {
+		t.Fatalf("short password: %v", err)
+	}
+	if _, err := admin("een-lang-wachtwoord\n", "add-user", "geen adres"); err == nil {
+		t.Fatal("accepted a bad address")
+	}
+	if out, err := admin("een-ander-wachtwoord\n", "reset-password", "els@conpro-bvba.be"); err != nil || !strings.Contains(out, "changed") {
+		t.Fatalf("reset-password: %q %v", out, err)
+	}
+	if _, err := admin("een-ander-wachtwoord\n", "reset-password", "niemand@conpro-bvba.be"); err == nil {
+		t.Fatal("reset of an unknown account")
+	}
+	db, err := postgres.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.StaffLogin(context.Background(), "els@conpro-bvba.be", "een-lang-wachtwoord", time.Now()); err == nil {
+		t.Fatal("the old password still works")
+	}
+	if _, err := db.StaffLogin(context.Background(), "ELS@conpro-bvba.be", "een-ander-wachtwoord", time.Now()); err != nil {
+		t.Fatalf("the new password: %v", err)
 	}
 }

@@ -1,0 +1,120 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"conpro/internal/staff"
+)
+
+// ErrExists is returned when a unique record already exists.
+var ErrExists = errors.New("already exists")
+
+// AddStaffUser creates an account.
+func (db *DB) AddStaffUser(ctx context.Context, email, passwordHash string) (int64, error) {
+	var id int64
+	err := db.pool.QueryRow(ctx, `INSERT INTO staff_user (email, password_hash) VALUES ($1, $2) RETURNING id`, email, passwordHash).Scan(&id)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return 0, ErrExists
+	}
+	if err != nil {
+		return 0, fmt.Errorf("add staff user: %w", err)
+	}
+	return id, nil
+}
+
+// SetStaffPassword replaces an account's password and unlocks it.
+func (db *DB) SetStaffPassword(ctx context.Context, email, passwordHash string) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE staff_user SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE lower(email) = lower($1)`, email, passwordHash)
+	if err != nil {
+		return fmt.Errorf("set staff password: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// StaffLogin checks a password and counts the attempt: a success resets the
+// failures, a failure adds one and, past staff.MaxFailures, locks the
+// account for staff.LockFor. An unknown address costs the same time.
+func (db *DB) StaffLogin(ctx context.Context, email, password string, now time.Time) (staff.User, error) {
+	var (
+		u           staff.User
+		hash        string
+		lockedUntil *time.Time
+	)
+	err := db.pool.QueryRow(ctx, `SELECT id, email, password_hash, locked_until, last_login_at FROM staff_user WHERE lower(email) = lower($1)`, email).
+		Scan(&u.ID, &u.Email, &hash, &lockedUntil, &u.LastLoginAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		staff.CheckPassword(password, "")
+		return staff.User{}, staff.ErrBadLogin
+	}
+	if err != nil {
+		return staff.User{}, fmt.Errorf("staff login: %w", err)
+	}
+	if lockedUntil != nil && now.Before(*lockedUntil) {
+		staff.CheckPassword(password, "")
+		_, err := db.pool.Exec(ctx, `UPDATE staff_user SET failed_logins = failed_logins + 1 WHERE id = $1`, u.ID)
+		if err != nil {
+			return staff.User{}, fmt.Errorf("staff login: %w", err)
+		}
+		return staff.User{}, staff.ErrLocked
+	}
+	if !staff.CheckPassword(password, hash) {
+		_, err := db.pool.Exec(ctx, `
+			UPDATE staff_user SET failed_logins = failed_logins + 1,
+				locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3::timestamptz ELSE locked_until END
+			WHERE id = $1`, u.ID, staff.MaxFailures, now.Add(staff.LockFor))
+		if err != nil {
+			return staff.User{}, fmt.Errorf("staff login: %w", err)
+		}
+		return staff.User{}, staff.ErrBadLogin
+	}
+	if _, err := db.pool.Exec(ctx, `UPDATE staff_user SET failed_logins = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1`, u.ID, now); err != nil {
+		return staff.User{}, fmt.Errorf("staff login: %w", err)
+	}
+	return u, nil
+}
+
+// StaffUser reads an account by ID.
+func (db *DB) StaffUser(ctx context.Context, id int64) (staff.User, error) {
+	var u staff.User
+	err := db.pool.QueryRow(ctx, `SELECT id, email, last_login_at FROM staff_user WHERE id = $1`, id).Scan(&u.ID, &u.Email, &u.LastLoginAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return u, ErrNotFound
+	}
+	if err != nil {
+		return u, fmt.Errorf("read staff user: %w", err)
+	}
+	return u, nil
+}
+
+// Audit appends a staff action to the audit log.
+func (db *DB) Audit(ctx context.Context, e staff.AuditEntry) error {
+	_, err := db.pool.Exec(ctx, `INSERT INTO audit_log (staff_id, staff_email, action, target, detail) VALUES ($1, $2, $3, $4, $5)`,
+		e.StaffID, e.StaffEmail, e.Action, e.Target, e.Detail)
+	if err != nil {
+		return fmt.Errorf("write audit log: %w", err)
+	}
+	return nil
+}
+
+// AuditLog returns the newest entries of the audit log.
+func (db *DB) AuditLog(ctx context.Context, limit int) ([]staff.AuditEntry, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id, at, coalesce(staff_id, 0), staff_email, action, target, detail FROM audit_log ORDER BY id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read audit log: %w", err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (staff.AuditEntry, error) {
+		var e staff.AuditEntry
+		err := row.Scan(&e.ID, &e.At, &e.StaffID, &e.StaffEmail, &e.Action, &e.Target, &e.Detail)
+		return e, err
+	})
+}
