@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/alexedwards/scs/pgxstore"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
@@ -180,6 +181,9 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 		Help: "Consent choices waiting in the local spool for the database.",
 	}, func() float64 { return float64(recorder.Spooled()) }))
 
+	sessionStore := pgxstore.New(db.Pool())
+	defer sessionStore.StopCleanup()
+
 	var sender mail.Sender
 	if cfg.SMTP != nil {
 		sender = mail.NewSMTPSender(cfg.SMTP, cfg.MailFrom, logger)
@@ -203,6 +207,8 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 		MailKick:       mailer.Kick,
 		Requests:       db,
 		RequestKeys:    privacyrequest.NewKeys(key),
+		Admin:          db,
+		Sessions:       server.NewSessions(sessionStore, cfg.Production()),
 	})
 	if err != nil {
 		return err

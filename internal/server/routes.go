@@ -53,6 +53,30 @@ func (s *Server) routes() http.Handler {
 		r.Post("/consent", s.handleConsent)
 		r.Get("/cookies", s.handleCookies)
 		r.Get("/cookies/bewijs", s.handleReceipt)
+
+		// The staff area: its own session, every page but the login
+		// behind it.
+		r.Route("/admin", func(r chi.Router) {
+			r.Use(adminHeaders, s.sessions.LoadAndSave)
+			r.Get("/login", s.handleAdminLoginForm)
+			r.Post("/login", s.handleAdminLogin)
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireStaff)
+				r.Get("/", http.RedirectHandler("/admin/berichten", http.StatusSeeOther).ServeHTTP)
+				r.Post("/uitloggen", s.handleAdminLogout)
+				r.Get("/berichten", s.handleAdminInbox)
+				r.Get("/berichten.csv", s.handleAdminInboxCSV)
+				r.Get("/berichten/{id}", s.handleAdminMessage)
+				r.Post("/berichten/{id}/afgehandeld", s.handleAdminMessageHandled)
+				r.Post("/berichten/{id}/verwijderen", s.handleAdminMessageDelete)
+				r.Get("/verzoeken", s.handleAdminRequests)
+				r.Post("/verzoeken/{id}/behandeld", s.handleAdminRequestHandled)
+				r.Get("/toestemmingen", s.handleAdminConsent)
+				r.Get("/mail", s.handleAdminOutbox)
+				r.Post("/mail/{id}/opnieuw", s.handleAdminRetryMail)
+				r.Get("/audit", s.handleAdminAudit)
+			})
+		})
 	})
 	return r
 }

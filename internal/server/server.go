@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
+	"github.com/alexedwards/scs/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"conpro/internal/clientip"
@@ -65,6 +66,9 @@ type Deps struct {
 	// and signs download tickets.
 	Requests    RequestStore
 	RequestKeys privacyrequest.Keys
+	// Admin is the staff area's store; Sessions its session manager.
+	Admin    AdminStore
+	Sessions *scs.SessionManager
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -94,6 +98,10 @@ type Server struct {
 	requests       RequestStore
 	requestKeys    privacyrequest.Keys
 	requestLimiter *ipLimiter
+
+	admin        AdminStore
+	sessions     *scs.SessionManager
+	loginLimiter *ipLimiter
 }
 
 // New returns the site's HTTP handler.
@@ -126,6 +134,10 @@ func New(d Deps) (http.Handler, error) {
 		requests:       d.Requests,
 		requestKeys:    d.RequestKeys,
 		requestLimiter: newIPLimiter(d.Config.ContactRate),
+
+		admin:        d.Admin,
+		sessions:     d.Sessions,
+		loginLimiter: newIPLimiter(20),
 	}
 	if s.now == nil {
 		s.now = time.Now

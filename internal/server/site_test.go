@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alexedwards/scs/pgxstore"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/net/html"
 
@@ -159,6 +160,8 @@ func newSite(t *testing.T, opts siteOptions) *site {
 		Tokens:         contact.NewTokens(cfg.CookieKey),
 		Requests:       db,
 		RequestKeys:    privacyrequest.NewKeys(cfg.CookieKey),
+		Admin:          db,
+		Sessions:       server.NewSessions(pgxstore.NewWithCleanupInterval(db.Pool(), 0), cfg.Production()),
 		Now:            opts.now,
 	})
 	if err != nil {

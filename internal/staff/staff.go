@@ -92,3 +92,51 @@ type AuditEntry struct {
 	Target string
 	Detail string
 }
+
+// InboxMessage is a contact message as staff see it.
+type InboxMessage struct {
+	ID                     int64
+	ReceivedAt             time.Time
+	Name, Email            string
+	Phone, PhoneE164       string
+	Message, Locale        string
+	Network                string
+	HandledAt              *time.Time
+	MailSent               bool
+	MailAttempts           int
+	MailQueued, MailFailed bool
+}
+
+// InboxFilter selects messages: all, only open or only handled, matching a
+// search in name or e-mail.
+type InboxFilter struct {
+	State  string // "", "open", "afgehandeld"
+	Search string
+	Limit  int
+}
+
+// QueuedRequest is a data-subject request as staff see it.
+type QueuedRequest struct {
+	ID         int64
+	CreatedAt  time.Time
+	Kind       string
+	Email      string // empty after an erasure
+	ConsentID  string
+	Message    string
+	Status     string
+	Outcome    string
+	VerifiedAt *time.Time
+	HandledAt  *time.Time
+}
+
+// OutboxMail is a mail of the outbox as staff see it; no body.
+type OutboxMail struct {
+	ID            int64
+	CreatedAt     time.Time
+	Kind, To      string
+	Subject       string
+	Attempts      int
+	NextAttemptAt time.Time
+	SentAt        *time.Time
+	LastError     string
+}

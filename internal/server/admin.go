@@ -1,0 +1,407 @@
+package server
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/go-chi/chi/v5"
+
+	"conpro/internal/consent"
+	"conpro/internal/staff"
+	"conpro/internal/store/postgres"
+	"conpro/web"
+)
+
+// AdminStore is what the staff area reads and changes.
+type AdminStore interface {
+	StaffLogin(ctx context.Context, email, password string, now time.Time) (staff.User, error)
+	StaffUser(ctx context.Context, id int64) (staff.User, error)
+	Audit(ctx context.Context, e staff.AuditEntry) error
+	AuditLog(ctx context.Context, limit int) ([]staff.AuditEntry, error)
+	Inbox(ctx context.Context, f staff.InboxFilter) ([]staff.InboxMessage, error)
+	InboxMessage(ctx context.Context, id int64) (staff.InboxMessage, error)
+	SetMessageHandled(ctx context.Context, id int64, handled bool, now time.Time) error
+	DeleteMessage(ctx context.Context, id int64) error
+	PrivacyRequests(ctx context.Context, limit int) ([]staff.QueuedRequest, error)
+	HandlePrivacyRequest(ctx context.Context, id int64, note string, now time.Time) error
+	OutboxMails(ctx context.Context, limit int) ([]staff.OutboxMail, error)
+	RetryMail(ctx context.Context, id int64) error
+	ConsentEvents(ctx context.Context, consentID string) ([]consent.Event, error)
+}
+
+// NewSessions configures the staff sessions: a cookie only /admin sees,
+// HttpOnly, SameSite=Strict, Secure in production; 30 minutes idle, 12 hours
+// at most.
+func NewSessions(store scs.Store, production bool) *scs.SessionManager {
+	sm := scs.New()
+	sm.Store = store
+	sm.HashTokenInStore = true
+	sm.IdleTimeout = 30 * time.Minute
+	sm.Lifetime = 12 * time.Hour
+	sm.Cookie.Name = "conpro_staff"
+	sm.Cookie.Path = "/admin"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteStrictMode
+	sm.Cookie.Secure = production
+	sm.Cookie.Persist = false
+	return sm
+}
+
+const sessionStaffID = "staff_id"
+
+type staffKey struct{}
+
+func currentStaff(ctx context.Context) staff.User {
+	u, _ := ctx.Value(staffKey{}).(staff.User)
+	return u
+}
+
+// adminHeaders keep staff pages out of every cache and every index.
+func adminHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Robots-Tag", "noindex, nofollow")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requireStaff sends a request without a staff session to the login page.
+func (s *Server) requireStaff(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		id := s.sessions.GetInt64(ctx, sessionStaffID)
+		if id == 0 {
+			http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+			return
+		}
+		u, err := s.admin.StaffUser(ctx, id)
+		if errors.Is(err, postgres.ErrNotFound) {
+			_ = s.sessions.Destroy(ctx)
+			http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+			return
+		}
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, staffKey{}, u)))
+	})
+}
+
+// audit writes a staff action; a failure is an error of the request (an
+// action that cannot be accounted for is not done silently).
+func (s *Server) audit(r *http.Request, action, target, detail string) error {
+	u := currentStaff(r.Context())
+	return s.admin.Audit(r.Context(), staff.AuditEntry{StaffID: u.ID, StaffEmail: u.Email, Action: action, Target: target, Detail: detail})
+}
+
+func (s *Server) adminPage(r *http.Request, titleID string) web.AdminPage {
+	return web.AdminPage{Title: web.T(r.Context(), titleID), Path: r.URL.Path, Assets: s.assets, Staff: currentStaff(r.Context()).Email}
+}
+
+func (s *Server) handleAdminLoginForm(w http.ResponseWriter, r *http.Request) {
+	if s.sessions.GetInt64(r.Context(), sessionStaffID) != 0 {
+		http.Redirect(w, r, "/admin/berichten", http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, http.StatusOK, web.AdminLogin(s.adminPage(r, "AdminLoginTitle"), "", ""))
+}
+
+// handleAdminLogin checks a password, throttled per address (in memory) and
+// per account (in the database), and starts a fresh session.
+func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if err := r.ParseForm(); err != nil {
+		s.badRequest(w, r)
+		return
+	}
+	email := strings.TrimSpace(r.PostForm.Get("email"))
+	p := s.adminPage(r, "AdminLoginTitle")
+	if !s.loginLimiter.allow(clientAddr(ctx), s.now()) {
+		w.Header().Set("Retry-After", "900")
+		s.render(w, r, http.StatusTooManyRequests, web.AdminLogin(p, email, "AdminLoginTooMany"))
+		return
+	}
+	u, err := s.admin.StaffLogin(ctx, email, r.PostForm.Get("wachtwoord"), s.now())
+	switch {
+	case errors.Is(err, staff.ErrLocked):
+		s.log.WarnContext(ctx, "staff login refused: account locked")
+		s.render(w, r, http.StatusTooManyRequests, web.AdminLogin(p, email, "AdminLoginLocked"))
+		return
+	case errors.Is(err, staff.ErrBadLogin):
+		s.log.InfoContext(ctx, "staff login failed")
+		s.render(w, r, http.StatusUnauthorized, web.AdminLogin(p, email, "AdminLoginWrong"))
+		return
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	}
+	// A new token at login: a session fixed beforehand is worth nothing.
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.sessions.Put(ctx, sessionStaffID, u.ID)
+	if err := s.admin.Audit(ctx, staff.AuditEntry{StaffID: u.ID, StaffEmail: u.Email, Action: "login"}); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/berichten", http.StatusSeeOther)
+}
+
+func (s *Server) handleAdminLogout(w http.ResponseWriter, r *http.Request) {
+	if err := s.audit(r, "logout", "", ""); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if err := s.sessions.Destroy(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/login?uitgelogd=1", http.StatusSeeOther)
+}
+
+func (s *Server) handleAdminInbox(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := staff.InboxFilter{State: q.Get("toon"), Search: strings.TrimSpace(q.Get("zoek"))}
+	if f.State != "open" && f.State != "afgehandeld" {
+		f.State = ""
+	}
+	msgs, err := s.admin.Inbox(r.Context(), f)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, web.AdminInbox(s.adminPage(r, "AdminInboxTitle"), msgs, f.State, f.Search))
+}
+
+func idParam(r *http.Request) (int64, bool) {
+	raw := chi.URLParam(r, "id")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	return id, err == nil && id > 0 && strconv.FormatInt(id, 10) == raw
+}
+
+func (s *Server) handleAdminMessage(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	m, err := s.admin.InboxMessage(r.Context(), id)
+	if errors.Is(err, postgres.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if err := s.audit(r, "read_message", fmt.Sprintf("contact_message:%d", id), ""); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, web.AdminMessage(s.adminPage(r, "AdminMessageTitle"), m, r.URL.Query().Get("verwijderen") == "1"))
+}
+
+func (s *Server) handleAdminMessageHandled(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.badRequest(w, r)
+		return
+	}
+	handled := r.PostForm.Get("afgehandeld") != "0"
+	err := s.admin.SetMessageHandled(r.Context(), id, handled, s.now())
+	if errors.Is(err, postgres.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	action := "mark_handled"
+	if !handled {
+		action = "mark_open"
+	}
+	if err == nil {
+		err = s.audit(r, action, fmt.Sprintf("contact_message:%d", id), "")
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/admin/berichten/%d", id), http.StatusSeeOther)
+}
+
+func (s *Server) handleAdminMessageDelete(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	err := s.admin.DeleteMessage(r.Context(), id)
+	if errors.Is(err, postgres.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err == nil {
+		err = s.audit(r, "delete_message", fmt.Sprintf("contact_message:%d", id), "")
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/berichten?verwijderd=1", http.StatusSeeOther)
+}
+
+// handleAdminInboxCSV exports the inbox as CSV, UTF-8 with a byte-order mark
+// so that Excel reads accents right, semicolon-separated as Excel expects
+// with Belgian settings.
+func (s *Server) handleAdminInboxCSV(w http.ResponseWriter, r *http.Request) {
+	msgs, err := s.admin.Inbox(r.Context(), staff.InboxFilter{Limit: 100000})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var b strings.Builder
+	b.WriteString("\ufeff")
+	cw := csv.NewWriter(&b)
+	cw.Comma = ';'
+	_ = cw.Write([]string{"id", "ontvangen", "naam", "e-mail", "telefoon", "bericht", "taal", "afgehandeld"})
+	for _, m := range msgs {
+		handled := ""
+		if m.HandledAt != nil {
+			handled = m.HandledAt.In(brussels()).Format("2006-01-02 15:04")
+		}
+		_ = cw.Write([]string{strconv.FormatInt(m.ID, 10), m.ReceivedAt.In(brussels()).Format("2006-01-02 15:04"),
+			csvSafe(m.Name), csvSafe(m.Email), csvSafe(m.Phone), csvSafe(m.Message), m.Locale, handled})
+	}
+	cw.Flush()
+	if err := s.audit(r, "export_csv", "contact_message", fmt.Sprintf("%d messages", len(msgs))); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="conpro-berichten.csv"`)
+	writeBody(w, r, http.StatusOK, "text/csv; charset=utf-8", []byte(b.String()))
+}
+
+// csvSafe keeps a visitor's text from being read as a formula by a
+// spreadsheet (CSV injection).
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func brussels() *time.Location {
+	if loc, err := time.LoadLocation("Europe/Brussels"); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+func (s *Server) handleAdminRequests(w http.ResponseWriter, r *http.Request) {
+	reqs, err := s.admin.PrivacyRequests(r.Context(), 500)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, web.AdminRequests(s.adminPage(r, "AdminRequestsTitle"), reqs))
+}
+
+func (s *Server) handleAdminRequestHandled(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.badRequest(w, r)
+		return
+	}
+	note := strings.TrimSpace(r.PostForm.Get("notitie"))
+	if len(note) > 500 {
+		note = note[:500]
+	}
+	err := s.admin.HandlePrivacyRequest(r.Context(), id, note, s.now())
+	if errors.Is(err, postgres.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err == nil {
+		err = s.audit(r, "handle_request", fmt.Sprintf("privacy_request:%d", id), "")
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/verzoeken", http.StatusSeeOther)
+}
+
+func (s *Server) handleAdminConsent(w http.ResponseWriter, r *http.Request) {
+	id := strings.TrimSpace(r.URL.Query().Get("id"))
+	var events []consent.Event
+	searched := id != ""
+	if searched && consent.ValidID(id) {
+		var err error
+		if events, err = s.admin.ConsentEvents(r.Context(), id); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if err := s.audit(r, "lookup_consent", "consent_id:"+id, ""); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, web.AdminConsent(s.adminPage(r, "AdminConsentTitle"), id, searched, consent.ValidID(id), events))
+}
+
+func (s *Server) handleAdminOutbox(w http.ResponseWriter, r *http.Request) {
+	mails, err := s.admin.OutboxMails(r.Context(), 500)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, web.AdminOutbox(s.adminPage(r, "AdminOutboxTitle"), mails))
+}
+
+func (s *Server) handleAdminRetryMail(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	err := s.admin.RetryMail(r.Context(), id)
+	if errors.Is(err, postgres.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err == nil {
+		err = s.audit(r, "retry_mail", fmt.Sprintf("mail_outbox:%d", id), "")
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if s.mailKick != nil {
+		s.mailKick()
+	}
+	http.Redirect(w, r, "/admin/mail", http.StatusSeeOther)
+}
+
+func (s *Server) handleAdminAudit(w http.ResponseWriter, r *http.Request) {
+	entries, err := s.admin.AuditLog(r.Context(), 500)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, web.AdminAudit(s.adminPage(r, "AdminAuditTitle"), entries))
+}

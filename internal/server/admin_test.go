@@ -1,0 +1,339 @@
+package server_test
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"conpro/internal/staff"
+)
+
+// staffClient is a browser-like client with a cookie jar, logged in as a
+// staff member.
+type staffClient struct {
+	s      *site
+	client *http.Client
+}
+
+func (s *site) addStaff(t *testing.T, email, password string) {
+	t.Helper()
+	hash, err := staff.HashPassword(password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.AddStaffUser(context.Background(), email, hash); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (s *site) newClient(t *testing.T) *staffClient {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	return &staffClient{s: s, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (c *staffClient) do(t *testing.T, method, path string, form url.Values) response {
+	t.Helper()
+	var body *strings.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	} else {
+		body = strings.NewReader("")
+	}
+	req, err := http.NewRequest(method, c.s.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	res, err := c.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{Response: res, Body: string(b)}
+}
+
+func (c *staffClient) login(t *testing.T, email, password string) response {
+	t.Helper()
+	return c.do(t, http.MethodPost, "/admin/login", url.Values{"email": {email}, "wachtwoord": {password}})
+}
+
+func (s *site) auditActions(t *testing.T) []string {
+	t.Helper()
+	rows, err := s.db.Pool().Query(context.Background(), `SELECT action || coalesce(':' || nullif(target, ''), '') FROM audit_log ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a string
+		_ = rows.Scan(&a)
+		out = append(out, a)
+	}
+	return out
+}
+
+var adminRoutes = []struct{ method, path string }{
+	{"GET", "/admin"}, {"GET", "/admin/"}, {"GET", "/admin/berichten"}, {"GET", "/admin/berichten.csv"}, {"GET", "/admin/berichten/1"},
+	{"POST", "/admin/berichten/1/afgehandeld"}, {"POST", "/admin/berichten/1/verwijderen"}, {"GET", "/admin/verzoeken"},
+	{"POST", "/admin/verzoeken/1/behandeld"}, {"GET", "/admin/toestemmingen"}, {"GET", "/admin/mail"}, {"POST", "/admin/mail/1/opnieuw"},
+	{"GET", "/admin/audit"}, {"POST", "/admin/uitloggen"},
+}
+
+func TestAdmin_EveryRouteRedirectsToLoginWithoutASession(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	c := s.newClient(t)
+	for _, r := range adminRoutes {
+		res := c.do(t, r.method, r.path, url.Values{})
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/login" {
+			t.Errorf("%s %s: %d to %q", r.method, r.path, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+	login := c.do(t, "GET", "/admin/login", nil)
+	if login.StatusCode != 200 || !strings.Contains(login.Body, "Inloggen voor medewerkers") || login.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("login page: %d %q", login.StatusCode, login.Header.Get("Cache-Control"))
+	}
+	if strings.Contains(login.Body, "cookie-banner") {
+		t.Error("the consent banner shows in the staff area")
+	}
+}
+
+func TestAdmin_LoginStartsAFreshStrictSessionAndLogoutEndsIt(t *testing.T) {
+	s := newSite(t, siteOptions{env: map[string]string{"CONPRO_ENV": "production"}})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	c := s.newClient(t)
+	c.do(t, "GET", "/admin/login", nil)
+	res := c.login(t, "Els@conpro-bvba.be", "een-lang-wachtwoord")
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/berichten" {
+		t.Fatalf("login: %d %q\n%.300s", res.StatusCode, res.Header.Get("Location"), res.Body)
+	}
+	var cookie *http.Cookie
+	for _, ck := range res.Cookies() {
+		if ck.Name == "conpro_staff" {
+			cookie = ck
+		}
+	}
+	if cookie == nil || !cookie.HttpOnly || !cookie.Secure || cookie.SameSite != http.SameSiteStrictMode || cookie.Path != "/admin" {
+		t.Fatalf("session cookie %+v", cookie)
+	}
+	// The jar does not send Secure cookies over http; send it by hand.
+	inbox := s.get(t, "/admin/berichten", "Cookie", "conpro_staff="+cookie.Value)
+	if inbox.StatusCode != 200 || !strings.Contains(inbox.Body, "els@conpro-bvba.be") {
+		t.Fatalf("inbox with the session: %d", inbox.StatusCode)
+	}
+	req, _ := http.NewRequest("POST", s.URL+"/admin/uitloggen", nil)
+	req.Header.Set("Cookie", "conpro_staff="+cookie.Value)
+	if out := s.do(t, req); out.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: %d", out.StatusCode)
+	}
+	if again := s.get(t, "/admin/berichten", "Cookie", "conpro_staff="+cookie.Value); again.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the session works after logout: %d", again.StatusCode)
+	}
+	var tokens int
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT count(*) FROM sessions WHERE token = $1`, cookie.Value).Scan(&tokens)
+	if tokens != 0 {
+		t.Error("the session token is stored in clear")
+	}
+}
+
+func TestAdmin_WrongPasswordsAreThrottled(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	c := s.newClient(t)
+	for i := 1; i <= staff.MaxFailures; i++ {
+		if res := c.login(t, "els@conpro-bvba.be", "fout"); res.StatusCode != http.StatusUnauthorized || !strings.Contains(res.Body, "klopt niet") {
+			t.Fatalf("attempt %d: %d", i, res.StatusCode)
+		}
+	}
+	// Locked now, even with the right password.
+	res := c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(res.Body, "geblokkeerd") {
+		t.Fatalf("right password while locked: %d", res.StatusCode)
+	}
+	// An unknown account answers like a wrong password.
+	if res := c.login(t, "niemand@conpro-bvba.be", "fout"); res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("unknown account: %d", res.StatusCode)
+	}
+	// Past the lock, the right password works and resets the count.
+	if _, err := s.db.StaffLogin(context.Background(), "els@conpro-bvba.be", "een-lang-wachtwoord", time.Now().Add(staff.LockFor+time.Minute)); err != nil {
+		t.Fatalf("after the lock: %v", err)
+	}
+	// Per address: 20 attempts an hour from one address, whatever the
+	// account (7 were made above).
+	other := s.newClient(t)
+	attempts := 7
+	for {
+		res := other.login(t, "niemand@conpro-bvba.be", "fout")
+		if res.StatusCode == http.StatusTooManyRequests {
+			break
+		}
+		attempts++
+		if attempts > 30 {
+			t.Fatal("no limit per address")
+		}
+	}
+	if attempts != 20 {
+		t.Fatalf("limited after %d attempts, want 20", attempts)
+	}
+}
+
+func TestAdmin_InboxReadHandleDeleteAndEveryActionIsAudited(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	s.sendContact(t, "Jan Peeters", "jan@example.be", "Eerste bericht, over een dak.")
+	s.sendContact(t, "Marie Dubois", "marie@example.be", "Tweede bericht, over een keuken.")
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+
+	inbox := c.do(t, "GET", "/admin/berichten", nil)
+	if inbox.StatusCode != 200 || strings.Index(inbox.Body, "Marie Dubois") > strings.Index(inbox.Body, "Jan Peeters") {
+		t.Fatalf("inbox: %d, newest first?", inbox.StatusCode)
+	}
+	search := c.do(t, "GET", "/admin/berichten?zoek=marie", nil)
+	if !strings.Contains(search.Body, "Marie Dubois") || strings.Contains(search.Body, "Jan Peeters") {
+		t.Fatal("search by e-mail does not filter")
+	}
+	id := regexp.MustCompile(`/admin/berichten/(\d+)">[^<]*</a>`).FindAllStringSubmatch(search.Body, -1)[0][1]
+	detail := c.do(t, "GET", "/admin/berichten/"+id, nil)
+	if !strings.Contains(detail.Body, "over een keuken") || !strings.Contains(detail.Body, "mailto:marie@example.be") {
+		t.Fatal("detail view lacks the message")
+	}
+	if res := c.do(t, "POST", "/admin/berichten/"+id+"/afgehandeld", url.Values{"afgehandeld": {"1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("mark handled: %d", res.StatusCode)
+	}
+	if open := c.do(t, "GET", "/admin/berichten?toon=open", nil); strings.Contains(open.Body, "Marie Dubois") || !strings.Contains(open.Body, "Jan Peeters") {
+		t.Fatal("the open filter shows a handled message")
+	}
+	confirm := c.do(t, "GET", "/admin/berichten/"+id+"?verwijderen=1", nil)
+	if !strings.Contains(confirm.Body, "definitief verwijderen?") {
+		t.Fatal("no confirmation before deleting")
+	}
+	if res := c.do(t, "POST", "/admin/berichten/"+id+"/verwijderen", url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete: %d", res.StatusCode)
+	}
+	if n := s.occurrences(t, "marie@example.be"); n != 0 {
+		t.Fatalf("the deleted message is still in %d rows", n)
+	}
+	if res := c.do(t, "GET", "/admin/berichten/"+id, nil); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("deleted message: %d", res.StatusCode)
+	}
+	want := []string{"login", "read_message:contact_message:" + id, "mark_handled:contact_message:" + id, "read_message:contact_message:" + id, "delete_message:contact_message:" + id}
+	if got := s.auditActions(t); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("audit %v, want %v", got, want)
+	}
+	if _, err := s.db.Pool().Exec(context.Background(), `DELETE FROM audit_log`); err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Fatalf("deleting from the audit log: %v", err)
+	}
+	audit := c.do(t, "GET", "/admin/audit", nil)
+	if !strings.Contains(audit.Body, "delete_message") || !strings.Contains(audit.Body, "els@conpro-bvba.be") {
+		t.Fatal("the audit page does not show the actions")
+	}
+}
+
+func TestAdmin_CSVExportRoundTripsAccentsAndCommas(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	s.sendContact(t, "Zoë Van den Bergh, ir.", "zoe@example.be", "Offerte; \"dringend\", graag.\nTweede regel: één, twee.")
+	s.sendContact(t, "=HYPERLINK(\"x\")", "formule@example.be", "Een poging tot formule in een cel.")
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	res := c.do(t, "GET", "/admin/berichten.csv", nil)
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.HasPrefix(res.Body, "\ufeff") {
+		t.Fatalf("csv: %d %q, BOM %v", res.StatusCode, res.Header.Get("Content-Type"), strings.HasPrefix(res.Body, "\ufeff"))
+	}
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(res.Body, "\ufeff")))
+	r.Comma = ';'
+	records, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != 3 || records[0][2] != "naam" {
+		t.Fatalf("records %v", records)
+	}
+	var zoe []string
+	for _, rec := range records[1:] {
+		if rec[3] == "zoe@example.be" {
+			zoe = rec
+		}
+		if rec[3] == "formule@example.be" && !strings.HasPrefix(rec[2], "'=") {
+			t.Errorf("a formula is exported as a formula: %q", rec[2])
+		}
+	}
+	if zoe == nil || zoe[2] != "Zoë Van den Bergh, ir." || zoe[5] != "Offerte; \"dringend\", graag.\nTweede regel: één, twee." {
+		t.Fatalf("Zoë's row %q", zoe)
+	}
+	if got := s.auditActions(t); got[len(got)-1] != "export_csv:contact_message" {
+		t.Fatalf("audit %v", got)
+	}
+}
+
+func TestAdmin_RequestQueueConsentLookupAndOutboxRetry(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	_, cookie := s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}})
+	ch, _ := s.codec.Decode(cookie.Value)
+	token := s.request(t, url.Values{"soort": {"correctie"}, "email": {"jan@example.be"}, "toelichting": {"Mijn naam is Jan, niet Jean."}, "toestemmings_id": {ch.ID}})
+	s.confirm(t, token)
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+
+	queue := c.do(t, "GET", "/admin/verzoeken", nil)
+	if !strings.Contains(queue.Body, "Mijn naam is Jan, niet Jean.") || !strings.Contains(queue.Body, "te behandelen") {
+		t.Fatal("the queued correction is not shown")
+	}
+	var reqID int64
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT id FROM privacy_request`).Scan(&reqID)
+	if res := c.do(t, "POST", fmt.Sprintf("/admin/verzoeken/%d/behandeld", reqID), url.Values{"notitie": {"naam aangepast"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("handle request: %d", res.StatusCode)
+	}
+	var status, outcome string
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT status, outcome FROM privacy_request`).Scan(&status, &outcome)
+	if status != "handled" || outcome != "behandeld: naam aangepast" {
+		t.Fatalf("request %q %q", status, outcome)
+	}
+
+	lookup := c.do(t, "GET", "/admin/toestemmingen?id="+ch.ID, nil)
+	if !strings.Contains(lookup.Body, "Alles weigeren") {
+		t.Fatal("the consent lookup does not show the choice")
+	}
+	if bad := c.do(t, "GET", "/admin/toestemmingen?id=x%27or%201=1", nil); bad.StatusCode != 200 || !strings.Contains(bad.Body, "geen toestemmings-ID") {
+		t.Fatal("a malformed ID is not refused")
+	}
+
+	var mailID int64
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT id FROM mail_outbox LIMIT 1`).Scan(&mailID)
+	_, _ = s.db.Pool().Exec(context.Background(), `UPDATE mail_outbox SET attempts = 2, next_attempt_at = now() + interval '1 hour', last_error = 'smtp 451: try later'`)
+	outbox := c.do(t, "GET", "/admin/mail", nil)
+	if !strings.Contains(outbox.Body, "2 mislukte pogingen") || !strings.Contains(outbox.Body, "smtp 451") {
+		t.Fatalf("outbox page lacks the failure")
+	}
+	if res := c.do(t, "POST", fmt.Sprintf("/admin/mail/%d/opnieuw", mailID), url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("retry: %d", res.StatusCode)
+	}
+	var due bool
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT next_attempt_at <= now() FROM mail_outbox WHERE id = $1`, mailID).Scan(&due)
+	if !due {
+		t.Fatal("retry did not make the mail due")
+	}
+	got := strings.Join(s.auditActions(t), ",")
+	for _, want := range []string{fmt.Sprintf("handle_request:privacy_request:%d", reqID), "lookup_consent:consent_id:" + ch.ID, fmt.Sprintf("retry_mail:mail_outbox:%d", mailID)} {
+		if !strings.Contains(got, want) {
+			t.Errorf("audit lacks %s: %s", want, got)
+		}
+	}
+}

@@ -1,0 +1,175 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"conpro/internal/staff"
+)
+
+const inboxColumns = `m.id, m.received_at, m.name, m.email, m.phone, m.phone_e164, m.message, m.locale, m.client_network, m.handled_at,
+	coalesce(bool_or(o.sent_at IS NOT NULL), false), coalesce(max(o.attempts), 0)`
+
+func scanInbox(row pgx.CollectableRow) (staff.InboxMessage, error) {
+	var m staff.InboxMessage
+	var network *netip.Prefix
+	err := row.Scan(&m.ID, &m.ReceivedAt, &m.Name, &m.Email, &m.Phone, &m.PhoneE164, &m.Message, &m.Locale, &network, &m.HandledAt, &m.MailSent, &m.MailAttempts)
+	if network != nil {
+		m.Network = network.String()
+	}
+	m.MailQueued = !m.MailSent
+	m.MailFailed = !m.MailSent && m.MailAttempts > 0
+	return m, err
+}
+
+// Inbox lists contact messages, newest first.
+func (db *DB) Inbox(ctx context.Context, f staff.InboxFilter) ([]staff.InboxMessage, error) {
+	if f.Limit <= 0 {
+		f.Limit = 200
+	}
+	rows, err := db.pool.Query(ctx, `
+		SELECT `+inboxColumns+`
+		FROM contact_message m LEFT JOIN mail_outbox o ON o.contact_message_id = m.id
+		WHERE ($1 = '' OR ($1 = 'open' AND m.handled_at IS NULL) OR ($1 = 'afgehandeld' AND m.handled_at IS NOT NULL))
+		  AND ($2 = '' OR m.name ILIKE '%' || $2 || '%' OR m.email ILIKE '%' || $2 || '%')
+		GROUP BY m.id
+		ORDER BY m.received_at DESC, m.id DESC
+		LIMIT $3`, f.State, escapeLike(f.Search), f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("read inbox: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, scanInbox)
+	if err != nil {
+		return nil, fmt.Errorf("read inbox: %w", err)
+	}
+	return out, nil
+}
+
+// InboxMessage reads one message.
+func (db *DB) InboxMessage(ctx context.Context, id int64) (staff.InboxMessage, error) {
+	rows, err := db.pool.Query(ctx, `
+		SELECT `+inboxColumns+`
+		FROM contact_message m LEFT JOIN mail_outbox o ON o.contact_message_id = m.id
+		WHERE m.id = $1 GROUP BY m.id`, id)
+	if err != nil {
+		return staff.InboxMessage{}, fmt.Errorf("read message: %w", err)
+	}
+	m, err := pgx.CollectExactlyOneRow(rows, scanInbox)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	if err != nil {
+		return m, fmt.Errorf("read message: %w", err)
+	}
+	return m, nil
+}
+
+// SetMessageHandled marks a message handled (or open again).
+func (db *DB) SetMessageHandled(ctx context.Context, id int64, handled bool, now time.Time) error {
+	var at *time.Time
+	if handled {
+		at = &now
+	}
+	tag, err := db.pool.Exec(ctx, `UPDATE contact_message SET handled_at = $2 WHERE id = $1`, id, at)
+	if err != nil {
+		return fmt.Errorf("mark message: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// DeleteMessage deletes a message with its notification mail.
+func (db *DB) DeleteMessage(ctx context.Context, id int64) error {
+	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM mail_outbox WHERE contact_message_id = $1`, id); err != nil {
+			return fmt.Errorf("delete message mail: %w", err)
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM contact_message WHERE id = $1`, id)
+		if err != nil {
+			return fmt.Errorf("delete message: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+}
+
+// escapeLike makes a search term match literally inside ILIKE.
+func escapeLike(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r == '%' || r == '_' || r == '\\' {
+			out = append(out, '\\')
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+// PrivacyRequests lists requests, newest first: those waiting for staff
+// (status queued) first.
+func (db *DB) PrivacyRequests(ctx context.Context, limit int) ([]staff.QueuedRequest, error) {
+	rows, err := db.pool.Query(ctx, `
+		SELECT id, created_at, kind, coalesce(email, ''), consent_id, message, status, outcome, verified_at, handled_at
+		FROM privacy_request
+		ORDER BY (status = 'queued') DESC, created_at DESC
+		LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read privacy requests: %w", err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (staff.QueuedRequest, error) {
+		var q staff.QueuedRequest
+		err := row.Scan(&q.ID, &q.CreatedAt, &q.Kind, &q.Email, &q.ConsentID, &q.Message, &q.Status, &q.Outcome, &q.VerifiedAt, &q.HandledAt)
+		return q, err
+	})
+}
+
+// HandlePrivacyRequest closes a queued request with a note of what was done.
+func (db *DB) HandlePrivacyRequest(ctx context.Context, id int64, note string, now time.Time) error {
+	tag, err := db.pool.Exec(ctx, `
+		UPDATE privacy_request SET status = 'handled', handled_at = $3,
+			outcome = CASE WHEN $2 = '' THEN 'behandeld' ELSE 'behandeld: ' || $2 END
+		WHERE id = $1 AND status = 'queued'`, id, note, now)
+	if err != nil {
+		return fmt.Errorf("handle privacy request: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// OutboxMails lists the outbox, unsent first.
+func (db *DB) OutboxMails(ctx context.Context, limit int) ([]staff.OutboxMail, error) {
+	rows, err := db.pool.Query(ctx, `
+		SELECT id, created_at, kind, to_addr, subject, attempts, next_attempt_at, sent_at, last_error
+		FROM mail_outbox ORDER BY (sent_at IS NULL) DESC, created_at DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (staff.OutboxMail, error) {
+		var m staff.OutboxMail
+		err := row.Scan(&m.ID, &m.CreatedAt, &m.Kind, &m.To, &m.Subject, &m.Attempts, &m.NextAttemptAt, &m.SentAt, &m.LastError)
+		return m, err
+	})
+}
+
+// RetryMail makes an unsent mail due now.
+func (db *DB) RetryMail(ctx context.Context, id int64) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE mail_outbox SET next_attempt_at = now(), locked_until = NULL WHERE id = $1 AND sent_at IS NULL`, id)
+	if err != nil {
+		return fmt.Errorf("retry mail: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
