@@ -208,6 +208,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 		Requests:       db,
 		RequestKeys:    privacyrequest.NewKeys(key),
 		Admin:          db,
+		Stats:          db,
 		Sessions:       server.NewSessions(sessionStore, cfg.Production()),
 	})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"conpro/internal/consent"
+	"conpro/internal/consentstats"
 	"conpro/internal/staff"
 	"conpro/internal/store/postgres"
 	"conpro/web"
@@ -404,4 +405,49 @@ func (s *Server) handleAdminAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, web.AdminAudit(s.adminPage(r, "AdminAuditTitle"), entries))
+}
+
+// StatsStore computes the consent statistics.
+type StatsStore interface {
+	ConsentStats(ctx context.Context, from, to time.Time) ([]consentstats.Day, error)
+}
+
+// handleAdminStats shows, per day, the share of visitors who accepted,
+// customised or refused, as a chart and as a table; ?dagen=7|30|90 or
+// ?van=…&tot=… (dates) choose the period.
+func (s *Server) handleAdminStats(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	from, to := consentstats.LastDays(s.now(), 30)
+	status := http.StatusOK
+	invalid := false
+	switch {
+	case q.Get("van") != "" || q.Get("tot") != "":
+		f, err1 := time.Parse(time.DateOnly, q.Get("van"))
+		t, err2 := time.Parse(time.DateOnly, q.Get("tot"))
+		if err1 != nil || err2 != nil || consentstats.CheckPeriod(f, t) != nil {
+			invalid, status = true, http.StatusUnprocessableEntity
+		} else {
+			from, to = f, t
+		}
+	case q.Get("dagen") != "":
+		if n, err := strconv.Atoi(q.Get("dagen")); err == nil && n >= 1 && n <= consentstats.MaxDays {
+			from, to = consentstats.LastDays(s.now(), n)
+		}
+	}
+	days, err := s.stats.ConsentStats(ctx, from, to)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	chart := consentstats.Chart(days, consentstats.ChartOptions{
+		Title:       web.T(ctx, "AdminStatsChartTitle"),
+		Description: web.T(ctx, "AdminStatsChartDesc"),
+		Accepted:    web.T(ctx, "AdminStatsAccepted"),
+		Customised:  web.T(ctx, "AdminStatsCustomised"),
+		Refused:     web.T(ctx, "AdminStatsRefused"),
+		Empty:       web.T(ctx, "AdminStatsEmpty"),
+	})
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, status, web.AdminStats(s.adminPage(r, "AdminStatsTitle"), days, chart, from, to, invalid))
 }

@@ -91,7 +91,7 @@ func (s *site) auditActions(t *testing.T) []string {
 var adminRoutes = []struct{ method, path string }{
 	{"GET", "/admin"}, {"GET", "/admin/"}, {"GET", "/admin/berichten"}, {"GET", "/admin/berichten.csv"}, {"GET", "/admin/berichten/1"},
 	{"POST", "/admin/berichten/1/afgehandeld"}, {"POST", "/admin/berichten/1/verwijderen"}, {"GET", "/admin/verzoeken"},
-	{"POST", "/admin/verzoeken/1/behandeld"}, {"GET", "/admin/toestemmingen"}, {"GET", "/admin/mail"}, {"POST", "/admin/mail/1/opnieuw"},
+	{"POST", "/admin/verzoeken/1/behandeld"}, {"GET", "/admin/toestemmingen"}, {"GET", "/admin/statistieken"}, {"GET", "/admin/mail"}, {"POST", "/admin/mail/1/opnieuw"},
 	{"GET", "/admin/audit"}, {"POST", "/admin/uitloggen"},
 }
 
@@ -335,5 +335,30 @@ func TestAdmin_RequestQueueConsentLookupAndOutboxRetry(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("audit lacks %s: %s", want, got)
 		}
+	}
+}
+
+func TestAdmin_StatisticsShowTheDaysChoicesAsChartAndTable(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	// Today: three visitors accept all, one refuses.
+	for _, a := range []string{"accept_all", "accept_all", "accept_all", "reject_all"} {
+		s.choose(t, url.Values{"action": {a}, "return_to": {"/"}})
+	}
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	res := c.do(t, "GET", "/admin/statistieken?dagen=7", nil)
+	if res.StatusCode != 200 || !strings.Contains(res.Body, "<svg") || strings.Contains(res.Body, "<script") {
+		t.Fatalf("stats page: %d", res.StatusCode)
+	}
+	today := regexp.MustCompile(`(?s)<tbody>\s*<tr>(.*?)</tr>`).FindStringSubmatch(res.Body)
+	if today == nil || !strings.Contains(today[1], ">4</td>") || !strings.Contains(today[1], "75 % (3)") || !strings.Contains(today[1], "25 % (1)") {
+		t.Fatalf("today's row: %v", today)
+	}
+	if rows := strings.Count(res.Body[strings.Index(res.Body, "<tbody>"):], "<tr>"); rows != 7 {
+		t.Fatalf("%d days in the table, want 7", rows)
+	}
+	if bad := c.do(t, "GET", "/admin/statistieken?van=2026-12-01&tot=2026-01-01", nil); bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, "periode klopt niet") {
+		t.Fatalf("reversed period: %d", bad.StatusCode)
 	}
 }

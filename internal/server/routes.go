@@ -72,6 +72,7 @@ func (s *Server) routes() http.Handler {
 				r.Get("/verzoeken", s.handleAdminRequests)
 				r.Post("/verzoeken/{id}/behandeld", s.handleAdminRequestHandled)
 				r.Get("/toestemmingen", s.handleAdminConsent)
+				r.Get("/statistieken", s.handleAdminStats)
 				r.Get("/mail", s.handleAdminOutbox)
 				r.Post("/mail/{id}/opnieuw", s.handleAdminRetryMail)
 				r.Get("/audit", s.handleAdminAudit)

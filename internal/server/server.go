@@ -68,6 +68,7 @@ type Deps struct {
 	RequestKeys privacyrequest.Keys
 	// Admin is the staff area's store; Sessions its session manager.
 	Admin    AdminStore
+	Stats    StatsStore
 	Sessions *scs.SessionManager
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
@@ -100,6 +101,7 @@ type Server struct {
 	requestLimiter *ipLimiter
 
 	admin        AdminStore
+	stats        StatsStore
 	sessions     *scs.SessionManager
 	loginLimiter *ipLimiter
 }
@@ -136,6 +138,7 @@ func New(d Deps) (http.Handler, error) {
 		requestLimiter: newIPLimiter(d.Config.ContactRate),
 
 		admin:        d.Admin,
+		stats:        d.Stats,
 		sessions:     d.Sessions,
 		loginLimiter: newIPLimiter(20),
 	}

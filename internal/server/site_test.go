@@ -161,6 +161,7 @@ func newSite(t *testing.T, opts siteOptions) *site {
 		Requests:       db,
 		RequestKeys:    privacyrequest.NewKeys(cfg.CookieKey),
 		Admin:          db,
+		Stats:          db,
 		Sessions:       server.NewSessions(pgxstore.NewWithCleanupInterval(db.Pool(), 0), cfg.Production()),
 		Now:            opts.now,
 	})
