@@ -539,3 +539,28 @@ func readAll(t *testing.T, file string) (ids []string, bad int) {
 	}
 	return ids, bad
 }
+
+// An event whose policy version is not recorded yet (a server that has not
+// started against the database since it came back) waits; it is not set
+// aside as refused.
+func TestFlush_WaitsForThePolicyVersionInsteadOfRefusingTheEvent(t *testing.T) {
+	db := pgtest.New(t) // migrated, but no policy version recorded
+	dir := t.TempDir()
+	r := newRecorder(t, deadDB(t), dir)
+	es := events(t, 1)
+	record(t, r, es...)
+	live := newRecorder(t, db, dir)
+	if err := live.Flush(context.Background()); err == nil {
+		t.Fatal("replay succeeded without the policy version")
+	}
+	if live.Spooled() != 1 {
+		t.Fatalf("Spooled() = %d, want the event still waiting", live.Spooled())
+	}
+	if _, err := db.RecordPolicyVersions(context.Background(), policy.Versions()); err != nil {
+		t.Fatal(err)
+	}
+	if err := live.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	assertStored(t, db, es)
+}
