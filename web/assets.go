@@ -158,7 +158,7 @@ func (a *Assets) serve(w http.ResponseWriter, r *http.Request, it *asset, cacheC
 		return
 	}
 	body := it.body
-	if it.gzipped != nil && acceptsGzip(r.Header.Get("Accept-Encoding")) {
+	if it.gzipped != nil && AcceptsGzip(r.Header.Get("Accept-Encoding")) {
 		h.Set("Content-Encoding", "gzip")
 		body = it.gzipped
 	}
@@ -169,9 +169,9 @@ func (a *Assets) serve(w http.ResponseWriter, r *http.Request, it *asset, cacheC
 	}
 }
 
-// acceptsGzip reports whether an Accept-Encoding header allows gzip: it is
+// AcceptsGzip reports whether an Accept-Encoding header allows gzip: it is
 // listed (or "*" is) with a quality above zero.
-func acceptsGzip(header string) bool {
+func AcceptsGzip(header string) bool {
 	allowed := false
 	for part := range strings.SplitSeq(header, ",") {
 		params := strings.Split(part, ";")

@@ -132,8 +132,8 @@ func TestAcceptsGzip(t *testing.T) {
 		",,,":                           false,
 	}
 	for header, want := range cases {
-		if got := acceptsGzip(header); got != want {
-			t.Errorf("acceptsGzip(%q) = %v, want %v", header, got, want)
+		if got := AcceptsGzip(header); got != want {
+			t.Errorf("AcceptsGzip(%q) = %v, want %v", header, got, want)
 		}
 	}
 }
@@ -465,9 +465,9 @@ func FuzzAcceptsGzip(f *testing.F) {
 	f.Add("br;q=1.0, gzip;q=0.8, *;q=0.1")
 	f.Add(";;,,;=")
 	f.Fuzz(func(t *testing.T, header string) {
-		got := acceptsGzip(header)
+		got := AcceptsGzip(header)
 		if got && !strings.Contains(strings.ToLower(header), "gzip") && !strings.Contains(header, "*") {
-			t.Fatalf("acceptsGzip(%q) = true without gzip or * in the header", header)
+			t.Fatalf("AcceptsGzip(%q) = true without gzip or * in the header", header)
 		}
 	})
 }

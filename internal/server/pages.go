@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
 
 	"conpro/internal/locale"
@@ -13,17 +14,20 @@ import (
 )
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, web.Home(s.page(r, "HomeTitle", "HomeDescription")))
+	s.renderCached(w, r, func() templ.Component { return web.Home(s.page(r, "HomeTitle", "HomeDescription")) })
 }
 
 func (s *Server) handlePolicy(w http.ResponseWriter, r *http.Request) {
 	v := policy.Current()
-	s.render(w, r, http.StatusOK, web.PolicyPage(s.page(r, "PolicyTitle", "PolicyDescription"), v, v.Number))
+	s.renderCached(w, r, func() templ.Component {
+		return web.PolicyPage(s.page(r, "PolicyTitle", "PolicyDescription"), v, v.Number)
+	})
 }
 
 func (s *Server) handlePolicyVersions(w http.ResponseWriter, r *http.Request) {
-	p := s.page(r, "VersionsTitle", "")
-	s.render(w, r, http.StatusOK, web.PolicyVersions(p, policy.Versions(), policy.Current().Number))
+	s.renderCached(w, r, func() templ.Component {
+		return web.PolicyVersions(s.page(r, "VersionsTitle", ""), policy.Versions(), policy.Current().Number)
+	})
 }
 
 func (s *Server) handlePolicyVersion(w http.ResponseWriter, r *http.Request) {
@@ -38,14 +42,16 @@ func (s *Server) handlePolicyVersion(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	p := s.page(r, "", "PolicyDescription")
-	p.Title = locale.T(r.Context(), "PolicyVersionTitle", map[string]any{"Number": n})
-	current := policy.Current().Number
-	if n == current {
-		// The current text has one address; this copy points search engines there.
-		p.Canonical = s.absURL("/privacy")
-	}
-	s.render(w, r, http.StatusOK, web.PolicyPage(p, v, current))
+	s.renderCached(w, r, func() templ.Component {
+		p := s.page(r, "", "PolicyDescription")
+		p.Title = locale.T(r.Context(), "PolicyVersionTitle", map[string]any{"Number": n})
+		current := policy.Current().Number
+		if n == current {
+			// The current text has one address; this copy points search engines there.
+			p.Canonical = s.absURL("/privacy")
+		}
+		return web.PolicyPage(p, v, current)
+	})
 }
 
 // handleLanguage remembers the visitor's choice of interface language in a

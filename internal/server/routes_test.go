@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -216,5 +217,34 @@ func TestSecurityTxt_ExpiresWithinAYear(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("security.txt lacks %q", want)
 		}
+	}
+}
+
+func TestPages_AreServedFromMemoryPerVariantWithAnETag(t *testing.T) {
+	s := newSite(t, siteOptions{env: map[string]string{"CONPRO_GA_MEASUREMENT_ID": "G-TEST1234"}})
+	a := s.get(t, "/privacy")
+	b := s.get(t, "/privacy")
+	etag := a.Header.Get("ETag")
+	if etag == "" || b.Header.Get("ETag") != etag || a.Body != b.Body {
+		t.Fatalf("two views of /privacy: ETag %q vs %q", etag, b.Header.Get("ETag"))
+	}
+	if res := s.get(t, "/privacy", "If-None-Match", etag); res.StatusCode != http.StatusNotModified || res.Body != "" {
+		t.Fatalf("revalidation: %d", res.StatusCode)
+	}
+	// Every variant has its own bytes: language, and consent state.
+	fr := s.get(t, "/privacy", "Accept-Language", "fr")
+	if fr.Header.Get("ETag") == etag || !strings.Contains(fr.Body, `lang="fr"`) {
+		t.Fatal("the French page is served the Dutch bytes")
+	}
+	_, cookie := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}})
+	consented := s.get(t, "/privacy", "Cookie", cookie.Name+"="+cookie.Value)
+	if consented.Header.Get("ETag") == etag || !strings.Contains(consented.Body, "googletagmanager") || strings.Contains(consented.Body, "cookie-banner") {
+		t.Fatal("a consented visitor gets the first-visit bytes")
+	}
+	if res := s.get(t, "/privacy", "If-None-Match", etag, "Cookie", cookie.Name+"="+cookie.Value); res.StatusCode == http.StatusNotModified {
+		t.Fatal("a consented visitor revalidated the first-visit page")
+	}
+	if again := s.get(t, "/privacy"); again.Header.Get("ETag") != etag || strings.Contains(again.Body, "googletagmanager") {
+		t.Fatal("the first-visit variant changed after a consented view")
 	}
 }

@@ -104,6 +104,8 @@ type Server struct {
 	stats        StatsStore
 	sessions     *scs.SessionManager
 	loginLimiter *ipLimiter
+
+	pages *pageCache
 }
 
 // New returns the site's HTTP handler.
@@ -141,6 +143,8 @@ func New(d Deps) (http.Handler, error) {
 		stats:        d.Stats,
 		sessions:     d.Sessions,
 		loginLimiter: newIPLimiter(20),
+
+		pages: newPageCache(4096),
 	}
 	if s.now == nil {
 		s.now = time.Now

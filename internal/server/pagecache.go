@@ -1,0 +1,117 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/a-h/templ"
+
+	"conpro/internal/locale"
+	"conpro/web"
+)
+
+// pageCache keeps rendered public pages. A public page's bytes depend only
+// on its path, the language, and the consent state (which scripts it
+// carries, which notice the banner shows): no nonce, no per-visitor data.
+// So each variant is rendered and gzip-compressed once and then served from
+// memory with an ETag, as a web server serves a file.
+type pageCache struct {
+	mu      sync.RWMutex
+	entries map[string]*cachedPage
+	max     int
+}
+
+type cachedPage struct {
+	body, gz []byte
+	etag     string
+}
+
+func newPageCache(max int) *pageCache {
+	return &pageCache{entries: map[string]*cachedPage{}, max: max}
+}
+
+func (c *pageCache) get(key string) (*cachedPage, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	p, ok := c.entries[key]
+	return p, ok
+}
+
+func (c *pageCache) put(key string, p *cachedPage) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= c.max {
+		// The variants are few (paths × languages × consent states); a full
+		// cache means something unexpected, so start again rather than grow.
+		clear(c.entries)
+	}
+	c.entries[key] = p
+}
+
+// pageKey names the variant of a page a request gets.
+func (s *Server) pageKey(r *http.Request) string {
+	st := consentState(r.Context())
+	var b strings.Builder
+	b.WriteString(r.URL.Path)
+	b.WriteByte('|')
+	b.WriteString(string(locale.LangOf(r.Context())))
+	b.WriteByte('|')
+	b.WriteString(string(st.Ask))
+	if st.GPC {
+		b.WriteString("|gpc")
+	}
+	if cur := st.Current(); cur != nil {
+		for _, v := range cur.GrantedVendors(s.vendors) {
+			b.WriteByte('|')
+			b.WriteString(v.Code)
+		}
+	}
+	return b.String()
+}
+
+// renderCached serves a public GET page from the cache, rendering it the
+// first time. Requests with a query string are rendered each time (they
+// would make the variants unbounded).
+func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, build func() templ.Component) {
+	if r.URL.RawQuery != "" {
+		s.render(w, r, http.StatusOK, build())
+		return
+	}
+	key := s.pageKey(r)
+	p, ok := s.pages.get(key)
+	if !ok {
+		var buf bytes.Buffer
+		if err := build().Render(r.Context(), &buf); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+		_, _ = zw.Write(buf.Bytes())
+		_ = zw.Close()
+		sum := sha256.Sum256(buf.Bytes())
+		p = &cachedPage{body: buf.Bytes(), gz: gz.Bytes(), etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`}
+		s.pages.put(key, p)
+	}
+	h := w.Header()
+	h.Set("Cache-Control", "private, no-cache")
+	h.Set("ETag", p.etag)
+	h.Add("Vary", "Accept-Encoding")
+	if inm := r.Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, p.etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	body := p.body
+	if web.AcceptsGzip(r.Header.Get("Accept-Encoding")) {
+		h.Set("Content-Encoding", "gzip")
+		body = p.gz
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	writeBody(w, r, http.StatusOK, "text/html; charset=utf-8", body)
+}
