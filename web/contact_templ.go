@@ -56,7 +56,7 @@ func ContactPage(p Page, v ContactFormView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"wrap page contact-layout\"><section class=\"contact-form-section\" aria-labelledby=\"contact-title\"><h1 id=\"contact-title\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"wrap page contact-layout\"><section class=\"contact-form-section\"><h1 id=\"contact-title\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

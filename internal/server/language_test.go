@@ -81,7 +81,7 @@ func TestLanguage_SwitchIsRememberedInAFunctionalCookie(t *testing.T) {
 	if got := htmlLang(t, res.Body); got != "en" {
 		t.Fatalf("lang %q after choosing en", got)
 	}
-	if !strings.Contains(res.Body, `aria-pressed="true">EN</button>`) {
+	if !strings.Contains(res.Body, `aria-pressed="true">EN<span class="visually-hidden"> English</span></button>`) {
 		t.Error("switch does not show English as chosen")
 	}
 }
