@@ -15,7 +15,7 @@ TESTFLAGS ?=
 # Time per fuzz target, e.g. make fuzz FUZZTIME=1m
 FUZZTIME ?= 10s
 
-.PHONY: help run test bench generate check-generated lint build fuzz clean db-start db-stop db-psql
+.PHONY: help run test bench audit generate check-generated lint build fuzz clean db-start db-stop db-psql
 
 help: ## list the targets
 	@echo 'usage: make <target> [VAR=value]'
@@ -37,6 +37,9 @@ bench: ## run the benchmarks into bench/out/report.txt (PKG, TESTFLAGS)
 	@DATABASE_URL="$$(scripts/db.sh start)"; export DATABASE_URL; \
 	$(GO) test -run '^$$' -bench . -benchmem $(PKG) $(TESTFLAGS) | tee bench/out/report.txt
 	@echo 'report: bench/out/report.txt'
+
+audit: ## axe-core and Lighthouse on the main pages; writes bench/lighthouse.md
+	@scripts/audit.sh
 
 generate: ## regenerate the templ code (*_templ.go)
 	$(GO) tool templ generate

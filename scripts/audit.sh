@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# make audit: accessibility (axe-core, the same test as in make test) and
+# Lighthouse (mobile emulation, Debian's Chromium) on the main pages of a
+# freshly built server. Writes bench/lighthouse.md.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
+scripts/deps.sh
+if [ ! -x tools/lighthouse/node_modules/.bin/lighthouse ]; then
+	say "installing lighthouse (npm ci in tools/lighthouse)"
+	(cd tools/lighthouse && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
+DATABASE_URL="$(scripts/db.sh start)"
+export DATABASE_URL
+
+say "axe-core on the public pages"
+go test -count=1 -run 'TestAxe' ./internal/server/
+
+addr=127.0.0.1:18090
+out=bench/out/lighthouse
+mkdir -p "$out" bench
+go build -o bench/out/conpro ./cmd/conpro
+CONPRO_ADDR=$addr CONPRO_COOKIE_KEY="$(scripts/devkey.sh)" CONPRO_SPOOL_DIR=bench/out/spool \
+	CONPRO_LOG_LEVEL=warn bench/out/conpro serve &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+	curl -sf "http://$addr/readyz" >/dev/null && break
+	sleep 0.2
+done
+
+export CHROME_PATH=/usr/bin/chromium
+flags="--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync"
+{
+	echo "# Lighthouse"
+	echo
+	echo "Lighthouse $(tools/lighthouse/node_modules/.bin/lighthouse --version), mobile emulation, Debian Chromium $(chromium --version | awk '{print $2}'), against a server built from this checkout on $addr; $(date -u +%Y-%m-%d)."
+	echo
+	echo "| page | Performance | Accessibility | Best Practices | SEO |"
+	echo "|---|---|---|---|---|"
+} >bench/lighthouse.md
+for page in / /privacy /cookies /contact; do
+	name=$(echo "$page" | tr -c 'a-z\n' '_')
+	say "lighthouse $page"
+	tools/lighthouse/node_modules/.bin/lighthouse "http://$addr$page" --quiet \
+		--only-categories=performance,accessibility,best-practices,seo \
+		--chrome-flags="$flags" --output=json --output-path="$out/$name.json" >&2
+	node -e '
+		const r = require(process.argv[1]);
+		const s = k => Math.round(r.categories[k].score * 100);
+		console.log(`| ${process.argv[2]} | ${s("performance")} | ${s("accessibility")} | ${s("best-practices")} | ${s("seo")} |`);
+	' "$PWD/$out/$name.json" "$page" >>bench/lighthouse.md
+done
+echo >>bench/lighthouse.md
+echo "Full reports: \`$out/*.json\` (not committed)." >>bench/lighthouse.md
+cat bench/lighthouse.md
