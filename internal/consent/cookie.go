@@ -75,7 +75,8 @@ func (c *Codec) Encode(ch Choice) string {
 	// The canonical form: granted vendors of granted categories, in
 	// catalogue order, once each.
 	var codes []string
-	for _, v := range vendorCatalog() {
+	catalog := vendorCatalog()
+	for _, v := range catalog {
 		if ch.Grants(v.Category) && slices.Contains(ch.Vendors, v.Key) {
 			codes = append(codes, v.Code)
 		}
@@ -122,13 +123,14 @@ func (c *Codec) Decode(value string) (Choice, error) {
 	if f[4] != "-" {
 		// Codes come in catalogue order, once each, of granted categories.
 		last := -1
+		catalog := vendorCatalog()
 		for code := range strings.SplitSeq(f[4], "~") {
-			i := slices.IndexFunc(vendorCatalog(), func(v Vendor) bool { return v.Code == code })
+			i := slices.IndexFunc(catalog, func(v Vendor) bool { return v.Code == code })
 			if i <= last {
 				return Choice{}, ErrBadCookie
 			}
 			last = i
-			v := vendorCatalog()[i]
+			v := catalog[i]
 			if !ch.Grants(v.Category) {
 				return Choice{}, ErrBadCookie
 			}

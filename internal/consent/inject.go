@@ -19,22 +19,40 @@ type Script struct {
 type Injection struct {
 	Scripts []Script
 	CSP     csp.Policy
+	// CSPHeader is CSP as a header value, rendered once.
+	CSPHeader string
 	// Social is true when the social media widgets may load; otherwise the
 	// share buttons are plain links.
 	Social bool
 }
 
 // Inject returns the scripts and CSP for a choice. A nil choice (no current
-// consent) loads nothing from third parties.
+// consent) loads nothing from third parties. Each set of granted vendors is
+// worked out once; the result is shared, and callers do not change it.
 func (r *Registry) Inject(c *Choice) Injection {
-	var inj Injection
 	if c == nil {
-		return inj
+		return Injection{}
 	}
 	granted := c.GrantedVendors(r)
 	if len(granted) == 0 {
-		return inj
+		return Injection{}
 	}
+	var key strings.Builder
+	for _, v := range granted {
+		key.WriteString(v.Code)
+		key.WriteByte('~')
+	}
+	if inj, ok := r.injections.Load(key.String()); ok {
+		return inj.(Injection)
+	}
+	inj := r.inject(granted)
+	inj.CSPHeader = inj.CSP.String()
+	r.injections.Store(key.String(), inj)
+	return inj
+}
+
+func (r *Registry) inject(granted []Vendor) Injection {
+	var inj Injection
 	has := func(key string) bool {
 		for _, v := range granted {
 			if v.Key == key {
@@ -118,8 +136,9 @@ func grantedOrDenied(b bool) string {
 // expired. A nil choice refuses every vendor.
 func RefusedCookies(c *Choice, present []string) []string {
 	var out []string
+	catalog := vendorCatalog()
 	for _, name := range present {
-		for _, v := range vendorCatalog() {
+		for _, v := range catalog {
 			if (c == nil || !c.GrantsVendor(v)) && v.MatchesCookie(name) {
 				out = append(out, name)
 				break

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -42,7 +43,7 @@ type Vendor struct {
 	// IDVar is the environment variable whose value activates the vendor.
 	IDVar string
 	// idPattern validates that value: it ends up inside a script.
-	idPattern *regexp.Regexp
+	idPattern string
 }
 
 const (
@@ -51,8 +52,11 @@ const (
 )
 
 // vendorCatalog lists every vendor the site knows how to load. A vendor is
-// active only when its ID is configured.
-func vendorCatalog() []Vendor {
+// active only when its ID is configured. It is built once; callers read it
+// and never change it (the hot path decodes a cookie on every request).
+var vendorCatalog = sync.OnceValue(buildCatalog)
+
+func buildCatalog() []Vendor {
 	return []Vendor{
 		{
 			Key: "google-analytics", Code: "ga", Name: "Google Analytics", Category: Analytics,
@@ -61,7 +65,7 @@ func vendorCatalog() []Vendor {
 			ScriptHosts:  []string{"https://www.googletagmanager.com"},
 			ConnectHosts: []string{"https://*.google-analytics.com", "https://*.analytics.google.com", "https://www.googletagmanager.com"},
 			ImgHosts:     []string{"https://*.google-analytics.com", "https://www.googletagmanager.com"},
-			IDVar:        "CONPRO_GA_MEASUREMENT_ID", idPattern: regexp.MustCompile(`^G-[A-Z0-9]{4,20}$`),
+			IDVar:        "CONPRO_GA_MEASUREMENT_ID", idPattern: `^G-[A-Z0-9]{4,20}$`,
 		},
 		{
 			Key: "smartlook", Code: "sl", Name: "Smartlook", Category: Analytics,
@@ -70,7 +74,7 @@ func vendorCatalog() []Vendor {
 			ScriptHosts:  []string{"https://web-sdk.smartlook.com"},
 			ConnectHosts: []string{"https://*.smartlook.com", "https://*.smartlook.cloud"},
 			ImgHosts:     []string{"https://*.smartlook.com", "https://*.smartlook.cloud"},
-			IDVar:        "CONPRO_SMARTLOOK_KEY", idPattern: regexp.MustCompile(`^[0-9a-f]{20,64}$`),
+			IDVar:        "CONPRO_SMARTLOOK_KEY", idPattern: `^[0-9a-f]{20,64}$`,
 		},
 		{
 			Key: "google-ads", Code: "gads", Name: "Google Ads", Category: Advertising,
@@ -80,7 +84,7 @@ func vendorCatalog() []Vendor {
 			ConnectHosts: []string{"https://www.googletagmanager.com", "https://googleads.g.doubleclick.net", "https://www.google.com"},
 			ImgHosts:     []string{"https://googleads.g.doubleclick.net", "https://www.google.com", "https://www.google.be"},
 			FrameHosts:   []string{"https://td.doubleclick.net", "https://www.googletagmanager.com"},
-			IDVar:        "CONPRO_GOOGLE_ADS_ID", idPattern: regexp.MustCompile(`^AW-[0-9]{6,15}$`),
+			IDVar:        "CONPRO_GOOGLE_ADS_ID", idPattern: `^AW-[0-9]{6,15}$`,
 		},
 		{
 			Key: "meta-pixel", Code: "meta", Name: "Meta Pixel (Facebook)", Category: Advertising,
@@ -89,7 +93,7 @@ func vendorCatalog() []Vendor {
 			ScriptHosts:  []string{"https://connect.facebook.net"},
 			ConnectHosts: []string{"https://www.facebook.com", "https://connect.facebook.net"},
 			ImgHosts:     []string{"https://www.facebook.com"},
-			IDVar:        "CONPRO_META_PIXEL_ID", idPattern: regexp.MustCompile(`^[0-9]{6,20}$`),
+			IDVar:        "CONPRO_META_PIXEL_ID", idPattern: `^[0-9]{6,20}$`,
 		},
 		{
 			Key: "linkedin-insight", Code: "li", Name: "LinkedIn Insight Tag", Category: Advertising,
@@ -98,7 +102,7 @@ func vendorCatalog() []Vendor {
 			ScriptHosts:  []string{"https://snap.licdn.com"},
 			ConnectHosts: []string{"https://px.ads.linkedin.com"},
 			ImgHosts:     []string{"https://px.ads.linkedin.com"},
-			IDVar:        "CONPRO_LINKEDIN_PARTNER_ID", idPattern: regexp.MustCompile(`^[0-9]{3,12}$`),
+			IDVar:        "CONPRO_LINKEDIN_PARTNER_ID", idPattern: `^[0-9]{3,12}$`,
 		},
 		{
 			Key: "social-widgets", Code: "soc", Name: "Facebook- en LinkedIn-knoppen", Category: Social,
@@ -107,7 +111,7 @@ func vendorCatalog() []Vendor {
 			ConnectHosts: []string{"https://www.linkedin.com"},
 			ImgHosts:     []string{"https://www.facebook.com", "https://static.xx.fbcdn.net", "https://static.licdn.com"},
 			FrameHosts:   []string{"https://www.facebook.com", "https://www.linkedin.com"},
-			IDVar:        "CONPRO_SOCIAL_WIDGETS", idPattern: regexp.MustCompile(`^1$`),
+			IDVar:        "CONPRO_SOCIAL_WIDGETS", idPattern: `^1$`,
 		},
 	}
 }
@@ -117,6 +121,8 @@ func vendorCatalog() []Vendor {
 type Registry struct {
 	active []Vendor
 	ids    map[string]string // vendor key → configured ID
+	// injections memoises Inject per set of granted vendors.
+	injections sync.Map
 }
 
 // NewRegistry activates the vendors whose ID variable getenv sets. An ID of
@@ -130,7 +136,7 @@ func NewRegistry(getenv func(string) string) (*Registry, error) {
 		if id == "" || (v.Key == "social-widgets" && id == "0") {
 			continue
 		}
-		if !v.idPattern.MatchString(id) {
+		if ok, _ := regexp.MatchString(v.idPattern, id); !ok {
 			errs = append(errs, fmt.Errorf("%s %q: not a valid %s ID", v.IDVar, id, v.Name))
 			continue
 		}

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"sync"
 	"time"
 
 	"conpro/internal/consent"
@@ -102,6 +103,10 @@ func Current() Version {
 	vs := Versions()
 	return vs[len(vs)-1]
 }
+
+// CurrentNumber is the number of the version in force. Every request asks
+// for it (to judge a consent), so it is computed once.
+var CurrentNumber = sync.OnceValue(func() int { return Current().Number })
 
 // ByNumber returns the version with the given number.
 func ByNumber(n int) (Version, error) {

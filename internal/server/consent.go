@@ -53,9 +53,12 @@ func gpc(r *http.Request) bool { return strings.TrimSpace(r.Header.Get("Sec-GPC"
 // hosts and inline scripts of exactly the vendors it grants.
 func (s *Server) withConsent(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st := consent.Evaluate(s.readChoice(r), policy.Current().Number, s.cfg.ConsentMaxAge, s.now(), gpc(r))
-		inj := s.vendors.Inject(st.Current())
-		w.Header().Set("Content-Security-Policy", inj.CSP.String())
+		st := consent.Evaluate(s.readChoice(r), policy.CurrentNumber(), s.cfg.ConsentMaxAge, s.now(), gpc(r))
+		if inj := s.vendors.Inject(st.Current()); inj.CSPHeader != "" {
+			w.Header().Set("Content-Security-Policy", inj.CSPHeader)
+		} else {
+			w.Header().Set("Content-Security-Policy", s.csp)
+		}
 		w.Header().Add("Vary", "Sec-GPC")
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), consentKey{}, st)))
 	})
@@ -83,7 +86,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	ch := consent.Choice{
 		ID:            consent.NewID(),
-		PolicyVersion: policy.Current().Number,
+		PolicyVersion: policy.CurrentNumber(),
 		Categories:    cats,
 		Vendors:       restrict,
 		Time:          s.now().UTC().Truncate(time.Second),

@@ -33,6 +33,7 @@ import (
 // site is the whole HTTP handler, as main builds it, on a fresh database.
 type site struct {
 	URL      string
+	handler  http.Handler
 	logs     *syncBuffer
 	db       *postgres.DB
 	dbURL    string
@@ -72,7 +73,7 @@ type siteOptions struct {
 // testCookieKey signs consent cookies in tests.
 const testCookieKey = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
-func newSite(t *testing.T, opts siteOptions) *site {
+func newSite(t testing.TB, opts siteOptions) *site {
 	t.Helper()
 	env := map[string]string{
 		"DATABASE_URL":      "postgres://unused@localhost/unused",
@@ -170,7 +171,7 @@ func newSite(t *testing.T, opts siteOptions) *site {
 	}
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &site{URL: ts.URL, logs: logs, db: db, dbURL: dbURL, recorder: recorder, codec: codec}
+	return &site{URL: ts.URL, handler: h, logs: logs, db: db, dbURL: dbURL, recorder: recorder, codec: codec}
 }
 
 // noRedirect is a client that shows redirects instead of following them.
