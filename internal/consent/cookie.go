@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"hash"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -44,6 +46,8 @@ var ErrBadCookie = errors.New("invalid consent cookie")
 // Codec signs and verifies consent cookies with a secret key.
 type Codec struct {
 	key []byte
+	// macs recycles HMAC states: every request checks a cookie.
+	macs sync.Pool
 }
 
 // NewCodec returns a codec for key, which must hold at least 32 bytes.
@@ -51,18 +55,29 @@ func NewCodec(key []byte) (*Codec, error) {
 	if len(key) < 32 {
 		return nil, errors.New("consent cookie key: need at least 32 bytes")
 	}
-	return &Codec{key: append([]byte(nil), key...)}, nil
+	c := &Codec{key: append([]byte(nil), key...)}
+	c.macs.New = func() any { return hmac.New(sha256.New, c.key) }
+	return c, nil
 }
 
 func (c *Codec) mac(payload string) string {
-	m := hmac.New(sha256.New, c.key)
+	m := c.macs.Get().(hash.Hash)
+	defer c.macs.Put(m)
+	m.Reset()
 	m.Write([]byte(payload))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:macLen])
+	var sum [sha256.Size]byte
+	return base64.RawURLEncoding.EncodeToString(m.Sum(sum[:0])[:macLen])
 }
 
 // Encode writes a choice as a cookie value. Vendors outside the granted
 // categories grant nothing and are left out.
 func (c *Codec) Encode(ch Choice) string {
+	payload := c.payload(ch)
+	return payload + "." + c.mac(payload)
+}
+
+// payload is the cookie value without its MAC.
+func (c *Codec) payload(ch Choice) string {
 	cats := ""
 	for _, cat := range optional() {
 		if ch.Grants(cat) {
@@ -85,8 +100,7 @@ func (c *Codec) Encode(ch Choice) string {
 	if len(codes) > 0 {
 		vendors = strings.Join(codes, "~")
 	}
-	payload := strings.Join([]string{cookieFormat, ch.ID, strconv.Itoa(ch.PolicyVersion), cats, vendors, strconv.FormatInt(ch.Time.Unix(), 10)}, ".")
-	return payload + "." + c.mac(payload)
+	return strings.Join([]string{cookieFormat, ch.ID, strconv.Itoa(ch.PolicyVersion), cats, vendors, strconv.FormatInt(ch.Time.Unix(), 10)}, ".")
 }
 
 // Decode verifies and reads a cookie value.
@@ -144,7 +158,7 @@ func (c *Codec) Decode(value string) (Choice, error) {
 	ch.Time = time.Unix(sec, 0).UTC()
 	// One choice has one cookie form: anything Encode would not have written
 	// (letters out of order, an empty field) is not ours.
-	if c.Encode(ch) != value {
+	if c.payload(ch) != payload {
 		return Choice{}, ErrBadCookie
 	}
 	return ch, nil

@@ -54,12 +54,10 @@ func gpc(r *http.Request) bool { return strings.TrimSpace(r.Header.Get("Sec-GPC"
 func (s *Server) withConsent(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := consent.Evaluate(s.readChoice(r), policy.CurrentNumber(), s.cfg.ConsentMaxAge, s.now(), gpc(r))
+		// Without a grant the default policy that securityHeaders set stays.
 		if inj := s.vendors.Inject(st.Current()); inj.CSPHeader != "" {
-			w.Header().Set("Content-Security-Policy", inj.CSPHeader)
-		} else {
-			w.Header().Set("Content-Security-Policy", s.csp)
+			w.Header()["Content-Security-Policy"] = []string{inj.CSPHeader}
 		}
-		w.Header().Add("Vary", "Sec-GPC")
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), consentKey{}, st)))
 	})
 }

@@ -43,7 +43,7 @@ func withRequestID(next http.Handler) http.Handler {
 		var b [8]byte
 		_, _ = rand.Read(b[:])
 		id := hex.EncodeToString(b[:])
-		w.Header().Set("X-Request-Id", id)
+		w.Header()["X-Request-Id"] = []string{id}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
 	})
 }
@@ -66,11 +66,14 @@ func (s *Server) withLocale(next http.Handler) http.Handler {
 		}
 		l := s.locales.Negotiate(remembered, r.Header.Get("Accept-Language"))
 		h := w.Header()
-		h.Add("Vary", "Accept-Language, Cookie")
-		h.Set("Content-Language", string(l))
+		h["Vary"] = append(h["Vary"], "Accept-Language, Cookie, Sec-GPC")
+		h["Content-Language"] = langValues[l]
 		next.ServeHTTP(w, r.WithContext(locale.WithLocalizer(r.Context(), s.locales.Localizer(l))))
 	})
 }
+
+// langValues are the Content-Language header values, shared by responses.
+var langValues = map[locale.Lang][]string{locale.NL: {"nl"}, locale.FR: {"fr"}, locale.EN: {"en"}}
 
 // accessLog writes one structured line per request and feeds the request
 // metrics. It logs no personal data: the path without its query, and the
@@ -140,18 +143,23 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 // only this site; a handler that adds inline scripts or third-party hosts
 // replaces it with its own.
 func (s *Server) securityHeaders(next http.Handler) http.Handler {
-	hsts := s.cfg.Production()
+	// The values are built once and shared by every response (nothing
+	// changes a header value in place): this runs on every request.
+	fixed := http.Header{}
+	fixed.Set("Content-Security-Policy", s.csp)
+	fixed.Set("X-Content-Type-Options", "nosniff")
+	fixed.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	fixed.Set("Permissions-Policy", "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), browsing-topics=()")
+	fixed.Set("X-Frame-Options", "DENY")
+	fixed.Set("Cross-Origin-Opener-Policy", "same-origin")
+	fixed.Set("Cross-Origin-Resource-Policy", "same-origin")
+	if s.cfg.Production() {
+		fixed.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", s.csp)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("Permissions-Policy", "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), browsing-topics=()")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Cross-Origin-Resource-Policy", "same-origin")
-		if hsts {
-			h.Set("Strict-Transport-Security", "max-age=31536000")
+		for k, v := range fixed {
+			h[k] = v
 		}
 		next.ServeHTTP(w, r)
 	})

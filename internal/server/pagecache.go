@@ -28,9 +28,16 @@ type pageCache struct {
 }
 
 type cachedPage struct {
-	body, gz []byte
-	etag     string
+	body, gz  []byte
+	etag      string
+	etagValue []string
 }
+
+// Header values every cached page sends, shared (never changed in place).
+var (
+	privateNoCache = []string{"private, no-cache"}
+	gzipValue      = []string{"gzip"}
+)
 
 func newPageCache(max int) *pageCache {
 	return &pageCache{entries: map[string]*cachedPage{}, max: max}
@@ -96,20 +103,21 @@ func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, build func
 		_, _ = zw.Write(buf.Bytes())
 		_ = zw.Close()
 		sum := sha256.Sum256(buf.Bytes())
-		p = &cachedPage{body: buf.Bytes(), gz: gz.Bytes(), etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`}
+		etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+		p = &cachedPage{body: buf.Bytes(), gz: gz.Bytes(), etag: etag, etagValue: []string{etag}}
 		s.pages.put(key, p)
 	}
 	h := w.Header()
-	h.Set("Cache-Control", "private, no-cache")
-	h.Set("ETag", p.etag)
-	h.Add("Vary", "Accept-Encoding")
+	h["Cache-Control"] = privateNoCache
+	h["Etag"] = p.etagValue
+	h["Vary"] = append(h["Vary"], "Accept-Encoding")
 	if inm := r.Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, p.etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	body := p.body
 	if web.AcceptsGzip(r.Header.Get("Accept-Encoding")) {
-		h.Set("Content-Encoding", "gzip")
+		h["Content-Encoding"] = gzipValue
 		body = p.gz
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))

@@ -18,8 +18,8 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handlePolicy(w http.ResponseWriter, r *http.Request) {
-	v := policy.Current()
 	s.renderCached(w, r, func() templ.Component {
+		v := policy.Current()
 		return web.PolicyPage(s.page(r, "PolicyTitle", "PolicyDescription"), v, v.Number)
 	})
 }
