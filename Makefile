@@ -31,12 +31,16 @@ test: ## install test deps, start the database, run the tests (PKG, TESTFLAGS)
 	@DATABASE_URL="$$(scripts/db.sh start)"; export DATABASE_URL; \
 	$(GO) test -count=1 $(PKG) $(TESTFLAGS)
 
-bench: ## run the benchmarks into bench/out/report.txt (PKG, TESTFLAGS)
-	@scripts/deps.sh
+# BENCHFLAGS go to bench/run, e.g. make bench BENCHFLAGS=-quick (3 s runs).
+bench: ## load bench (wrk vs net/http, nginx, pgbench) into bench/results.md, then the Go benchmarks (BENCHFLAGS, PKG, TESTFLAGS)
+	@scripts/bench-deps.sh
 	@mkdir -p bench/out
 	@DATABASE_URL="$$(scripts/db.sh start)"; export DATABASE_URL; \
-	$(GO) test -run '^$$' -bench . -benchmem $(PKG) $(TESTFLAGS) | tee bench/out/report.txt
-	@echo 'report: bench/out/report.txt'
+	$(GO) run ./bench/run $(BENCHFLAGS) | tee bench/out/report.txt; \
+	$(GO) test -run '^$$' -bench . -benchmem $(PKG) $(TESTFLAGS) | tee bench/out/gobench.txt | tee -a bench/out/report.txt
+	@{ printf '\n## Go benchmarks (hot paths, go test -bench . -benchmem)\n\n```text\n'; \
+	grep -E '^(pkg:|Benchmark)' bench/out/gobench.txt; printf '```\n'; } >>bench/results.md
+	@echo 'report: bench/results.md, bench/results.json (and bench/out/report.txt)'
 
 audit: ## axe-core and Lighthouse on the main pages; writes bench/lighthouse.md
 	@scripts/audit.sh

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -173,6 +174,16 @@ const consentCookieLifetime = 400 * 24 * time.Hour
 // of the banner, or of the settings form, as rendered in their language with
 // their notices.
 func (s *Server) shownVersion(ctx context.Context, st consent.State, form string) string {
+	key := fmt.Sprintf("%s|%s|%t|%s", locale.LangOf(ctx), askOrFirst(st.Ask), st.GPC, form)
+	if v, ok := s.shownVersions.Load(key); ok {
+		return v.(string)
+	}
+	v := s.renderShownVersion(ctx, st, form)
+	s.shownVersions.Store(key, v)
+	return v
+}
+
+func (s *Server) renderShownVersion(ctx context.Context, st consent.State, form string) string {
 	v := web.NewConsentView(s.vendors, consent.State{Ask: askOrFirst(st.Ask), GPC: st.GPC}, "/", true)
 	component, name := web.ConsentBanner(v), "banner"
 	if form == "settings" {

@@ -88,7 +88,9 @@ func (s *Server) handleContactPost(w http.ResponseWriter, r *http.Request) {
 	sub.Network = clientip.Truncate(addr)
 	sub.ReceivedAt = now.UTC()
 	note := contact.NotificationFor(sub, s.cfg.MailTo, s.absURL("/"))
-	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	// A visitor who closes the tab mid-post must not turn a stored-or-not
+	// question into a half-done one: the write runs to its end.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	id, err := s.contacts.CreateContactMessage(sctx, sub, note)
 	cancel()
 	if err != nil {

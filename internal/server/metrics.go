@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -11,8 +12,9 @@ import (
 // metrics are the server's request metrics, labelled by route pattern (never
 // by raw path, which would grow without bound).
 type metrics struct {
-	requests *prometheus.CounterVec
-	duration *prometheus.HistogramVec
+	requests  *prometheus.CounterVec
+	duration  *prometheus.HistogramVec
+	observers sync.Map // metricKey → observer
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -41,6 +43,27 @@ func (m *metrics) observe(method, route string, status int, d time.Duration) {
 	default:
 		method = "other"
 	}
-	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(method, route).Observe(d.Seconds())
+	k := metricKey{method, route, status}
+	o, ok := m.observers.Load(k)
+	if !ok {
+		// Looking the labels up once per (method, route, status): routes are
+		// patterns, so the keys are few.
+		o, _ = m.observers.LoadOrStore(k, observer{
+			count:    m.requests.WithLabelValues(method, route, strconv.Itoa(status)),
+			duration: m.duration.WithLabelValues(method, route),
+		})
+	}
+	ob := o.(observer)
+	ob.count.Inc()
+	ob.duration.Observe(d.Seconds())
+}
+
+type metricKey struct {
+	method, route string
+	status        int
+}
+
+type observer struct {
+	count    prometheus.Counter
+	duration prometheus.Observer
 }

@@ -96,7 +96,11 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 			}
 			elapsed := time.Since(start)
 			s.metrics.observe(r.Method, route, status, elapsed)
-			s.log.LogAttrs(r.Context(), levelFor(status), "request",
+			level := levelFor(status)
+			if !s.log.Enabled(r.Context(), level) {
+				return
+			}
+			s.log.LogAttrs(r.Context(), level, "request",
 				slog.String("request_id", requestID(r.Context())),
 				slog.String("method", r.Method),
 				slog.String("route", route),

@@ -80,7 +80,9 @@ func (s *Server) handleRequestPost(w http.ResponseWriter, r *http.Request) {
 		Expiry:  locale.T(ctx, "RequestMailExpiry"),
 		NotYou:  locale.T(ctx, "RequestMailNotYou"),
 	})
-	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	// A visitor who closes the tab mid-post must not turn a stored-or-not
+	// question into a half-done one: the write runs to its end.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	id, err := s.requests.CreatePrivacyRequest(sctx, req, s.requestKeys.EmailHash(req.Email), tokenHash, s.now().Add(privacyrequest.TokenLifetime), m)
 	cancel()
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -106,6 +107,9 @@ type Server struct {
 	loginLimiter *ipLimiter
 
 	pages *pageCache
+	// shownVersions memoises the digest of the banner per language, notice
+	// and form: every consent click records it.
+	shownVersions sync.Map
 }
 
 // New returns the site's HTTP handler.

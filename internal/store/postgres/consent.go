@@ -18,34 +18,46 @@ func (db *DB) InsertConsentEvents(ctx context.Context, events []consent.Event) e
 	if len(events) == 0 {
 		return nil
 	}
+	if len(events) == 1 {
+		// A click: one statement, no transaction around it.
+		if _, err := db.pool.Exec(ctx, insertConsentEvent, consentEventArgs(events[0])...); err != nil {
+			return fmt.Errorf("insert consent event: %w", err)
+		}
+		return nil
+	}
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		batch := &pgx.Batch{}
 		for _, e := range events {
-			cats := make([]string, len(e.Categories))
-			for i, c := range e.Categories {
-				cats[i] = string(c)
-			}
-			vendors := e.Vendors
-			if vendors == nil {
-				vendors = []string{}
-			}
-			var network *netip.Prefix
-			if e.Network.IsValid() {
-				network = &e.Network
-			}
-			batch.Queue(`
-				INSERT INTO consent_event (event_id, consent_id, chosen_at, policy_version, action,
-					categories, vendors, banner_version, locale, path, gpc, client_network, user_agent)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-				ON CONFLICT (event_id) DO NOTHING`,
-				e.ID, e.ConsentID, e.Time, e.PolicyVersion, string(e.Action),
-				cats, vendors, e.BannerVersion, e.Locale, e.Path, e.GPC, network, e.UserAgent)
+			batch.Queue(insertConsentEvent, consentEventArgs(e)...)
 		}
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 			return fmt.Errorf("insert consent events: %w", err)
 		}
 		return nil
 	})
+}
+
+const insertConsentEvent = `
+	INSERT INTO consent_event (event_id, consent_id, chosen_at, policy_version, action,
+		categories, vendors, banner_version, locale, path, gpc, client_network, user_agent)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+	ON CONFLICT (event_id) DO NOTHING`
+
+func consentEventArgs(e consent.Event) []any {
+	cats := make([]string, len(e.Categories))
+	for i, c := range e.Categories {
+		cats[i] = string(c)
+	}
+	vendors := e.Vendors
+	if vendors == nil {
+		vendors = []string{}
+	}
+	var network *netip.Prefix
+	if e.Network.IsValid() {
+		network = &e.Network
+	}
+	return []any{e.ID, e.ConsentID, e.Time, e.PolicyVersion, string(e.Action),
+		cats, vendors, e.BannerVersion, e.Locale, e.Path, e.GPC, network, e.UserAgent}
 }
 
 // ConsentEvents returns the log entries of one consent ID, oldest first.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -40,6 +41,13 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, errors.New("parse DATABASE_URL: not a valid PostgreSQL connection string")
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "conpro"
+	if !strings.Contains(url, "pool_max_conns") {
+		// pgxpool's default (the number of CPUs, at least 4) queues consent
+		// and contact posts behind each other under load; a few more
+		// connections keep the database busy. pool_max_conns in
+		// DATABASE_URL overrides this.
+		cfg.MaxConns = 16
+	}
 	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
 	cfg.MaxConnIdleTime = 5 * time.Minute
 	cfg.HealthCheckPeriod = 30 * time.Second

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+const benchDatabase = "conpro_bench"
+
+// prepareDatabase drops and creates conpro_bench on the cluster of adminURL
+// and returns adminURL pointing at it instead.
+func prepareDatabase(ctx context.Context, adminURL string) (string, error) {
+	benchURL, err := withDatabase(adminURL, benchDatabase)
+	if err != nil {
+		return "", err
+	}
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return "", fmt.Errorf("connect to DATABASE_URL: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	for _, sql := range []string{
+		"DROP DATABASE IF EXISTS " + benchDatabase + " WITH (FORCE)",
+		"CREATE DATABASE " + benchDatabase,
+	} {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			return "", fmt.Errorf("%s: %w", sql, err)
+		}
+	}
+	return benchURL, nil
+}
+
+// withDatabase returns the postgres:// URL raw with its path (the database
+// name) replaced; the query (host= of the Unix socket, sslmode) stays.
+func withDatabase(raw, name string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "", fmt.Errorf("DATABASE_URL must be a postgres:// URL")
+	}
+	u.Path, u.RawPath = "/"+name, ""
+	return u.String(), nil
+}
+
+// benchDB is the bench's own connection to conpro_bench, for counting rows.
+type benchDB struct {
+	conn *pgx.Conn
+}
+
+func openBenchDB(ctx context.Context, benchURL string) (*benchDB, error) {
+	conn, err := pgx.Connect(ctx, benchURL)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", benchDatabase, err)
+	}
+	return &benchDB{conn: conn}, nil
+}
+
+func (d *benchDB) close() { _ = d.conn.Close(context.Background()) }
+
+// createBenchTable makes bench_consent, pgbench's copy of consent_event
+// (columns, defaults, checks and indexes; not the foreign key, which LIKE
+// does not copy, nor the triggers). The server must have migrated.
+func (d *benchDB) createBenchTable(ctx context.Context) error {
+	_, err := d.conn.Exec(ctx, `CREATE TABLE bench_consent
+		(LIKE consent_event INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`)
+	if err != nil {
+		return fmt.Errorf("create bench_consent: %w", err)
+	}
+	return nil
+}
+
+func (d *benchDB) serverVersion(ctx context.Context) (string, error) {
+	var v string
+	if err := d.conn.QueryRow(ctx, "SHOW server_version").Scan(&v); err != nil {
+		return "", fmt.Errorf("server_version: %w", err)
+	}
+	return v, nil
+}
+
+// rowCounts are the tables the POST scenarios write to.
+type rowCounts struct {
+	ConsentEvents   int64 `json:"consent_event"`
+	ContactMessages int64 `json:"contact_message"`
+	Outbox          int64 `json:"mail_outbox"`
+	BenchConsent    int64 `json:"bench_consent"`
+}
+
+func (d *benchDB) counts(ctx context.Context) (rowCounts, error) {
+	var c rowCounts
+	err := d.conn.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM consent_event),
+		(SELECT count(*) FROM contact_message),
+		(SELECT count(*) FROM mail_outbox),
+		(SELECT count(*) FROM bench_consent)`).
+		Scan(&c.ConsentEvents, &c.ContactMessages, &c.Outbox, &c.BenchConsent)
+	if err != nil {
+		return c, fmt.Errorf("count rows: %w", err)
+	}
+	return c, nil
+}
+
+// settledCounts counts until two readings a moment apart agree (requests
+// that were in flight when wrk stopped still finish), for at most 5 s.
+func (d *benchDB) settledCounts(ctx context.Context) (rowCounts, error) {
+	prev, err := d.counts(ctx)
+	if err != nil {
+		return prev, err
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		time.Sleep(300 * time.Millisecond)
+		cur, err := d.counts(ctx)
+		if err != nil {
+			return cur, err
+		}
+		if cur == prev {
+			return cur, nil
+		}
+		prev = cur
+	}
+	return prev, nil
+}
+
+// spooledEvents counts the consent choices waiting in the server's spool
+// folder (one JSON line each), which the server writes when the database
+// does not answer in time.
+func spooledEvents(dir string) (int64, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return 0, fmt.Errorf("read spool: %w", err)
+		}
+		n += int64(strings.Count(string(b), "\n"))
+	}
+	return n, nil
+}
