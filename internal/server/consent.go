@@ -24,27 +24,68 @@ import (
 
 type consentKey struct{}
 
+// requestConsent is what withConsent works out once per request.
+type requestConsent struct {
+	state consent.State
+	// grants names the granted vendors (their codes) of a current consent,
+	// for the page cache's key; empty without one.
+	grants string
+}
+
 // consentState returns the request's consent state (first visit outside a
 // request that went through withConsent).
 func consentState(ctx context.Context) consent.State {
-	if st, ok := ctx.Value(consentKey{}).(consent.State); ok {
-		return st
+	if rc, ok := ctx.Value(consentKey{}).(*requestConsent); ok {
+		return rc.state
 	}
 	return consent.State{Ask: consent.ReasonFirstVisit}
 }
 
+func consentGrants(ctx context.Context) string {
+	if rc, ok := ctx.Value(consentKey{}).(*requestConsent); ok {
+		return rc.grants
+	}
+	return ""
+}
+
+// knownChoice is a consent cookie already checked, with what follows from it.
+type knownChoice struct {
+	choice consent.Choice
+	inj    consent.Injection
+	grants string
+}
+
+// maxKnownChoices bounds the memo of checked cookies.
+const maxKnownChoices = 10_000
+
 // readChoice returns the choice in the request's consent cookie. A missing,
-// garbled or forged cookie is no choice.
-func (s *Server) readChoice(r *http.Request) *consent.Choice {
+// garbled or forged cookie is no choice. A cookie seen before is not checked
+// again: a visitor sends the same one with every request.
+func (s *Server) readChoice(r *http.Request) *knownChoice {
 	c, err := r.Cookie(consent.CookieName)
 	if err != nil {
 		return nil
+	}
+	if k, ok := s.choices.Load(c.Value); ok {
+		return k.(*knownChoice)
 	}
 	ch, err := s.cookies.Decode(c.Value)
 	if err != nil {
 		return nil
 	}
-	return &ch
+	k := &knownChoice{choice: ch, inj: s.vendors.Inject(&ch)}
+	var b strings.Builder
+	for _, v := range ch.GrantedVendors(s.vendors) {
+		b.WriteString(v.Code)
+		b.WriteByte('~')
+	}
+	k.grants = b.String()
+	if s.knownChoices.Add(1) > maxKnownChoices {
+		s.choices.Clear()
+		s.knownChoices.Store(0)
+	}
+	s.choices.Store(c.Value, k)
+	return k
 }
 
 func gpc(r *http.Request) bool { return strings.TrimSpace(r.Header.Get("Sec-GPC")) == "1" }
@@ -54,12 +95,20 @@ func gpc(r *http.Request) bool { return strings.TrimSpace(r.Header.Get("Sec-GPC"
 // hosts and inline scripts of exactly the vendors it grants.
 func (s *Server) withConsent(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st := consent.Evaluate(s.readChoice(r), policy.CurrentNumber(), s.cfg.ConsentMaxAge, s.now(), gpc(r))
-		// Without a grant the default policy that securityHeaders set stays.
-		if inj := s.vendors.Inject(st.Current()); inj.CSPHeader != "" {
-			w.Header()["Content-Security-Policy"] = []string{inj.CSPHeader}
+		rc := &requestConsent{}
+		k := s.readChoice(r)
+		var ch *consent.Choice
+		if k != nil {
+			ch = &k.choice
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), consentKey{}, st)))
+		rc.state = consent.Evaluate(ch, policy.CurrentNumber(), s.cfg.ConsentMaxAge, s.now(), gpc(r))
+		// Without a current grant the default policy that securityHeaders
+		// set stays.
+		if k != nil && rc.state.Current() != nil && k.inj.CSPHeader != "" {
+			w.Header()["Content-Security-Policy"] = []string{k.inj.CSPHeader}
+			rc.grants = k.grants
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), consentKey{}, rc)))
 	})
 }
 

@@ -73,12 +73,8 @@ func (s *Server) pageKey(r *http.Request) string {
 	if st.GPC {
 		b.WriteString("|gpc")
 	}
-	if cur := st.Current(); cur != nil {
-		for _, v := range cur.GrantedVendors(s.vendors) {
-			b.WriteByte('|')
-			b.WriteString(v.Code)
-		}
-	}
+	b.WriteByte('|')
+	b.WriteString(consentGrants(r.Context()))
 	return b.String()
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/a-h/templ"
@@ -110,6 +111,9 @@ type Server struct {
 	// shownVersions memoises the digest of the banner per language, notice
 	// and form: every consent click records it.
 	shownVersions sync.Map
+	// choices memoises checked consent cookies (value → *knownChoice).
+	choices      sync.Map
+	knownChoices atomic.Int64
 }
 
 // New returns the site's HTTP handler.
