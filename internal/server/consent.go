@@ -90,26 +90,23 @@ func (s *Server) readChoice(r *http.Request) *knownChoice {
 
 func gpc(r *http.Request) bool { return strings.TrimSpace(r.Header.Get("Sec-GPC")) == "1" }
 
-// withConsent reads the consent cookie once per request, decides whether it
-// is current, and sets the response's Content-Security-Policy to allow the
-// hosts and inline scripts of exactly the vendors it grants.
-func (s *Server) withConsent(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rc := &requestConsent{}
-		k := s.readChoice(r)
-		var ch *consent.Choice
-		if k != nil {
-			ch = &k.choice
-		}
-		rc.state = consent.Evaluate(ch, policy.CurrentNumber(), s.cfg.ConsentMaxAge, s.now(), gpc(r))
-		// Without a current grant the default policy that securityHeaders
-		// set stays.
-		if k != nil && rc.state.Current() != nil && k.inj.CSPHeader != "" {
-			w.Header()["Content-Security-Policy"] = []string{k.inj.CSPHeader}
-			rc.grants = k.grants
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), consentKey{}, rc)))
-	})
+// requestConsent reads the consent cookie, decides whether it is current,
+// and sets the response's Content-Security-Policy to allow the hosts and
+// inline scripts of exactly the vendors it grants (without a current grant
+// the default policy of securityHeaders stays).
+func (s *Server) requestConsent(w http.ResponseWriter, r *http.Request) *requestConsent {
+	rc := &requestConsent{}
+	k := s.readChoice(r)
+	var ch *consent.Choice
+	if k != nil {
+		ch = &k.choice
+	}
+	rc.state = consent.Evaluate(ch, policy.CurrentNumber(), s.cfg.ConsentMaxAge, s.now(), gpc(r))
+	if k != nil && rc.state.Current() != nil && k.inj.CSPHeader != "" {
+		w.Header()["Content-Security-Policy"] = []string{k.inj.CSPHeader}
+		rc.grants = k.grants
+	}
+	return rc
 }
 
 // handleConsent records a banner or settings-form click: it decides what is

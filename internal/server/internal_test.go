@@ -8,7 +8,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"conpro/internal/clientip"
 	"conpro/internal/config"
 	"conpro/internal/consent"
 	"conpro/internal/locale"
@@ -91,7 +93,10 @@ func TestRecoverPanics_ShowsTheDutchErrorPageAndLogsTheStack(t *testing.T) {
 		assets:  assets,
 		vendors: vendors,
 	}
-	h := s.withLocale(s.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+	s.clientIPs = clientip.NewResolver(nil)
+	s.now = time.Now
+	s.cookies, _ = consent.NewCodec([]byte(strings.Repeat("k", 32)))
+	h := s.withRequest(s.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 		panic("boom")
 	})))
 	rec := httptest.NewRecorder()

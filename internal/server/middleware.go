@@ -35,40 +35,37 @@ func clientAddr(ctx context.Context) netip.Addr {
 	return a
 }
 
-// withRequestID gives every request a fresh random ID, returned in the
-// X-Request-Id header and written on every log line about it. An incoming
-// X-Request-Id is not trusted: a client could make log lines collide.
-func withRequestID(next http.Handler) http.Handler {
+// withRequest works out, once per request and with one copy of the
+// request, what every later step needs: a fresh random ID (returned in
+// X-Request-Id and written on every log line; an incoming X-Request-Id is
+// not trusted, a client could make log lines collide), the visitor's
+// address, the interface language (the language cookie, then
+// Accept-Language, then Dutch), and the consent state.
+func (s *Server) withRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
 		var b [8]byte
 		_, _ = rand.Read(b[:])
 		id := hex.EncodeToString(b[:])
-		w.Header()["X-Request-Id"] = []string{id}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
-	})
-}
+		h["X-Request-Id"] = []string{id}
 
-// withClientAddr resolves the visitor's address once per request.
-func (s *Server) withClientAddr(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a := s.clientIPs.Resolve(r.RemoteAddr, r.Header.Get("CF-Connecting-IP"), r.Header.Get("X-Forwarded-For"))
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientAddrKey{}, a)))
-	})
-}
+		addr := s.clientIPs.Resolve(r.RemoteAddr, r.Header.Get("CF-Connecting-IP"), r.Header.Get("X-Forwarded-For"))
 
-// withLocale chooses the interface language: the language cookie, then
-// Accept-Language, then Dutch.
-func (s *Server) withLocale(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var remembered string
 		if c, err := r.Cookie(locale.CookieName); err == nil {
 			remembered = c.Value
 		}
 		l := s.locales.Negotiate(remembered, r.Header.Get("Accept-Language"))
-		h := w.Header()
 		h["Vary"] = append(h["Vary"], "Accept-Language, Cookie, Sec-GPC")
 		h["Content-Language"] = langValues[l]
-		next.ServeHTTP(w, r.WithContext(locale.WithLocalizer(r.Context(), s.locales.Localizer(l))))
+
+		rc := s.requestConsent(w, r)
+
+		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		ctx = context.WithValue(ctx, clientAddrKey{}, addr)
+		ctx = locale.WithLocalizer(ctx, s.locales.Localizer(l))
+		ctx = context.WithValue(ctx, consentKey{}, rc)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -178,7 +175,9 @@ func (s *Server) limitBody(n int64) func(http.Handler) http.Handler {
 				s.errorPage(w, r, http.StatusRequestEntityTooLarge, "TooLargeTitle", "TooLargeText")
 				return
 			}
-			r.Body = http.MaxBytesReader(w, r.Body, n)
+			if r.Body != nil && r.Body != http.NoBody {
+				r.Body = http.MaxBytesReader(w, r.Body, n)
+			}
 			next.ServeHTTP(w, r)
 		})
 	}

@@ -14,7 +14,7 @@ const maxFormBody = 64 << 10
 // routes is the one place that lists every route of the site.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.GetHead, withRequestID, s.withClientAddr, s.withLocale, s.accessLog, s.recoverPanics, s.securityHeaders, s.withConsent)
+	r.Use(middleware.GetHead, s.securityHeaders, s.withRequest, s.accessLog, s.recoverPanics)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 
