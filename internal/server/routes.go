@@ -32,7 +32,6 @@ func (s *Server) routes() http.Handler {
 
 	// Pages.
 	r.Group(func(r chi.Router) {
-		r.Use(middleware.Compress(5, "text/html", "text/plain", "application/xml", "application/json"))
 		r.Use(s.limitBody(maxFormBody))
 		r.Use(s.crossOriginProtection)
 

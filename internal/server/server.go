@@ -4,6 +4,7 @@ package server
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"log/slog"
 	"net/http"
@@ -204,14 +205,33 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	writeBody(w, r, status, "text/html; charset=utf-8", buf.Bytes())
 }
 
-// writeBody writes a complete response; HEAD gets the headers only.
+// writeBody writes a complete response, gzip-compressed when the client
+// accepts it and it is worth it; HEAD gets the headers only.
 func writeBody(w http.ResponseWriter, r *http.Request, status int, contentType string, body []byte) {
-	w.Header().Set("Content-Type", contentType)
+	h := w.Header()
+	h["Content-Type"] = []string{contentType}
+	if len(body) > 1024 && h.Get("Content-Encoding") == "" && web.AcceptsGzip(r.Header.Get("Accept-Encoding")) {
+		h["Vary"] = append(h["Vary"], "Accept-Encoding")
+		zw := gzipWriters.Get().(*gzip.Writer)
+		var buf bytes.Buffer
+		zw.Reset(&buf)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+		gzipWriters.Put(zw)
+		h["Content-Encoding"] = gzipValue
+		body = buf.Bytes()
+	}
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
 	}
 }
+
+// gzipWriters recycles compressors for responses rendered per request.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
+	return zw
+}}
 
 // errorPage renders a page for an error status with a translated heading and
 // sentence.
