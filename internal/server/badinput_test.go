@@ -1,0 +1,249 @@
+package server_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// badCase is one hostile or broken request. Unless a case says otherwise,
+// it must get a 4xx (or the page it asked for, where the input is simply
+// ignored), never a 5xx, and store nothing.
+type badCase struct {
+	name   string
+	method string
+	path   string
+	header map[string]string
+	body   string
+	// raw, when set, is sent as is over TCP (for what Go's client refuses
+	// to send).
+	raw string
+	// status is the expected status; 0 means "any 4xx".
+	status int
+	// contains is text the answer must hold (a Dutch message, say).
+	contains string
+	// stores is how many contact messages, consent events and privacy
+	// requests the case may add, in that order.
+	stores [3]int
+}
+
+const form = "application/x-www-form-urlencoded"
+
+func badCases(contactToken, forgedCookie string) []badCase {
+	long := strings.Repeat("a", 10<<10)
+	contact := func(edit func(url.Values)) string {
+		v := url.Values{"t": {contactToken}, "naam": {"Jan Peeters"}, "email": {"jan@example.be"}, "bericht": {"Een bericht van genoeg tekens."}}
+		edit(v)
+		return v.Encode()
+	}
+	post := map[string]string{"Content-Type": form}
+	crossSite := map[string]string{"Content-Type": form, "Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}
+	return []badCase{
+		// Consent cookies: no consent, never an error.
+		{name: "garbled consent cookie", method: "GET", path: "/", header: map[string]string{"Cookie": "conpro_consent=%%%garbage"}, status: 200, contains: "cookie-banner"},
+		{name: "huge consent cookie", method: "GET", path: "/", header: map[string]string{"Cookie": "conpro_consent=" + strings.Repeat("x", 8000)}, status: 200, contains: "cookie-banner"},
+		{name: "forged consent cookie", method: "GET", path: "/privacy", header: map[string]string{"Cookie": "conpro_consent=" + forgedCookie}, status: 200, contains: "cookie-banner"},
+		{name: "consent cookie with quotes", method: "GET", path: "/", header: map[string]string{"Cookie": `conpro_consent="1.a.2.a.ga.1.x"`}, status: 200, contains: "cookie-banner"},
+		{name: "two consent cookies", method: "GET", path: "/", header: map[string]string{"Cookie": "conpro_consent=a; conpro_consent=b"}, status: 200},
+		{name: "a hundred cookies", method: "GET", path: "/", header: map[string]string{"Cookie": strings.Repeat("c=1; ", 100)}, status: 200},
+		{name: "NUL in a cookie", method: "GET", path: "/", raw: "GET / HTTP/1.1\r\nHost: x\r\nCookie: conpro_consent=a\x00b\r\nConnection: close\r\n\r\n"},
+		{name: "invalid UTF-8 in a cookie", method: "GET", path: "/", raw: "GET / HTTP/1.1\r\nHost: x\r\nCookie: conpro_consent=\xff\xfe\r\nConnection: close\r\n\r\n", status: 200},
+		{name: "receipt with a forged cookie", method: "GET", path: "/cookies/bewijs", header: map[string]string{"Cookie": "conpro_consent=" + forgedCookie}, status: 404},
+		{name: "language cookie garbage", method: "GET", path: "/", header: map[string]string{"Cookie": "conpro_lang=<script>"}, status: 200, contains: `lang="nl"`},
+
+		// Bodies: size, type, encoding.
+		{name: "consent body of 100 KB", method: "POST", path: "/consent", header: post, body: "action=accept_all&x=" + strings.Repeat("a", 100<<10), status: 413, contains: "Te veel gegevens"},
+		{name: "contact body of 1 MB", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("bericht", strings.Repeat("b", 1<<20)) }), status: 413},
+		{name: "consent as JSON", method: "POST", path: "/consent", header: map[string]string{"Content-Type": "application/json"}, body: `{"action":"accept_all"}`, status: 400},
+		// The form is not read from these, so its signed timestamp is
+		// missing: taken for a bot, thanked, nothing stored.
+		{name: "contact as plain text", method: "POST", path: "/contact", header: map[string]string{"Content-Type": "text/plain"}, body: "naam=Jan", status: 303},
+		{name: "contact as multipart", method: "POST", path: "/contact", header: map[string]string{"Content-Type": "multipart/form-data; boundary=x"}, body: "--x\r\nContent-Disposition: form-data; name=\"naam\"\r\n\r\nJan\r\n--x--\r\n", status: 303},
+		{name: "consent with broken percent-encoding", method: "POST", path: "/consent", header: post, body: "action=%zz", status: 400},
+		{name: "contact with broken percent-encoding", method: "POST", path: "/contact", header: post, body: "naam=%zz&email=%", status: 400},
+		{name: "contact without a content type", method: "POST", path: "/contact", body: contact(func(url.Values) {}), status: 303},
+		{name: "request form as JSON", method: "POST", path: "/privacy/verzoek", header: map[string]string{"Content-Type": "application/json"}, body: `{"email":"a@b.be"}`, status: 422},
+
+		// Form fields: Dutch errors, nothing stored.
+		{name: "invalid UTF-8 in the name", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("naam", "Jan\xff\xfe") }), status: 422, contains: "tekens die wij niet kunnen verwerken"},
+		{name: "NUL in the message", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("bericht", "Een bericht\x00met NUL erin") }), status: 422},
+		{name: "header injection in the e-mail", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("email", "jan@example.be\r\nBcc: boef@evil.example") }), status: 422, contains: "geldig e-mailadres"},
+		{name: "header injection in the name", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("naam", "Jan\nSubject: gekaapt") }), status: 422},
+		{name: "display name in the e-mail", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("email", "Boef <boef@evil.example>") }), status: 422},
+		{name: "two addresses in the e-mail", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("email", "a@b.be,c@d.be") }), status: 422},
+		{name: "phone with letters", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("telefoon", "0484 abc") }), status: 422},
+		{name: "name of 10 KB", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("naam", long) }), status: 422},
+		{name: "repeated fields", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v["naam"] = []string{"", "Tweede"} }), status: 422},
+		{name: "token of another server", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("t", "1764072000000.AAAAAAAAAAAAAAAAAAAAAA") }), status: 303},
+		{name: "honeypot filled", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("website", "http://spam.example") }), status: 303},
+		{name: "SQL in the name is stored as text", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("naam", "Robert'); DROP TABLE contact_message;--") }), status: 303, stores: [3]int{1, 0, 0}},
+		{name: "HTML in the message is stored as text", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("bericht", "<script>alert(1)</script><img src=x onerror=alert(2)>") }), status: 303, stores: [3]int{1, 0, 0}},
+		{name: "request with a bad e-mail", method: "POST", path: "/privacy/verzoek", header: post, body: "soort=inzage&email=geen-adres", status: 422, contains: "geldig e-mailadres"},
+		{name: "request of an unknown kind", method: "POST", path: "/privacy/verzoek", header: post, body: "soort=alles&email=a@b.be", status: 422},
+		{name: "request with SQL as consent ID", method: "POST", path: "/privacy/verzoek", header: post, body: "soort=inzage&email=a@b.be&toestemmings_id=' OR 1=1 --", status: 422},
+		{name: "forged confirmation token", method: "POST", path: "/privacy/verzoek/bevestig", header: post, body: "t=" + strings.Repeat("A", 43), status: 410, contains: "Deze link werkt niet"},
+		{name: "confirmation token of 10 KB", method: "POST", path: "/privacy/verzoek/bevestig", header: post, body: "t=" + long, status: 410},
+		{name: "forged download ticket", method: "POST", path: "/privacy/verzoek/download", header: post, body: "d=1.9999999999.AAAAAAAAAAAAAAAAAAAAAA", status: 410},
+		{name: "confirmation link of 10 KB", method: "GET", path: "/privacy/verzoek/bevestig?t=" + long, status: 410},
+		{name: "unknown language", method: "POST", path: "/taal", header: post, body: "lang=<script>&return_to=/", status: 400},
+		{name: "unknown consent action", method: "POST", path: "/consent", header: post, body: "action=drop_tables", status: 400, contains: "Ongeldig verzoek"},
+		{name: "unknown category and vendor are ignored", method: "POST", path: "/consent", header: post, body: "action=save&category=<script>&vendor=evil&return_to=/", status: 303, stores: [3]int{0, 1, 0}},
+
+		// Paths and redirects.
+		{name: "traversal in /static", method: "GET", path: "/static/../go.mod", status: 404},
+		{name: "encoded traversal in /static", method: "GET", path: "/static/%2e%2e/%2e%2e/etc/passwd", status: 404},
+		{name: "encoded slash in /static", method: "GET", path: "/static/..%2fgo.mod", status: 404},
+		{name: "unknown static file", method: "GET", path: "/static/site.css", status: 404},
+		{name: "traversal after favicon", method: "GET", path: "/favicon.ico/../../etc/passwd", status: 404},
+		{name: "NUL in the path", method: "GET", path: "/%00", status: 404},
+		{name: "return_to to another site", method: "POST", path: "/taal", header: post, body: "lang=fr&return_to=https://evil.example/", status: 303},
+		{name: "return_to protocol-relative", method: "POST", path: "/consent", header: post, body: "action=reject_all&return_to=//evil.example", status: 303, stores: [3]int{0, 1, 0}},
+		{name: "return_to with a backslash", method: "POST", path: "/taal", header: post, body: "lang=fr&return_to=/\\evil.example", status: 303},
+		{name: "return_to javascript:", method: "POST", path: "/taal", header: post, body: "lang=fr&return_to=javascript:alert(1)", status: 303},
+		{name: "return_to with CRLF", method: "POST", path: "/taal", header: post, body: "lang=fr&return_to=/%0d%0aSet-Cookie:%20x=1", status: 303},
+		{name: "return_to of 10 KB", method: "POST", path: "/consent", header: post, body: "action=reject_all&return_to=/" + long, status: 303, stores: [3]int{0, 1, 0}},
+
+		// Cross-site posts.
+		{name: "cross-site contact post", method: "POST", path: "/contact", header: crossSite, body: contact(func(url.Values) {}), status: 403},
+		{name: "cross-site consent post", method: "POST", path: "/consent", header: crossSite, body: "action=accept_all", status: 403},
+		{name: "cross-site request post", method: "POST", path: "/privacy/verzoek", header: crossSite, body: "soort=inzage&email=a@b.be", status: 403},
+		{name: "cross-site staff login", method: "POST", path: "/admin/login", header: crossSite, body: "email=a@b.be&wachtwoord=x", status: 403},
+		{name: "foreign Origin without Sec-Fetch-Site", method: "POST", path: "/consent", header: map[string]string{"Content-Type": form, "Origin": "https://evil.example"}, body: "action=accept_all", status: 403},
+
+		// Methods.
+		{name: "PUT /", method: "PUT", path: "/", status: 405},
+		{name: "DELETE /privacy", method: "DELETE", path: "/privacy", status: 405},
+		{name: "PATCH /contact", method: "PATCH", path: "/contact", status: 405},
+		{name: "TRACE /", method: "TRACE", path: "/", status: 405},
+		{name: "GET /consent", method: "GET", path: "/consent", status: 405},
+
+		// Odd queries and headers: the page, as usual.
+		{name: "query of 10 KB", method: "GET", path: "/?x=" + long, status: 200},
+		{name: "a thousand query parameters", method: "GET", path: "/?" + strings.Repeat("a=1&", 1000), status: 200},
+		{name: "policy version beyond int64", method: "GET", path: "/privacy/versies/99999999999999999999", status: 404},
+		{name: "negative policy version", method: "GET", path: "/privacy/versies/-1", status: 404},
+		{name: "staff message without a session", method: "GET", path: "/admin/berichten/abc", status: 303},
+		{name: "staff statistics garbage without a session", method: "GET", path: "/admin/statistieken?van=';--", status: 303},
+		{name: "Accept-Language of 4 KB", method: "GET", path: "/", header: map[string]string{"Accept-Language": strings.Repeat("xx-YY;q=0.5,", 340)}, status: 200, contains: `lang="nl"`},
+		{name: "Sec-GPC garbage", method: "GET", path: "/", header: map[string]string{"Sec-GPC": "yes please"}, status: 200},
+		{name: "X-Forwarded-For garbage", method: "GET", path: "/", header: map[string]string{"X-Forwarded-For": "not, an, address, ::::"}, status: 200},
+		{name: "CF-Connecting-IP garbage", method: "GET", path: "/", header: map[string]string{"CF-Connecting-IP": "<script>"}, status: 200},
+		{name: "staff login with SQL", method: "POST", path: "/admin/login", header: post, body: "email=' OR '1'='1&wachtwoord=' OR '1'='1", status: 401},
+		{name: "staff login with an empty body", method: "POST", path: "/admin/login", header: post, status: 401},
+		{name: "header line without a colon", method: "GET", path: "/", raw: "GET / HTTP/1.1\r\nHost: x\r\nthis is not a header\r\nConnection: close\r\n\r\n", status: 400},
+		{name: "request line garbage", method: "GET", path: "/", raw: "GIVE ME / HTTP/9.9\r\n\r\n", status: 400},
+	}
+}
+
+func (s *site) counts(t *testing.T) [3]int {
+	t.Helper()
+	var c [3]int
+	err := s.db.Pool().QueryRow(context.Background(), `SELECT (SELECT count(*) FROM contact_message), (SELECT count(*) FROM consent_event), (SELECT count(*) FROM privacy_request)`).Scan(&c[0], &c[1], &c[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// sendRaw writes a request over TCP and reads the status code.
+func sendRaw(t *testing.T, base, raw string) (int, string) {
+	t.Helper()
+	u, _ := url.Parse(base)
+	conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := conn.Write([]byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no response: %v", err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	return res.StatusCode, string(b)
+}
+
+// TestBadInput_ACatalogueOfHostileRequestsGetsClean4xxAndStoresNothing:
+// every case gets the status it should (a clean 4xx, or the page, or the
+// thank-you page a bot gets), never a 5xx, and stores only what it may.
+func TestBadInput_ACatalogueOfHostileRequestsGetsClean4xxAndStoresNothing(t *testing.T) {
+	env := map[string]string{"CONPRO_CONTACT_RATE": "10000"}
+	for k, v := range allVendors {
+		env[k] = v
+	}
+	s := newSite(t, siteOptions{env: env})
+	token := s.contactForm(t).Get("t")
+	_, cookie := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}})
+	forged := strings.Replace(cookie.Value, ".ads.", ".a.", 1)
+	cases := badCases(token, forged)
+	if len(cases) < 60 {
+		t.Fatalf("only %d cases", len(cases))
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := s.counts(t)
+			var status int
+			var body string
+			if c.raw != "" {
+				status, body = sendRaw(t, s.URL, c.raw)
+			} else {
+				req, err := http.NewRequest(c.method, s.URL+c.path, strings.NewReader(c.body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for k, v := range c.header {
+					req.Header.Set(k, v)
+				}
+				res := s.do(t, req)
+				status, body = res.StatusCode, res.Body
+			}
+			if status >= 500 {
+				t.Fatalf("status %d", status)
+			}
+			switch {
+			case c.status == 0 && (status < 400 || status >= 500):
+				t.Errorf("status %d, want a 4xx", status)
+			case c.status != 0 && status != c.status:
+				t.Errorf("status %d, want %d", status, c.status)
+			}
+			if c.contains != "" && !strings.Contains(body, c.contains) {
+				t.Errorf("answer lacks %q", c.contains)
+			}
+			after := s.counts(t)
+			for i := range after {
+				if after[i]-before[i] != c.stores[i] {
+					t.Errorf("stored %v → %v, allowed %v", before, after, c.stores)
+					break
+				}
+			}
+		})
+	}
+	if strings.Contains(s.logs.String(), `"level":"ERROR"`) {
+		t.Errorf("the catalogue caused errors in the log:\n%s", s.logs.String())
+	}
+	// What was stored is inert: shown escaped to staff.
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	inbox := c.do(t, "GET", "/admin/berichten", nil)
+	if !strings.Contains(inbox.Body, "Robert&#39;); DROP TABLE contact_message;--") {
+		t.Error("the SQL string is not shown as text")
+	}
+	var id int64
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT id FROM contact_message WHERE message LIKE '<script>%'`).Scan(&id)
+	detail := c.do(t, "GET", fmt.Sprintf("/admin/berichten/%d", id), nil)
+	if strings.Contains(detail.Body, "<script>alert(1)") || !strings.Contains(detail.Body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Error("the HTML in a message is not escaped for staff")
+	}
+}
