@@ -328,10 +328,9 @@ func (s *Server) handleAdminRequestHandled(w http.ResponseWriter, r *http.Reques
 		s.badRequest(w, r)
 		return
 	}
-	note := strings.TrimSpace(r.PostForm.Get("notitie"))
-	if len(note) > 500 {
-		note = note[:500]
-	}
+	// The field has maxlength=500; a longer note (only a hand-made
+	// request sends one) is cut at a character boundary.
+	note := clipRunes(strings.TrimSpace(strings.ToValidUTF8(r.PostForm.Get("notitie"), "\uFFFD")), 500)
 	err := s.admin.HandlePrivacyRequest(r.Context(), id, note, s.now())
 	if errors.Is(err, postgres.ErrNotFound) {
 		s.notFound(w, r)
@@ -450,4 +449,15 @@ func (s *Server) handleAdminStats(w http.ResponseWriter, r *http.Request) {
 	})
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, status, web.AdminStats(s.adminPage(r, "AdminStatsTitle"), days, chart, from, to, invalid))
+}
+
+// clipRunes returns s cut to at most n characters.
+func clipRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }

@@ -307,6 +307,20 @@ func TestAdmin_RequestQueueConsentLookupAndOutboxRetry(t *testing.T) {
 		t.Fatalf("request %q %q", status, outcome)
 	}
 
+	// A hand-made note longer than the field allows, cut in the middle of
+	// a multi-byte character and with a broken byte, is stored clipped.
+	s.confirm(t, s.request(t, url.Values{"soort": {"bezwaar"}, "email": {"an@example.be"}, "toelichting": {"Geen nieuwsbrief."}}))
+	var reqID2 int64
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT max(id) FROM privacy_request`).Scan(&reqID2)
+	long := "\xff" + strings.Repeat("é", 600)
+	if res := c.do(t, "POST", fmt.Sprintf("/admin/verzoeken/%d/behandeld", reqID2), url.Values{"notitie": {long}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("handle request with a long note: %d", res.StatusCode)
+	}
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT outcome FROM privacy_request WHERE id = $1`, reqID2).Scan(&outcome)
+	if want := "behandeld: \uFFFD" + strings.Repeat("é", 499); outcome != want {
+		t.Fatalf("long note stored as %q", outcome)
+	}
+
 	lookup := c.do(t, "GET", "/admin/toestemmingen?id="+ch.ID, nil)
 	if !strings.Contains(lookup.Body, "Alles weigeren") {
 		t.Fatal("the consent lookup does not show the choice")
