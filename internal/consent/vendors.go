@@ -213,13 +213,17 @@ func (v Vendor) MatchesCookie(name string) bool {
 type SiteCookie struct {
 	Name      string
 	PurposeID string
-	MaxAge    time.Duration
+	// MaxAge is how long the browser keeps the cookie; ValidFor, when set,
+	// how long what it holds counts (the consent cookie outlives the
+	// consent so that a new choice keeps the same ID).
+	MaxAge   time.Duration
+	ValidFor time.Duration
 }
 
 // SiteCookies lists the site's own cookies.
-func SiteCookies(consentMaxAge time.Duration) []SiteCookie {
+func SiteCookies(cookieLifetime, consentMaxAge time.Duration) []SiteCookie {
 	return []SiteCookie{
-		{Name: CookieName, PurposeID: "CookiePurposeConsent", MaxAge: consentMaxAge},
+		{Name: CookieName, PurposeID: "CookiePurposeConsent", MaxAge: cookieLifetime, ValidFor: consentMaxAge},
 		{Name: "conpro_lang", PurposeID: "CookiePurposeLanguage", MaxAge: year},
 	}
 }

@@ -102,11 +102,22 @@ func (s *Server) requestConsent(w http.ResponseWriter, r *http.Request) *request
 		ch = &k.choice
 	}
 	rc.state = consent.Evaluate(ch, policy.CurrentNumber(), s.cfg.ConsentMaxAge, s.now(), gpc(r))
-	if k != nil && rc.state.Current() != nil && k.inj.CSPHeader != "" {
+	if k != nil && rc.state.Current() != nil && k.inj.CSPHeader != "" && !withoutVendors(r.URL.Path) {
 		w.Header()["Content-Security-Policy"] = []string{k.inj.CSPHeader}
 		rc.grants = k.grants
 	}
 	return rc
+}
+
+// withoutVendors reports whether a page never carries vendor scripts,
+// whatever the visitor allowed: pages where personal data is typed or shown
+// (the contact form, data-subject requests with their links and exports,
+// the staff area) and the cookie settings with the visitor's consent ID.
+// A session-recording or advertising script has no business there.
+func withoutVendors(path string) bool {
+	return path == "/contact" || path == "/cookies" ||
+		path == "/admin" || strings.HasPrefix(path, "/admin/") ||
+		path == "/privacy/verzoek" || strings.HasPrefix(path, "/privacy/verzoek/")
 }
 
 // handleConsent records a banner or settings-form click: it decides what is
@@ -258,7 +269,7 @@ func (s *Server) handleCookies(w http.ResponseWriter, r *http.Request) {
 	st := consentState(ctx)
 	d := web.CookieSettingsData{
 		Choice:      st.Choice,
-		SiteCookies: consent.SiteCookies(s.cfg.ConsentMaxAge),
+		SiteCookies: consent.SiteCookies(consentCookieLifetime, s.cfg.ConsentMaxAge),
 		Saved:       r.URL.Query().Get("opgeslagen") == "1",
 	}
 	if st.Choice != nil {

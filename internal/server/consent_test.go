@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -699,6 +700,44 @@ func TestConsent_PagesAreNotForSharedCaches(t *testing.T) {
 		res := s.get(t, p, "Cookie", cookie.Name+"="+cookie.Value)
 		if cc := res.Header.Get("Cache-Control"); !strings.Contains(cc, "private") {
 			t.Errorf("%s: Cache-Control %q lets a CDN keep a consented page", p, cc)
+		}
+	}
+}
+
+func TestConsent_TheCookiesPageDeclaresTheConsentCookiesRealLifetime(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	_, cookie := s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/cookies"}})
+	months := cookie.MaxAge / (24 * 3600) / 30
+	if months < 12 {
+		t.Fatalf("the consent cookie lives %d s", cookie.MaxAge)
+	}
+	page := s.get(t, "/cookies", "Cookie", cookie.Name+"="+cookie.Value).Body
+	row := regexp.MustCompile(`(?s)<code>` + consent.CookieName + `</code>.*?</tr>`).FindString(page)
+	want := fmt.Sprintf(">%d maanden</td>", months)
+	if !strings.Contains(row, want) || !strings.Contains(row, "Uw keuze geldt 6 maanden") {
+		t.Fatalf("the row of %s does not say %q and that the choice counts 6 months:\n%s", consent.CookieName, want, row)
+	}
+}
+
+func TestConsent_PagesWithPersonalDataCarryNoVendorScripts(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	_, cookie := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}})
+	everyHost := append(append(slices.Clone(analyticsHosts), advertisingHosts...), socialHosts...)
+	for _, p := range []string{"/contact", "/cookies", "/privacy/verzoek", "/privacy/verzoek/verstuurd", "/privacy/verzoek/bevestig?t=x", "/admin/login"} {
+		res := s.get(t, p, "Cookie", cookie.Name+"="+cookie.Value)
+		if res.StatusCode >= 500 {
+			t.Fatalf("%s: %d", p, res.StatusCode)
+		}
+		checkCSPMatchesPage(t, res, nil)
+		if strings.Contains(res.Body, "gtag/js") || strings.Contains(res.Body, "smartlook('init'") || strings.Contains(res.Body, "fbq('init'") {
+			t.Errorf("%s carries a vendor script despite personal data on it", p)
+		}
+	}
+	for _, p := range []string{"/", "/contact/bedankt"} {
+		res := s.get(t, p, "Cookie", cookie.Name+"="+cookie.Value)
+		checkCSPMatchesPage(t, res, everyHost)
+		if !strings.Contains(res.Body, "gtag/js") {
+			t.Errorf("%s lacks the scripts the visitor allowed", p)
 		}
 	}
 }

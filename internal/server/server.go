@@ -186,6 +186,9 @@ func (s *Server) page(r *http.Request, title, description string) web.Page {
 		returnTo = "/"
 	}
 	p.Consent = web.NewConsentView(s.vendors, consentState(ctx), returnTo, r.URL.Path != "/cookies")
+	if withoutVendors(r.URL.Path) {
+		p.Consent.Injection = consent.Injection{}
+	}
 	return p
 }
 
