@@ -357,3 +357,54 @@ func TestRun_AdminAddsAStaffUserAndResetsThePassword(t *testing.T) {
 		t.Fatalf("the new password: %v", err)
 	}
 }
+
+// A client that sends its request headers a byte at a time (slow loris) is
+// cut off by the header timeout, and while a hundred of them hang on, other
+// visitors are still served.
+func TestRun_SlowClientsAreCutOffAndOthersStillServed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the 5 s header timeout")
+	}
+	addr, _ := startServer(t, map[string]string{"DATABASE_URL": pgtest.URL(t)})
+	const slow = 100
+	closed := make(chan error, slow)
+	for range slow {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		go func() {
+			// Dribble an endless header, one byte every 200 ms.
+			if _, err := io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: "); err != nil {
+				return
+			}
+			for {
+				time.Sleep(200 * time.Millisecond)
+				if _, err := conn.Write([]byte("a")); err != nil {
+					return
+				}
+			}
+		}()
+		go func() {
+			// The server must end the connection well before ours gives up.
+			_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+			_, err := io.Copy(io.Discard, conn)
+			closed <- err
+		}()
+	}
+	for range 5 {
+		res, err := http.Get("http://" + addr + "/privacy")
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("GET /privacy among slow clients: %v %v", res, err)
+		}
+		res.Body.Close()
+	}
+	for range slow {
+		if err := <-closed; err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				t.Fatal("a slow client was still connected after 20 s: no header timeout")
+			}
+		}
+	}
+}
