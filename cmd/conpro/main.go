@@ -109,7 +109,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return admin(ctx, args[1:], db, stdin, stdout, stderr)
 	}
-	return serve(ctx, cfg, logger, db)
+	return serve(ctx, cfg, logger, db, getenv)
 }
 
 // purge runs the retention purge once and prints what it deleted (or, with
@@ -141,7 +141,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *postgres.DB) error {
+func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *postgres.DB, getenv func(string) string) error {
 	bundle, err := locale.Load(locales.FS())
 	if err != nil {
 		return err
@@ -234,9 +234,9 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 		close(prepared)
 	}
 
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, activated, err := listen(cfg.Addr, getenv)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return err
 	}
 	srv := &http.Server{
 		Handler:           handler,
@@ -248,7 +248,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	logger.Info("serving", "addr", "http://"+ln.Addr().String(), "base_url", cfg.BaseURL.String(), "env", cfg.Env)
+	logger.Info("serving", "addr", "http://"+ln.Addr().String(), "socket_activation", activated, "base_url", cfg.BaseURL.String(), "env", cfg.Env)
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
