@@ -15,7 +15,7 @@ TESTFLAGS ?=
 # Time per fuzz target, e.g. make fuzz FUZZTIME=1m
 FUZZTIME ?= 10s
 
-.PHONY: help run test bench audit generate check-generated lint build fuzz clean db-start db-stop db-psql
+.PHONY: help run test bench chaos audit generate check-generated lint build fuzz clean db-start db-stop db-psql
 
 help: ## list the targets
 	@echo 'usage: make <target> [VAR=value]'
@@ -41,6 +41,12 @@ bench: ## load bench (wrk vs net/http, nginx, pgbench) into bench/results.md, th
 	@{ printf '\n## Go benchmarks (hot paths, go test -bench . -benchmem)\n\n```text\n'; \
 	grep -E '^(pkg:|Benchmark)' bench/out/gobench.txt; printf '```\n'; } >>bench/results.md
 	@echo 'report: bench/results.md, bench/results.json (and bench/out/report.txt)'
+
+# CHAOSFLAGS go to bench/chaos, e.g. make chaos CHAOSFLAGS='-duration 90s'.
+chaos: ## mixed load while PostgreSQL stops/starts and the server restarts; checks nothing acknowledged is lost; writes bench/chaos.md (CHAOSFLAGS)
+	@bash -c '. scripts/lib.sh && ensure_pg_bindir >/dev/null'
+	@mkdir -p bench/out
+	$(GO) run ./bench/chaos $(CHAOSFLAGS)
 
 audit: ## axe-core and Lighthouse on the main pages; writes bench/lighthouse.md
 	@scripts/audit.sh
