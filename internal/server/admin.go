@@ -28,12 +28,12 @@ type AdminStore interface {
 	AuditLog(ctx context.Context, limit int) ([]staff.AuditEntry, error)
 	Inbox(ctx context.Context, f staff.InboxFilter) ([]staff.InboxMessage, error)
 	InboxMessage(ctx context.Context, id int64) (staff.InboxMessage, error)
-	SetMessageHandled(ctx context.Context, id int64, handled bool, now time.Time) error
-	DeleteMessage(ctx context.Context, id int64) error
+	SetMessageHandled(ctx context.Context, id int64, handled bool, now time.Time, audit staff.AuditEntry) error
+	DeleteMessage(ctx context.Context, id int64, audit staff.AuditEntry) error
 	PrivacyRequests(ctx context.Context, limit int) ([]staff.QueuedRequest, error)
-	HandlePrivacyRequest(ctx context.Context, id int64, note string, now time.Time) error
+	HandlePrivacyRequest(ctx context.Context, id int64, note string, now time.Time, audit staff.AuditEntry) error
 	OutboxMails(ctx context.Context, limit int) ([]staff.OutboxMail, error)
-	RetryMail(ctx context.Context, id int64) error
+	RetryMail(ctx context.Context, id int64, audit staff.AuditEntry) error
 	ConsentEvents(ctx context.Context, consentID string) ([]consent.Event, error)
 }
 
@@ -99,8 +99,14 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 // audit writes a staff action; a failure is an error of the request (an
 // action that cannot be accounted for is not done silently).
 func (s *Server) audit(r *http.Request, action, target, detail string) error {
+	return s.admin.Audit(r.Context(), auditEntry(r, action, target, detail))
+}
+
+// auditEntry is the audit record of an action by the signed-in staff
+// member; store methods that change data write it in their transaction.
+func auditEntry(r *http.Request, action, target, detail string) staff.AuditEntry {
 	u := currentStaff(r.Context())
-	return s.admin.Audit(r.Context(), staff.AuditEntry{StaffID: u.ID, StaffEmail: u.Email, Action: action, Target: target, Detail: detail})
+	return staff.AuditEntry{StaffID: u.ID, StaffEmail: u.Email, Action: action, Target: target, Detail: detail}
 }
 
 func (s *Server) adminPage(r *http.Request, titleID string) web.AdminPage {
@@ -176,11 +182,29 @@ func (s *Server) handleAdminInbox(w http.ResponseWriter, r *http.Request) {
 		f.State = ""
 	}
 	msgs, err := s.admin.Inbox(r.Context(), f)
+	if err == nil {
+		// Who looked at the list is recorded; the search term is not (it
+		// is often a visitor's name or address).
+		err = s.audit(r, "list_messages", "contact_message", listDetail(f, len(msgs)))
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, web.AdminInbox(s.adminPage(r, "AdminInboxTitle"), msgs, f.State, f.Search))
+}
+
+// listDetail describes a view of the inbox for the audit log, without the
+// search term.
+func listDetail(f staff.InboxFilter, shown int) string {
+	d := fmt.Sprintf("%d shown", shown)
+	if f.State != "" {
+		d += ", filter " + f.State
+	}
+	if f.Search != "" {
+		d += ", search"
+	}
+	return d
 }
 
 func idParam(r *http.Request) (int64, bool) {
@@ -222,17 +246,14 @@ func (s *Server) handleAdminMessageHandled(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	handled := r.PostForm.Get("afgehandeld") != "0"
-	err := s.admin.SetMessageHandled(r.Context(), id, handled, s.now())
-	if errors.Is(err, postgres.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
 	action := "mark_handled"
 	if !handled {
 		action = "mark_open"
 	}
-	if err == nil {
-		err = s.audit(r, action, fmt.Sprintf("contact_message:%d", id), "")
+	err := s.admin.SetMessageHandled(r.Context(), id, handled, s.now(), auditEntry(r, action, fmt.Sprintf("contact_message:%d", id), ""))
+	if errors.Is(err, postgres.ErrNotFound) {
+		s.notFound(w, r)
+		return
 	}
 	if err != nil {
 		s.serverError(w, r, err)
@@ -247,13 +268,10 @@ func (s *Server) handleAdminMessageDelete(w http.ResponseWriter, r *http.Request
 		s.notFound(w, r)
 		return
 	}
-	err := s.admin.DeleteMessage(r.Context(), id)
+	err := s.admin.DeleteMessage(r.Context(), id, auditEntry(r, "delete_message", fmt.Sprintf("contact_message:%d", id), ""))
 	if errors.Is(err, postgres.ErrNotFound) {
 		s.notFound(w, r)
 		return
-	}
-	if err == nil {
-		err = s.audit(r, "delete_message", fmt.Sprintf("contact_message:%d", id), "")
 	}
 	if err != nil {
 		s.serverError(w, r, err)
@@ -311,6 +329,9 @@ func brussels() *time.Location {
 
 func (s *Server) handleAdminRequests(w http.ResponseWriter, r *http.Request) {
 	reqs, err := s.admin.PrivacyRequests(r.Context(), 500)
+	if err == nil {
+		err = s.audit(r, "list_requests", "privacy_request", fmt.Sprintf("%d shown", len(reqs)))
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -331,13 +352,10 @@ func (s *Server) handleAdminRequestHandled(w http.ResponseWriter, r *http.Reques
 	// The field has maxlength=500; a longer note (only a hand-made
 	// request sends one) is cut at a character boundary.
 	note := clipRunes(strings.TrimSpace(strings.ToValidUTF8(r.PostForm.Get("notitie"), "\uFFFD")), 500)
-	err := s.admin.HandlePrivacyRequest(r.Context(), id, note, s.now())
+	err := s.admin.HandlePrivacyRequest(r.Context(), id, note, s.now(), auditEntry(r, "handle_request", fmt.Sprintf("privacy_request:%d", id), ""))
 	if errors.Is(err, postgres.ErrNotFound) {
 		s.notFound(w, r)
 		return
-	}
-	if err == nil {
-		err = s.audit(r, "handle_request", fmt.Sprintf("privacy_request:%d", id), "")
 	}
 	if err != nil {
 		s.serverError(w, r, err)
@@ -366,6 +384,9 @@ func (s *Server) handleAdminConsent(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleAdminOutbox(w http.ResponseWriter, r *http.Request) {
 	mails, err := s.admin.OutboxMails(r.Context(), 500)
+	if err == nil {
+		err = s.audit(r, "list_mail", "mail_outbox", fmt.Sprintf("%d shown", len(mails)))
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -379,13 +400,10 @@ func (s *Server) handleAdminRetryMail(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	err := s.admin.RetryMail(r.Context(), id)
+	err := s.admin.RetryMail(r.Context(), id, auditEntry(r, "retry_mail", fmt.Sprintf("mail_outbox:%d", id), ""))
 	if errors.Is(err, postgres.ErrNotFound) {
 		s.notFound(w, r)
 		return
-	}
-	if err == nil {
-		err = s.audit(r, "retry_mail", fmt.Sprintf("mail_outbox:%d", id), "")
 	}
 	if err != nil {
 		s.serverError(w, r, err)
@@ -398,7 +416,13 @@ func (s *Server) handleAdminRetryMail(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAdminAudit(w http.ResponseWriter, r *http.Request) {
-	entries, err := s.admin.AuditLog(r.Context(), 500)
+	// Reading the audit log is itself recorded, before the read, so the
+	// page shows it.
+	err := s.audit(r, "view_audit", "audit_log", "")
+	var entries []staff.AuditEntry
+	if err == nil {
+		entries, err = s.admin.AuditLog(r.Context(), 500)
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return

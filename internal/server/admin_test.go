@@ -232,9 +232,16 @@ func TestAdmin_InboxReadHandleDeleteAndEveryActionIsAudited(t *testing.T) {
 	if res := c.do(t, "GET", "/admin/berichten/"+id, nil); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("deleted message: %d", res.StatusCode)
 	}
-	want := []string{"login", "read_message:contact_message:" + id, "mark_handled:contact_message:" + id, "read_message:contact_message:" + id, "delete_message:contact_message:" + id}
+	list := "list_messages:contact_message"
+	want := []string{"login", list, list, "read_message:contact_message:" + id, "mark_handled:contact_message:" + id, list, "read_message:contact_message:" + id, "delete_message:contact_message:" + id}
 	if got := s.auditActions(t); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("audit %v, want %v", got, want)
+	}
+	// Who searched is recorded, not what for: the term is personal data.
+	var details string
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT string_agg(detail, ' | ' ORDER BY id) FROM audit_log WHERE action = 'list_messages'`).Scan(&details)
+	if details != "2 shown | 1 shown, search | 1 shown, filter open" {
+		t.Fatalf("list audit details %q", details)
 	}
 	if _, err := s.db.Pool().Exec(context.Background(), `DELETE FROM audit_log`); err == nil || !strings.Contains(err.Error(), "append-only") {
 		t.Fatalf("deleting from the audit log: %v", err)
@@ -349,6 +356,48 @@ func TestAdmin_RequestQueueConsentLookupAndOutboxRetry(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("audit lacks %s: %s", want, got)
 		}
+	}
+}
+
+// A change that cannot be written to the audit log is not made: the action
+// and its entry are one transaction.
+func TestAdmin_AnActionThatCannotBeAuditedIsNotDone(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	s.sendContact(t, "Jan Peeters", "jan@example.be", "Een bericht over een dak.")
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	var id int64
+	if err := s.db.Pool().QueryRow(context.Background(), `SELECT id FROM contact_message`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	// The audit log refuses entries for deletions and for marking (say, a
+	// full disk or a permission change on that one table).
+	_, err := s.db.Pool().Exec(context.Background(), `
+		CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'audit_log unavailable'; END; $$;
+		CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW
+			WHEN (NEW.action IN ('delete_message', 'mark_handled')) EXECUTE FUNCTION refuse_audit();`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := c.do(t, "POST", fmt.Sprintf("/admin/berichten/%d/verwijderen", id), url.Values{}); res.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("delete without audit: %d, want 500", res.StatusCode)
+	}
+	if n := s.occurrences(t, "jan@example.be"); n == 0 {
+		t.Fatal("the message was deleted although the deletion could not be audited")
+	}
+	if res := c.do(t, "POST", fmt.Sprintf("/admin/berichten/%d/afgehandeld", id), url.Values{"afgehandeld": {"1"}}); res.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("mark handled without audit: %d, want 500", res.StatusCode)
+	}
+	var handled bool
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT handled_at IS NOT NULL FROM contact_message WHERE id = $1`, id).Scan(&handled)
+	if handled {
+		t.Fatal("the message was marked handled although that could not be audited")
+	}
+	// Reading the audit log is recorded too, and shows on the page.
+	if page := c.do(t, "GET", "/admin/audit", nil); !strings.Contains(page.Body, "view_audit") {
+		t.Fatal("viewing the audit log is not audited")
 	}
 }
 

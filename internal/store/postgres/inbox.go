@@ -69,25 +69,29 @@ func (db *DB) InboxMessage(ctx context.Context, id int64) (staff.InboxMessage, e
 	return m, nil
 }
 
-// SetMessageHandled marks a message handled (or open again).
-func (db *DB) SetMessageHandled(ctx context.Context, id int64, handled bool, now time.Time) error {
+// SetMessageHandled marks a message handled (or open again) and records
+// the staff action in the same transaction.
+func (db *DB) SetMessageHandled(ctx context.Context, id int64, handled bool, now time.Time, audit staff.AuditEntry) error {
 	var at *time.Time
 	if handled {
 		at = &now
 	}
-	tag, err := db.pool.Exec(ctx, `UPDATE contact_message SET handled_at = $2 WHERE id = $1`, id, at)
-	if err != nil {
-		return fmt.Errorf("mark message: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return db.audited(ctx, audit, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE contact_message SET handled_at = $2 WHERE id = $1`, id, at)
+		if err != nil {
+			return fmt.Errorf("mark message: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
 }
 
-// DeleteMessage deletes a message with its notification mail.
-func (db *DB) DeleteMessage(ctx context.Context, id int64) error {
-	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+// DeleteMessage deletes a message with its notification mail, and records
+// the staff action in the same transaction.
+func (db *DB) DeleteMessage(ctx context.Context, id int64, audit staff.AuditEntry) error {
+	return db.audited(ctx, audit, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM mail_outbox WHERE contact_message_id = $1`, id); err != nil {
 			return fmt.Errorf("delete message mail: %w", err)
 		}
@@ -132,19 +136,22 @@ func (db *DB) PrivacyRequests(ctx context.Context, limit int) ([]staff.QueuedReq
 	})
 }
 
-// HandlePrivacyRequest closes a queued request with a note of what was done.
-func (db *DB) HandlePrivacyRequest(ctx context.Context, id int64, note string, now time.Time) error {
-	tag, err := db.pool.Exec(ctx, `
-		UPDATE privacy_request SET status = 'handled', handled_at = $3,
-			outcome = CASE WHEN $2 = '' THEN 'behandeld' ELSE 'behandeld: ' || $2 END
-		WHERE id = $1 AND status = 'queued'`, id, note, now)
-	if err != nil {
-		return fmt.Errorf("handle privacy request: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return ErrNotFound
-	}
-	return nil
+// HandlePrivacyRequest closes a queued request with a note of what was
+// done, and records the staff action in the same transaction.
+func (db *DB) HandlePrivacyRequest(ctx context.Context, id int64, note string, now time.Time, audit staff.AuditEntry) error {
+	return db.audited(ctx, audit, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE privacy_request SET status = 'handled', handled_at = $3,
+				outcome = CASE WHEN $2 = '' THEN 'behandeld' ELSE 'behandeld: ' || $2 END
+			WHERE id = $1 AND status = 'queued'`, id, note, now)
+		if err != nil {
+			return fmt.Errorf("handle privacy request: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
 }
 
 // OutboxMails lists the outbox, unsent first.
@@ -162,14 +169,17 @@ func (db *DB) OutboxMails(ctx context.Context, limit int) ([]staff.OutboxMail, e
 	})
 }
 
-// RetryMail makes an unsent mail due now.
-func (db *DB) RetryMail(ctx context.Context, id int64) error {
-	tag, err := db.pool.Exec(ctx, `UPDATE mail_outbox SET next_attempt_at = now(), locked_until = NULL WHERE id = $1 AND sent_at IS NULL`, id)
-	if err != nil {
-		return fmt.Errorf("retry mail: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return ErrNotFound
-	}
-	return nil
+// RetryMail makes an unsent mail due now, and records the staff action in
+// the same transaction.
+func (db *DB) RetryMail(ctx context.Context, id int64, audit staff.AuditEntry) error {
+	return db.audited(ctx, audit, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE mail_outbox SET next_attempt_at = now(), locked_until = NULL WHERE id = $1 AND sent_at IS NULL`, id)
+		if err != nil {
+			return fmt.Errorf("retry mail: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
 }

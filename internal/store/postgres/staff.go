@@ -98,7 +98,25 @@ func (db *DB) StaffUser(ctx context.Context, id int64) (staff.User, error) {
 
 // Audit appends a staff action to the audit log.
 func (db *DB) Audit(ctx context.Context, e staff.AuditEntry) error {
-	_, err := db.pool.Exec(ctx, `INSERT INTO audit_log (staff_id, staff_email, action, target, detail) VALUES ($1, $2, $3, $4, $5)`,
+	return insertAudit(ctx, db.pool, e)
+}
+
+// audited runs a staff action and its audit entry in one transaction: an
+// action is done only if it is accounted for, and an entry is only written
+// for an action that was done.
+func (db *DB) audited(ctx context.Context, e staff.AuditEntry, action func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		if err := action(tx); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, e)
+	})
+}
+
+func insertAudit(ctx context.Context, q interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+}, e staff.AuditEntry) error {
+	_, err := q.Exec(ctx, `INSERT INTO audit_log (staff_id, staff_email, action, target, detail) VALUES ($1, $2, $3, $4, $5)`,
 		e.StaffID, e.StaffEmail, e.Action, e.Target, e.Detail)
 	if err != nil {
 		return fmt.Errorf("write audit log: %w", err)
