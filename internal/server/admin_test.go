@@ -313,6 +313,12 @@ func TestAdmin_RequestQueueConsentLookupAndOutboxRetry(t *testing.T) {
 	if status != "handled" || outcome != "behandeld: naam aangepast" {
 		t.Fatalf("request %q %q", status, outcome)
 	}
+	// Once handled, the address is no longer needed and no longer kept.
+	var email *string
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT email FROM privacy_request WHERE id = $1`, reqID).Scan(&email)
+	if email != nil {
+		t.Fatalf("the handled request still keeps the address %q", *email)
+	}
 
 	// A hand-made note longer than the field allows, cut in the middle of
 	// a multi-byte character and with a broken byte, is stored clipped.

@@ -137,11 +137,13 @@ func (db *DB) PrivacyRequests(ctx context.Context, limit int) ([]staff.QueuedReq
 }
 
 // HandlePrivacyRequest closes a queued request with a note of what was
-// done, and records the staff action in the same transaction.
+// done, and records the staff action in the same transaction. The address,
+// needed only to answer the request, goes; its keyed hash stays, so a later
+// erasure request from the same address still finds the row.
 func (db *DB) HandlePrivacyRequest(ctx context.Context, id int64, note string, now time.Time, audit staff.AuditEntry) error {
 	return db.audited(ctx, audit, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
-			UPDATE privacy_request SET status = 'handled', handled_at = $3,
+			UPDATE privacy_request SET status = 'handled', handled_at = $3, email = NULL,
 				outcome = CASE WHEN $2 = '' THEN 'behandeld' ELSE 'behandeld: ' || $2 END
 			WHERE id = $1 AND status = 'queued'`, id, note, now)
 		if err != nil {
