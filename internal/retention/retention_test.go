@@ -185,3 +185,27 @@ func TestPurge_RequestsWhoseLinkWasNeverOpenedGoAfterAWeek(t *testing.T) {
 		t.Fatal("an expired token's hash is kept")
 	}
 }
+
+// An access request keeps the address only for its download hour: the
+// next purge after two hours clears it; a request staff still have to
+// handle keeps it.
+func TestPurge_ADoneAccessRequestForgetsTheAddress(t *testing.T) {
+	db := pgtest.New(t)
+	request(t, db, "gisteren@example.be", now.Add(-3*time.Hour), true)
+	request(t, db, "net@example.be", now.Add(-10*time.Minute), true)
+	request(t, db, "wachtend@example.be", now.Add(-3*time.Hour), true)
+	exec(t, db, `UPDATE privacy_request SET status = 'done' WHERE email IN ('gisteren@example.be', 'net@example.be')`)
+	exec(t, db, `UPDATE privacy_request SET status = 'queued', kind = 'correctie' WHERE email = 'wachtend@example.be'`)
+	if _, err := retention.Purge(context.Background(), db, periods, now, false); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, db, `SELECT count(*) FROM privacy_request WHERE email = 'gisteren@example.be'`); n != 0 {
+		t.Fatal("a done access request keeps its address after three hours")
+	}
+	if n := countRows(t, db, `SELECT count(*) FROM privacy_request WHERE email IN ('net@example.be', 'wachtend@example.be')`); n != 2 {
+		t.Fatalf("%d of the two addresses still needed are kept", n)
+	}
+	if n := countRows(t, db, `SELECT count(*) FROM privacy_request`); n != 3 {
+		t.Fatalf("%d requests left, want all 3 (only the address goes)", n)
+	}
+}
