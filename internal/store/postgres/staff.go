@@ -41,40 +41,60 @@ func (db *DB) SetStaffPassword(ctx context.Context, email, passwordHash string) 
 	return nil
 }
 
-// StaffLogin checks a password and counts the attempt: a success resets the
-// failures, a failure adds one and, past staff.MaxFailures, locks the
-// account for staff.LockFor. An unknown address costs the same time.
+// StaffLogin checks a password and counts the attempt. The attempt is
+// counted as a failure before the password is checked, in a transaction that
+// holds the account's row only for that: concurrent attempts queue on the
+// row, not on the hashing, and once staff.MaxFailures are counted the
+// account is locked for staff.LockFor before any more get a check. A locked
+// account still counts attempts but refuses them without a check. A success
+// resets the count. An unknown address costs the same time.
 func (db *DB) StaffLogin(ctx context.Context, email, password string, now time.Time) (staff.User, error) {
 	var (
-		u           staff.User
-		hash        string
-		lockedUntil *time.Time
+		u       staff.User
+		hash    string
+		allowed bool
 	)
-	err := db.pool.QueryRow(ctx, `SELECT id, email, password_hash, locked_until, last_login_at FROM staff_user WHERE lower(email) = lower($1)`, email).
-		Scan(&u.ID, &u.Email, &hash, &lockedUntil, &u.LastLoginAt)
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		var (
+			failed      int
+			lockedUntil *time.Time
+		)
+		err := tx.QueryRow(ctx, `
+			SELECT id, email, password_hash, last_login_at, failed_logins, locked_until
+			FROM staff_user WHERE lower(email) = lower($1) FOR UPDATE`, email).
+			Scan(&u.ID, &u.Email, &hash, &u.LastLoginAt, &failed, &lockedUntil)
+		if err != nil {
+			return err
+		}
+		allowed = lockedUntil == nil || !now.Before(*lockedUntil)
+		failed++
+		if allowed && failed >= staff.MaxFailures {
+			until := now.Add(staff.LockFor)
+			lockedUntil = &until
+		}
+		_, err = tx.Exec(ctx, `UPDATE staff_user SET failed_logins = $2, locked_until = $3 WHERE id = $1`, u.ID, failed, lockedUntil)
+		return err
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
-		staff.CheckPassword(password, "")
+		if _, err := staff.CheckPassword(ctx, password, ""); err != nil {
+			return staff.User{}, fmt.Errorf("staff login: %w", err)
+		}
 		return staff.User{}, staff.ErrBadLogin
 	}
 	if err != nil {
 		return staff.User{}, fmt.Errorf("staff login: %w", err)
 	}
-	if lockedUntil != nil && now.Before(*lockedUntil) {
-		staff.CheckPassword(password, "")
-		_, err := db.pool.Exec(ctx, `UPDATE staff_user SET failed_logins = failed_logins + 1 WHERE id = $1`, u.ID)
-		if err != nil {
+	if !allowed {
+		if _, err := staff.CheckPassword(ctx, password, ""); err != nil {
 			return staff.User{}, fmt.Errorf("staff login: %w", err)
 		}
 		return staff.User{}, staff.ErrLocked
 	}
-	if !staff.CheckPassword(password, hash) {
-		_, err := db.pool.Exec(ctx, `
-			UPDATE staff_user SET failed_logins = failed_logins + 1,
-				locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3::timestamptz ELSE locked_until END
-			WHERE id = $1`, u.ID, staff.MaxFailures, now.Add(staff.LockFor))
-		if err != nil {
-			return staff.User{}, fmt.Errorf("staff login: %w", err)
-		}
+	ok, err := staff.CheckPassword(ctx, password, hash)
+	if err != nil {
+		return staff.User{}, fmt.Errorf("staff login: %w", err)
+	}
+	if !ok {
 		return staff.User{}, staff.ErrBadLogin
 	}
 	if _, err := db.pool.Exec(ctx, `UPDATE staff_user SET failed_logins = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1`, u.ID, now); err != nil {
