@@ -21,6 +21,9 @@ type User struct {
 	ID          int64
 	Email       string
 	LastLoginAt *time.Time
+	// CredentialVersion changes with every password change; a session
+	// opened under another version is no longer valid.
+	CredentialVersion int
 }
 
 // Login throttling: after MaxFailures wrong passwords an account waits

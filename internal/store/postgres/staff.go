@@ -29,9 +29,13 @@ func (db *DB) AddStaffUser(ctx context.Context, email, passwordHash string) (int
 	return id, nil
 }
 
-// SetStaffPassword replaces an account's password and unlocks it.
+// SetStaffPassword replaces an account's password and unlocks it. It raises
+// the credential version, which ends the sessions open with the old password.
 func (db *DB) SetStaffPassword(ctx context.Context, email, passwordHash string) error {
-	tag, err := db.pool.Exec(ctx, `UPDATE staff_user SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE lower(email) = lower($1)`, email, passwordHash)
+	tag, err := db.pool.Exec(ctx, `
+		UPDATE staff_user SET password_hash = $2, failed_logins = 0, locked_until = NULL,
+			credential_version = credential_version + 1
+		WHERE lower(email) = lower($1)`, email, passwordHash)
 	if err != nil {
 		return fmt.Errorf("set staff password: %w", err)
 	}
@@ -60,9 +64,9 @@ func (db *DB) StaffLogin(ctx context.Context, email, password string, now time.T
 			lockedUntil *time.Time
 		)
 		err := tx.QueryRow(ctx, `
-			SELECT id, email, password_hash, last_login_at, failed_logins, locked_until
+			SELECT id, email, password_hash, last_login_at, credential_version, failed_logins, locked_until
 			FROM staff_user WHERE lower(email) = lower($1) FOR UPDATE`, email).
-			Scan(&u.ID, &u.Email, &hash, &u.LastLoginAt, &failed, &lockedUntil)
+			Scan(&u.ID, &u.Email, &hash, &u.LastLoginAt, &u.CredentialVersion, &failed, &lockedUntil)
 		if err != nil {
 			return err
 		}
@@ -106,7 +110,8 @@ func (db *DB) StaffLogin(ctx context.Context, email, password string, now time.T
 // StaffUser reads an account by ID.
 func (db *DB) StaffUser(ctx context.Context, id int64) (staff.User, error) {
 	var u staff.User
-	err := db.pool.QueryRow(ctx, `SELECT id, email, last_login_at FROM staff_user WHERE id = $1`, id).Scan(&u.ID, &u.Email, &u.LastLoginAt)
+	err := db.pool.QueryRow(ctx, `SELECT id, email, last_login_at, credential_version FROM staff_user WHERE id = $1`, id).
+		Scan(&u.ID, &u.Email, &u.LastLoginAt, &u.CredentialVersion)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, ErrNotFound
 	}
