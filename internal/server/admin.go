@@ -142,14 +142,17 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := s.admin.StaffLogin(ctx, email, r.PostForm.Get("wachtwoord"), s.now())
+	// A locked account and a wrong password (or an unknown address) get the
+	// same answer: were a lock visible, it would tell which addresses have an
+	// account, since only those are ever locked.
 	switch {
 	case errors.Is(err, staff.ErrLocked):
 		s.log.WarnContext(ctx, "staff login refused: account locked")
-		s.render(w, r, http.StatusTooManyRequests, web.AdminLogin(p, email, "AdminLoginLocked"))
+		s.render(w, r, http.StatusUnauthorized, web.AdminLogin(p, email, "AdminLoginFailed"))
 		return
 	case errors.Is(err, staff.ErrBadLogin):
 		s.log.InfoContext(ctx, "staff login failed")
-		s.render(w, r, http.StatusUnauthorized, web.AdminLogin(p, email, "AdminLoginWrong"))
+		s.render(w, r, http.StatusUnauthorized, web.AdminLogin(p, email, "AdminLoginFailed"))
 		return
 	case err != nil:
 		s.serverError(w, r, err)
