@@ -47,7 +47,7 @@ func admin(ctx context.Context, args []string, db *postgres.DB, stdin io.Reader,
 		} else if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintf(stdout, "password of %s changed\n", email)
+		_, err = fmt.Fprintf(stdout, "password of %s changed; its open sessions are ended\n", email)
 		return err
 	}
 }

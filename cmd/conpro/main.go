@@ -58,7 +58,8 @@ commands:
             (-dry-run: only count)
   admin add-user EMAIL         create a staff account; the password is asked
                                without echo, or read from standard input
-  admin reset-password EMAIL   set a new password for a staff account
+  admin reset-password EMAIL   set a new password for a staff account, unlock
+                               it and end its open sessions
   help      show this text
 
 Configuration comes from environment variables; see README.md.

@@ -408,3 +408,66 @@ func TestRun_SlowClientsAreCutOffAndOthersStillServed(t *testing.T) {
 		}
 	}
 }
+
+func TestRun_ResetPasswordEndsTheSessionsOpenWithTheOldOne(t *testing.T) {
+	dbURL := pgtest.URL(t)
+	addr, _ := startServer(t, map[string]string{"DATABASE_URL": dbURL})
+	admin := func(stdin string, args ...string) {
+		t.Helper()
+		env := envOf(map[string]string{"DATABASE_URL": dbURL, "CONPRO_SPOOL_DIR": t.TempDir()})
+		if err := run(context.Background(), append([]string{"admin"}, args...), env, strings.NewReader(stdin), io.Discard, io.Discard); err != nil {
+			t.Fatalf("admin %v: %v", args, err)
+		}
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	login := func(password string) *http.Cookie {
+		t.Helper()
+		res, err := client.PostForm("http://"+addr+"/admin/login", url.Values{"email": {"els@conpro-bvba.be"}, "wachtwoord": {password}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		for _, c := range res.Cookies() {
+			if c.Name == "conpro_staff" && res.StatusCode == http.StatusSeeOther {
+				return c
+			}
+		}
+		t.Fatalf("login: %d, no session", res.StatusCode)
+		return nil
+	}
+	inbox := func(session *http.Cookie) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("GET", "http://"+addr+"/admin/berichten", nil)
+		req.AddCookie(session)
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+
+	admin("een-lang-wachtwoord\n", "add-user", "els@conpro-bvba.be")
+	old := login("een-lang-wachtwoord")
+	if res := inbox(old); res.StatusCode != http.StatusOK {
+		t.Fatalf("inbox with a fresh session: %d", res.StatusCode)
+	}
+	admin("een-ander-wachtwoord\n", "reset-password", "els@conpro-bvba.be")
+	res := inbox(old)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/login" {
+		t.Fatalf("inbox with the session of the old password: %d to %q, want 303 to /admin/login", res.StatusCode, res.Header.Get("Location"))
+	}
+	// The session is gone for good, not only refused once.
+	conn, err := pgx.Connect(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var sessions int
+	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM sessions`).Scan(&sessions); err != nil || sessions != 0 {
+		t.Fatalf("%d sessions left after the reset (%v)", sessions, err)
+	}
+	if res := inbox(login("een-ander-wachtwoord")); res.StatusCode != http.StatusOK {
+		t.Fatalf("inbox with a session of the new password: %d", res.StatusCode)
+	}
+}

@@ -55,7 +55,12 @@ func NewSessions(store scs.Store, production bool) *scs.SessionManager {
 	return sm
 }
 
-const sessionStaffID = "staff_id"
+// A staff session holds the account's ID and the credential version it was
+// opened under.
+const (
+	sessionStaffID    = "staff_id"
+	sessionCredential = "staff_credential"
+)
 
 type staffKey struct{}
 
@@ -74,6 +79,8 @@ func adminHeaders(next http.Handler) http.Handler {
 }
 
 // requireStaff sends a request without a staff session to the login page.
+// A session whose account is gone, or whose password changed since the
+// session began, is ended.
 func (s *Server) requireStaff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -83,13 +90,17 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 			return
 		}
 		u, err := s.admin.StaffUser(ctx, id)
-		if errors.Is(err, postgres.ErrNotFound) {
-			_ = s.sessions.Destroy(ctx)
-			http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+		if err != nil && !errors.Is(err, postgres.ErrNotFound) {
+			s.serverError(w, r, err)
 			return
 		}
-		if err != nil {
-			s.serverError(w, r, err)
+		if err != nil || u.CredentialVersion != s.sessions.GetInt(ctx, sessionCredential) {
+			s.log.InfoContext(ctx, "staff session ended: account gone or password changed", "staff_id", id)
+			if err := s.sessions.Destroy(ctx); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, staffKey{}, u)))
@@ -137,14 +148,17 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := s.admin.StaffLogin(ctx, email, r.PostForm.Get("wachtwoord"), s.now())
+	// A locked account and a wrong password (or an unknown address) get the
+	// same answer: were a lock visible, it would tell which addresses have an
+	// account, since only those are ever locked.
 	switch {
 	case errors.Is(err, staff.ErrLocked):
 		s.log.WarnContext(ctx, "staff login refused: account locked")
-		s.render(w, r, http.StatusTooManyRequests, web.AdminLogin(p, email, "AdminLoginLocked"))
+		s.render(w, r, http.StatusUnauthorized, web.AdminLogin(p, email, "AdminLoginFailed"))
 		return
 	case errors.Is(err, staff.ErrBadLogin):
 		s.log.InfoContext(ctx, "staff login failed")
-		s.render(w, r, http.StatusUnauthorized, web.AdminLogin(p, email, "AdminLoginWrong"))
+		s.render(w, r, http.StatusUnauthorized, web.AdminLogin(p, email, "AdminLoginFailed"))
 		return
 	case err != nil:
 		s.serverError(w, r, err)
@@ -156,6 +170,7 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sessions.Put(ctx, sessionStaffID, u.ID)
+	s.sessions.Put(ctx, sessionCredential, u.CredentialVersion)
 	if err := s.admin.Audit(ctx, staff.AuditEntry{StaffID: u.ID, StaffEmail: u.Email, Action: "login"}); err != nil {
 		s.serverError(w, r, err)
 		return

@@ -160,9 +160,10 @@ func TestAdmin_WrongPasswordsAreThrottled(t *testing.T) {
 			t.Fatalf("attempt %d: %d", i, res.StatusCode)
 		}
 	}
-	// Locked now, even with the right password.
+	// Locked now, even with the right password; the answer is the one of a
+	// wrong password.
 	res := c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
-	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(res.Body, "geblokkeerd") {
+	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(res.Body, "geblokkeerd") {
 		t.Fatalf("right password while locked: %d", res.StatusCode)
 	}
 	// An unknown account answers like a wrong password.
@@ -189,6 +190,36 @@ func TestAdmin_WrongPasswordsAreThrottled(t *testing.T) {
 	}
 	if attempts != 20 {
 		t.Fatalf("limited after %d attempts, want 20", attempts)
+	}
+}
+
+func TestAdmin_AnUnknownAddressAnswersLikeALockedAccount(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	known, unknown := s.newClient(t), s.newClient(t)
+	// The same attempts at both addresses: wrong passwords up to the lock
+	// and past it, then the right password of the existing account (refused
+	// while locked). Only the address typed may differ in the answers.
+	attempts := []string{"fout-1", "fout-2", "fout-3", "fout-4", "fout-5", "fout-6", "een-lang-wachtwoord"}
+	notice := regexp.MustCompile(`role="alert">([^<]*)<`)
+	for i, password := range attempts {
+		a := known.login(t, "els@conpro-bvba.be", password)
+		b := unknown.login(t, "niemand@conpro-bvba.be", password)
+		if a.StatusCode != b.StatusCode {
+			t.Fatalf("attempt %d: status %d for the account, %d for the unknown address", i+1, a.StatusCode, b.StatusCode)
+		}
+		if a.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: status %d", i+1, a.StatusCode)
+		}
+		na, nb := notice.FindStringSubmatch(a.Body), notice.FindStringSubmatch(b.Body)
+		if na == nil || nb == nil || na[1] != nb[1] {
+			t.Fatalf("attempt %d: message %q for the account, %q for the unknown address", i+1, na, nb)
+		}
+		pageA := strings.ReplaceAll(a.Body, "els@conpro-bvba.be", "ADRES")
+		pageB := strings.ReplaceAll(b.Body, "niemand@conpro-bvba.be", "ADRES")
+		if pageA != pageB {
+			t.Fatalf("attempt %d: the pages differ beyond the address typed", i+1)
+		}
 	}
 }
 

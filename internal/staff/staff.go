@@ -3,7 +3,10 @@
 package staff
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"runtime"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -18,11 +21,15 @@ type User struct {
 	ID          int64
 	Email       string
 	LastLoginAt *time.Time
+	// CredentialVersion changes with every password change; a session
+	// opened under another version is no longer valid.
+	CredentialVersion int
 }
 
 // Login throttling: after MaxFailures wrong passwords an account waits
 // LockFor before it accepts a password again; each further failure while
-// locked counts too.
+// locked counts too. An attempt is counted before its password is checked,
+// so that concurrent attempts cannot get more checks than that.
 const (
 	MaxFailures = 5
 	LockFor     = 15 * time.Minute
@@ -48,11 +55,33 @@ var (
 // server.
 var params = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 
+// hashSlots bounds how many argon2id computations run at once: each takes
+// 19 MiB, so a burst of logins must queue rather than take memory without
+// limit. More than one per CPU would not finish any sooner. It is the one
+// piece of package state here, on purpose: memory is the process's, whatever
+// part of the program asks for a hash.
+var hashSlots = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
+
+// hashing waits for a free slot; the returned function frees it.
+func hashing(ctx context.Context) (func(), error) {
+	select {
+	case hashSlots <- struct{}{}:
+		return func() { <-hashSlots }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("wait to hash a password: %w", ctx.Err())
+	}
+}
+
 // HashPassword checks a new password and hashes it with argon2id.
 func HashPassword(password string) (string, error) {
 	if utf8.RuneCountInString(password) < MinPassword {
 		return "", ErrWeakPassword
 	}
+	done, err := hashing(context.Background())
+	if err != nil {
+		return "", err
+	}
+	defer done()
 	return argon2id.CreateHash(password, params)
 }
 
@@ -61,14 +90,20 @@ func HashPassword(password string) (string, error) {
 const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$RaFwQ+/Mht/eSY1CqkR7Vw$XX5DtAadSWTKEw1dI2G7weiTGpACD9A82/NIexH+JwM"
 
 // CheckPassword compares a password with a stored hash (or with a dummy
-// one when hash is empty, which always fails).
-func CheckPassword(password, hash string) bool {
+// one when hash is empty, which always fails). It waits for a free hashing
+// slot first; the error is the context's, if it ends while waiting.
+func CheckPassword(ctx context.Context, password, hash string) (bool, error) {
+	done, err := hashing(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer done()
 	if hash == "" {
 		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
-		return false
+		return false, nil
 	}
 	ok, err := argon2id.ComparePasswordAndHash(password, hash)
-	return err == nil && ok
+	return err == nil && ok, nil
 }
 
 // NormalizeEmail checks and lowercases an account address.

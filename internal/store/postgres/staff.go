@@ -29,9 +29,13 @@ func (db *DB) AddStaffUser(ctx context.Context, email, passwordHash string) (int
 	return id, nil
 }
 
-// SetStaffPassword replaces an account's password and unlocks it.
+// SetStaffPassword replaces an account's password and unlocks it. It raises
+// the credential version, which ends the sessions open with the old password.
 func (db *DB) SetStaffPassword(ctx context.Context, email, passwordHash string) error {
-	tag, err := db.pool.Exec(ctx, `UPDATE staff_user SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE lower(email) = lower($1)`, email, passwordHash)
+	tag, err := db.pool.Exec(ctx, `
+		UPDATE staff_user SET password_hash = $2, failed_logins = 0, locked_until = NULL,
+			credential_version = credential_version + 1
+		WHERE lower(email) = lower($1)`, email, passwordHash)
 	if err != nil {
 		return fmt.Errorf("set staff password: %w", err)
 	}
@@ -41,40 +45,60 @@ func (db *DB) SetStaffPassword(ctx context.Context, email, passwordHash string) 
 	return nil
 }
 
-// StaffLogin checks a password and counts the attempt: a success resets the
-// failures, a failure adds one and, past staff.MaxFailures, locks the
-// account for staff.LockFor. An unknown address costs the same time.
+// StaffLogin checks a password and counts the attempt. The attempt is
+// counted as a failure before the password is checked, in a transaction that
+// holds the account's row only for that: concurrent attempts queue on the
+// row, not on the hashing, and once staff.MaxFailures are counted the
+// account is locked for staff.LockFor before any more get a check. A locked
+// account still counts attempts but refuses them without a check. A success
+// resets the count. An unknown address costs the same time.
 func (db *DB) StaffLogin(ctx context.Context, email, password string, now time.Time) (staff.User, error) {
 	var (
-		u           staff.User
-		hash        string
-		lockedUntil *time.Time
+		u       staff.User
+		hash    string
+		allowed bool
 	)
-	err := db.pool.QueryRow(ctx, `SELECT id, email, password_hash, locked_until, last_login_at FROM staff_user WHERE lower(email) = lower($1)`, email).
-		Scan(&u.ID, &u.Email, &hash, &lockedUntil, &u.LastLoginAt)
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		var (
+			failed      int
+			lockedUntil *time.Time
+		)
+		err := tx.QueryRow(ctx, `
+			SELECT id, email, password_hash, last_login_at, credential_version, failed_logins, locked_until
+			FROM staff_user WHERE lower(email) = lower($1) FOR UPDATE`, email).
+			Scan(&u.ID, &u.Email, &hash, &u.LastLoginAt, &u.CredentialVersion, &failed, &lockedUntil)
+		if err != nil {
+			return err
+		}
+		allowed = lockedUntil == nil || !now.Before(*lockedUntil)
+		failed++
+		if allowed && failed >= staff.MaxFailures {
+			until := now.Add(staff.LockFor)
+			lockedUntil = &until
+		}
+		_, err = tx.Exec(ctx, `UPDATE staff_user SET failed_logins = $2, locked_until = $3 WHERE id = $1`, u.ID, failed, lockedUntil)
+		return err
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
-		staff.CheckPassword(password, "")
+		if _, err := staff.CheckPassword(ctx, password, ""); err != nil {
+			return staff.User{}, fmt.Errorf("staff login: %w", err)
+		}
 		return staff.User{}, staff.ErrBadLogin
 	}
 	if err != nil {
 		return staff.User{}, fmt.Errorf("staff login: %w", err)
 	}
-	if lockedUntil != nil && now.Before(*lockedUntil) {
-		staff.CheckPassword(password, "")
-		_, err := db.pool.Exec(ctx, `UPDATE staff_user SET failed_logins = failed_logins + 1 WHERE id = $1`, u.ID)
-		if err != nil {
+	if !allowed {
+		if _, err := staff.CheckPassword(ctx, password, ""); err != nil {
 			return staff.User{}, fmt.Errorf("staff login: %w", err)
 		}
 		return staff.User{}, staff.ErrLocked
 	}
-	if !staff.CheckPassword(password, hash) {
-		_, err := db.pool.Exec(ctx, `
-			UPDATE staff_user SET failed_logins = failed_logins + 1,
-				locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3::timestamptz ELSE locked_until END
-			WHERE id = $1`, u.ID, staff.MaxFailures, now.Add(staff.LockFor))
-		if err != nil {
-			return staff.User{}, fmt.Errorf("staff login: %w", err)
-		}
+	ok, err := staff.CheckPassword(ctx, password, hash)
+	if err != nil {
+		return staff.User{}, fmt.Errorf("staff login: %w", err)
+	}
+	if !ok {
 		return staff.User{}, staff.ErrBadLogin
 	}
 	if _, err := db.pool.Exec(ctx, `UPDATE staff_user SET failed_logins = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1`, u.ID, now); err != nil {
@@ -86,7 +110,8 @@ func (db *DB) StaffLogin(ctx context.Context, email, password string, now time.T
 // StaffUser reads an account by ID.
 func (db *DB) StaffUser(ctx context.Context, id int64) (staff.User, error) {
 	var u staff.User
-	err := db.pool.QueryRow(ctx, `SELECT id, email, last_login_at FROM staff_user WHERE id = $1`, id).Scan(&u.ID, &u.Email, &u.LastLoginAt)
+	err := db.pool.QueryRow(ctx, `SELECT id, email, last_login_at, credential_version FROM staff_user WHERE id = $1`, id).
+		Scan(&u.ID, &u.Email, &u.LastLoginAt, &u.CredentialVersion)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, ErrNotFound
 	}

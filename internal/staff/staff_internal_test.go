@@ -1,0 +1,42 @@
+package staff
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestCheckPassword_WaitsForAFreeHashingSlot(t *testing.T) {
+	hash, err := HashPassword("een-lang-wachtwoord")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every slot taken, as by a burst of logins.
+	for range cap(hashSlots) {
+		hashSlots <- struct{}{}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if ok, err := CheckPassword(ctx, "een-lang-wachtwoord", hash); ok || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("with every slot taken: %v, %v; want it to wait until the context ends", ok, err)
+	}
+	// A slot comes free: the waiting check goes ahead.
+	result := make(chan bool)
+	go func() {
+		ok, _ := CheckPassword(context.Background(), "een-lang-wachtwoord", hash)
+		result <- ok
+	}()
+	select {
+	case <-result:
+		t.Fatal("a check ran while every slot was taken")
+	case <-time.After(50 * time.Millisecond):
+	}
+	<-hashSlots
+	if !<-result {
+		t.Fatal("the right password failed once a slot came free")
+	}
+	for range cap(hashSlots) - 1 {
+		<-hashSlots
+	}
+}

@@ -1,0 +1,71 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"conpro/internal/pgtest"
+	"conpro/internal/staff"
+)
+
+func TestStaffLogin_AConcurrentBurstGetsNoMoreThanMaxFailuresPasswordChecks(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t)
+	hash, err := staff.HashPassword("een-lang-wachtwoord")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddStaffUser(ctx, "els@conpro-bvba.be", hash); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+
+	// Thirty wrong passwords at once. Each attempt that was allowed a
+	// password check answers ErrBadLogin; the others answer ErrLocked.
+	const burst = 30
+	var (
+		start   = make(chan struct{})
+		wg      sync.WaitGroup
+		results = make([]error, burst)
+	)
+	for i := range burst {
+		wg.Go(func() {
+			<-start
+			_, results[i] = db.StaffLogin(ctx, "els@conpro-bvba.be", "fout-wachtwoord", now)
+		})
+	}
+	close(start)
+	wg.Wait()
+
+	var checked, locked int
+	for i, err := range results {
+		switch {
+		case errors.Is(err, staff.ErrBadLogin):
+			checked++
+		case errors.Is(err, staff.ErrLocked):
+			locked++
+		default:
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+	}
+	if checked != staff.MaxFailures || locked != burst-staff.MaxFailures {
+		t.Fatalf("%d attempts had their password checked and %d were refused as locked; want %d and %d",
+			checked, locked, staff.MaxFailures, burst-staff.MaxFailures)
+	}
+	// The account is locked now, even for the right password.
+	if _, err := db.StaffLogin(ctx, "els@conpro-bvba.be", "een-lang-wachtwoord", now.Add(time.Second)); !errors.Is(err, staff.ErrLocked) {
+		t.Fatalf("right password after the burst: %v, want locked", err)
+	}
+	// Past the lock, the right password works and resets the count.
+	if _, err := db.StaffLogin(ctx, "els@conpro-bvba.be", "een-lang-wachtwoord", now.Add(staff.LockFor+time.Second)); err != nil {
+		t.Fatalf("right password after the lock: %v", err)
+	}
+	for i := 1; i < staff.MaxFailures; i++ {
+		if _, err := db.StaffLogin(ctx, "els@conpro-bvba.be", "fout-wachtwoord", now.Add(staff.LockFor+2*time.Second)); !errors.Is(err, staff.ErrBadLogin) {
+			t.Fatalf("wrong password %d after a success: %v", i, err)
+		}
+	}
+}
