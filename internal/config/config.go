@@ -42,9 +42,14 @@ type Config struct {
 	LogLevel slog.Level
 	// LogFormat is "text" or "json" (CONPRO_LOG_FORMAT).
 	LogFormat string
-	// TrustedProxies are the peers whose X-Forwarded-For and
-	// CF-Connecting-IP headers are believed (CONPRO_TRUSTED_PROXIES).
+	// TrustedProxies are the peers whose X-Forwarded-For header is
+	// believed (CONPRO_TRUSTED_PROXIES).
 	TrustedProxies []netip.Prefix
+	// Cloudflare says the trusted proxies are Cloudflare's, so their
+	// CF-Connecting-IP header is believed (CONPRO_CLOUDFLARE). Otherwise
+	// the header is ignored: a plain load balancer may pass on whatever the
+	// client wrote in it.
+	Cloudflare bool
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// after SIGTERM (CONPRO_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
@@ -134,7 +139,8 @@ func Vars() []Var {
 		{"CONPRO_ENV", "development", "development or production (Secure cookies, HSTS)"},
 		{"CONPRO_LOG_LEVEL", "info", "debug, info, warn or error"},
 		{"CONPRO_LOG_FORMAT", "text in development, json in production", "text or json"},
-		{"CONPRO_TRUSTED_PROXIES", "(none)", "comma-separated IPs or CIDRs of proxies whose X-Forwarded-For / CF-Connecting-IP are trusted"},
+		{"CONPRO_TRUSTED_PROXIES", "(none)", "comma-separated IPs or CIDRs of proxies whose X-Forwarded-For is trusted"},
+		{"CONPRO_CLOUDFLARE", "false", "true when the trusted proxies are Cloudflare's: their CF-Connecting-IP is believed before X-Forwarded-For; otherwise the header is ignored"},
 		{"CONPRO_SHUTDOWN_TIMEOUT", "20s", "time in-flight requests get to finish on SIGTERM"},
 		{"CONPRO_COOKIE_KEY", "random at each start (development only)", "secret that signs the consent cookie: at least 32 bytes, as hex or base64; required in production"},
 		{"CONPRO_CONSENT_MAX_AGE", "183d", "how long a consent stays current before the banner asks again (days as 183d, or a duration as 4392h)"},
@@ -245,6 +251,17 @@ func Load(getenv func(string) string) (Config, error) {
 			}
 			cfg.TrustedProxies = append(cfg.TrustedProxies, p)
 		}
+	}
+
+	if b, err := strconv.ParseBool(get("CONPRO_CLOUDFLARE", "false")); err != nil {
+		errs = append(errs, fmt.Errorf("CONPRO_CLOUDFLARE %q: want true or false", getenv("CONPRO_CLOUDFLARE")))
+	} else {
+		cfg.Cloudflare = b
+	}
+	if cfg.Cloudflare && len(cfg.TrustedProxies) == 0 {
+		// CF-Connecting-IP is believed only from a trusted peer: without
+		// any, the setting would silently do nothing.
+		errs = append(errs, errors.New("CONPRO_CLOUDFLARE=true needs CONPRO_TRUSTED_PROXIES to list Cloudflare's ranges (https://www.cloudflare.com/ips/)"))
 	}
 
 	if d, err := time.ParseDuration(get("CONPRO_SHUTDOWN_TIMEOUT", "20s")); err != nil || d <= 0 {

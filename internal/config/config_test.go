@@ -59,6 +59,25 @@ func TestLoad_DefaultsServeDevelopmentOnLoopback(t *testing.T) {
 	if len(cfg.TrustedProxies) != 0 {
 		t.Errorf("TrustedProxies = %v", cfg.TrustedProxies)
 	}
+	if cfg.Cloudflare {
+		t.Error("Cloudflare is on by default")
+	}
+}
+
+func TestLoad_CloudflareIsASeparateSettingThatNeedsTrustedProxies(t *testing.T) {
+	cfg := mustLoad(t, map[string]string{"CONPRO_TRUSTED_PROXIES": "173.245.48.0/20", "CONPRO_CLOUDFLARE": "true"})
+	if !cfg.Cloudflare {
+		t.Error("CONPRO_CLOUDFLARE=true not taken")
+	}
+	if cfg := mustLoad(t, map[string]string{"CONPRO_TRUSTED_PROXIES": "10.0.0.1", "CONPRO_CLOUDFLARE": "false"}); cfg.Cloudflare {
+		t.Error("CONPRO_CLOUDFLARE=false taken for true")
+	}
+	if _, err := Load(env(map[string]string{"CONPRO_CLOUDFLARE": "true"})); err == nil || !strings.Contains(err.Error(), "CONPRO_TRUSTED_PROXIES") {
+		t.Errorf("Cloudflare without trusted proxies: %v", err)
+	}
+	if _, err := Load(env(map[string]string{"CONPRO_TRUSTED_PROXIES": "10.0.0.1", "CONPRO_CLOUDFLARE": "yes please"})); err == nil || !strings.Contains(err.Error(), "CONPRO_CLOUDFLARE") {
+		t.Errorf("CONPRO_CLOUDFLARE=yes please: %v", err)
+	}
 }
 
 func TestLoad_DefaultBaseURLFollowsTheAddress(t *testing.T) {

@@ -131,7 +131,7 @@ func New(d Deps) (http.Handler, error) {
 		ready:     d.Readiness,
 		registry:  d.Metrics,
 		metrics:   m,
-		clientIPs: clientip.NewResolver(d.Config.TrustedProxies),
+		clientIPs: clientip.NewResolver(d.Config.TrustedProxies, d.Config.Cloudflare),
 		csp:       csp.Policy{}.String(),
 		vendors:   d.Vendors,
 		cookies:   d.Cookies,
