@@ -103,3 +103,24 @@ func Truncate(a netip.Addr) netip.Prefix {
 	}
 	return p
 }
+
+// RateKey is what a rate limit counts a client by: an IPv4 address as it is,
+// and an IPv6 address by its /64. An IPv6 host is usually handed a whole /64
+// and may use any address in it, so counting single addresses would give it
+// billions of budgets. IPv4-mapped addresses count as IPv4. The zero Addr
+// gives the zero Prefix.
+func RateKey(a netip.Addr) netip.Prefix {
+	if !a.IsValid() {
+		return netip.Prefix{}
+	}
+	a = a.WithZone("").Unmap()
+	bits := 64
+	if a.Is4() {
+		bits = 32
+	}
+	p, err := a.Prefix(bits)
+	if err != nil {
+		return netip.Prefix{}
+	}
+	return p
+}

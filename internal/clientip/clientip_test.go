@@ -169,6 +169,28 @@ func TestTruncate_ZeroAddrGivesZeroPrefix(t *testing.T) {
 	}
 }
 
+func TestRateKey_CountsIPv4ByAddressAndIPv6ByItsSlash64(t *testing.T) {
+	cases := map[string]string{
+		"203.0.113.7":                    "203.0.113.7/32",
+		"203.0.113.8":                    "203.0.113.8/32",
+		"::ffff:203.0.113.7":             "203.0.113.7/32",
+		"2001:db8:abcd:12::1":            "2001:db8:abcd:12::/64",
+		"2001:db8:abcd:12:ffff:1:2:3":    "2001:db8:abcd:12::/64",
+		"2001:db8:abcd:13::1":            "2001:db8:abcd:13::/64",
+		"fe80::1%eth0":                   "fe80::/64",
+		"::1":                            "::/64",
+		"2001:db8:abcd:12:8000::1%wlan0": "2001:db8:abcd:12::/64",
+	}
+	for in, want := range cases {
+		if got := RateKey(netip.MustParseAddr(in)); got != netip.MustParsePrefix(want) {
+			t.Errorf("RateKey(%s) = %v, want %s", in, got, want)
+		}
+	}
+	if got := RateKey(netip.Addr{}); got.IsValid() {
+		t.Errorf("RateKey(zero) = %v, want the zero Prefix", got)
+	}
+}
+
 func FuzzResolve(f *testing.F) {
 	f.Add("203.0.113.7:52000", "", "")
 	f.Add("173.245.48.10:443", "198.51.100.1", "192.0.2.9, 173.245.48.10")
@@ -216,6 +238,14 @@ func FuzzResolve(f *testing.F) {
 			}
 			if p.Bits() != want || !p.Contains(got) {
 				t.Fatalf("Truncate(%v) = %v: want the /%d that contains it", got, p, want)
+			}
+			k := RateKey(got)
+			want = 64
+			if got.Is4() {
+				want = 32
+			}
+			if k.Bits() != want || !k.Contains(got) || !p.Contains(k.Addr()) {
+				t.Fatalf("RateKey(%v) = %v: want the /%d that contains it, inside %v", got, k, want, p)
 			}
 		}
 		// Without trusted proxies the headers do not count at all.

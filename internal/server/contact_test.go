@@ -310,3 +310,46 @@ func TestContact_TheLongestValidMessageFitsTheBodyLimit(t *testing.T) {
 		t.Fatal("the longest message was not stored whole")
 	}
 }
+
+// An IPv6 host holds a whole /64 and can pick any address in it: the rate
+// limits count it as one client. IPv4 stays per address, and an
+// IPv4-mapped address is the IPv4 address.
+func TestRateLimits_CountAnIPv6ClientByItsSlash64AndIPv4ByAddress(t *testing.T) {
+	s := newSite(t, siteOptions{env: map[string]string{"CONPRO_TRUSTED_PROXIES": "127.0.0.1", "CONPRO_CONTACT_RATE": "3"}})
+	forms := []struct {
+		path string
+		post func(client string) response
+	}{
+		{"/contact", func(client string) response {
+			return s.postForm(t, "/contact", s.contactForm(t).Encode(), "X-Forwarded-For", client)
+		}},
+		{"/privacy/verzoek", func(client string) response {
+			form := url.Values{"soort": {"inzage"}, "email": {"jan.peeters@example.be"}}
+			return s.postForm(t, "/privacy/verzoek", form.Encode(), "X-Forwarded-For", client)
+		}},
+	}
+	for _, f := range forms {
+		expect := func(client string, want int) {
+			t.Helper()
+			if res := f.post(client); res.StatusCode != want {
+				t.Errorf("%s from %s: %d, want %d", f.path, client, res.StatusCode, want)
+			}
+		}
+		// Three addresses of one /64 spend one budget of three.
+		expect("2001:db8:1:2::1", http.StatusSeeOther)
+		expect("2001:db8:1:2::2", http.StatusSeeOther)
+		expect("2001:db8:1:2:ffff:ffff:ffff:fffe", http.StatusSeeOther)
+		expect("2001:db8:1:2:abcd::99", http.StatusTooManyRequests)
+		// The next /64 has a budget of its own.
+		expect("2001:db8:1:3::1", http.StatusSeeOther)
+		// IPv4 counts per address; its mapped form is the same client.
+		for range 3 {
+			expect("203.0.113.1", http.StatusSeeOther)
+		}
+		expect("::ffff:203.0.113.1", http.StatusTooManyRequests)
+		expect("203.0.113.2", http.StatusSeeOther)
+	}
+	if n := len(s.contactMessages(t)); n != 8 {
+		t.Errorf("%d contact messages stored, want 8", n)
+	}
+}

@@ -97,16 +97,16 @@ type Server struct {
 	contacts       ContactStore
 	tokens         *contact.Tokens
 	mailKick       func()
-	contactLimiter *ipLimiter
+	contactLimiter *clientLimiter
 
 	requests       RequestStore
 	requestKeys    privacyrequest.Keys
-	requestLimiter *ipLimiter
+	requestLimiter *clientLimiter
 
 	admin        AdminStore
 	stats        StatsStore
 	sessions     *scs.SessionManager
-	loginLimiter *ipLimiter
+	loginLimiter *clientLimiter
 
 	pages *pageCache
 	// shownVersions memoises the digest of the banner per language, notice
@@ -142,16 +142,16 @@ func New(d Deps) (http.Handler, error) {
 		contacts:       d.Contacts,
 		tokens:         d.Tokens,
 		mailKick:       d.MailKick,
-		contactLimiter: newIPLimiter(d.Config.ContactRate),
+		contactLimiter: newClientLimiter(d.Config.ContactRate, time.Hour),
 
 		requests:       d.Requests,
 		requestKeys:    d.RequestKeys,
-		requestLimiter: newIPLimiter(d.Config.ContactRate),
+		requestLimiter: newClientLimiter(d.Config.ContactRate, time.Hour),
 
 		admin:        d.Admin,
 		stats:        d.Stats,
 		sessions:     d.Sessions,
-		loginLimiter: newIPLimiter(20),
+		loginLimiter: newClientLimiter(20, time.Hour),
 
 		pages: newPageCache(4096),
 	}
