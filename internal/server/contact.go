@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/netip"
 	"sync"
@@ -64,12 +65,23 @@ func (s *Server) handleContactPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	// Bots fill the hidden field or post faster than a person can type;
-	// they get the thank-you page, and nothing is stored or mailed.
+	// Bots fill the hidden field, post without a token of ours or faster
+	// than a person can type; they get the thank-you page, and nothing is
+	// stored or mailed.
+	honeypot := r.PostForm.Get("website") != ""
 	age, err := s.tokens.Age(r.PostForm.Get("t"), now)
-	if r.PostForm.Get("website") != "" || err != nil || age < s.cfg.ContactMinFill {
-		s.log.InfoContext(ctx, "contact post taken for a bot", "honeypot", r.PostForm.Get("website") != "", "token_ok", err == nil, "fill_time", age.Round(time.Millisecond))
+	if honeypot || errors.Is(err, contact.ErrBadToken) || (err == nil && age < s.cfg.ContactMinFill) {
+		s.log.InfoContext(ctx, "contact post taken for a bot", "honeypot", honeypot, "token_ok", err == nil, "fill_time", age.Round(time.Millisecond))
 		http.Redirect(w, r, "/contact/bedankt", http.StatusSeeOther)
+		return
+	}
+	// A token of ours that fails its check was most likely signed before a
+	// key rotation, or by an instance with another key: a person may have
+	// typed that message, so it is shown again to be sent once more.
+	if err != nil {
+		s.log.InfoContext(ctx, "contact post with an unverifiable form token shown again")
+		again.Notice = "ContactErrResend"
+		s.renderContact(w, r, http.StatusUnprocessableEntity, again)
 		return
 	}
 	if age > formTokenMaxAge {
