@@ -62,6 +62,12 @@ func TestLoad_DefaultsServeDevelopmentOnLoopback(t *testing.T) {
 	if cfg.Cloudflare {
 		t.Error("Cloudflare is on by default")
 	}
+	if cfg.ConsentRate != 60 {
+		t.Errorf("ConsentRate = %d", cfg.ConsentRate)
+	}
+	if cfg.SpoolMax != 20000 {
+		t.Errorf("SpoolMax = %d", cfg.SpoolMax)
+	}
 }
 
 func TestLoad_CloudflareIsASeparateSettingThatNeedsTrustedProxies(t *testing.T) {
@@ -77,6 +83,19 @@ func TestLoad_CloudflareIsASeparateSettingThatNeedsTrustedProxies(t *testing.T) 
 	}
 	if _, err := Load(env(map[string]string{"CONPRO_TRUSTED_PROXIES": "10.0.0.1", "CONPRO_CLOUDFLARE": "yes please"})); err == nil || !strings.Contains(err.Error(), "CONPRO_CLOUDFLARE") {
 		t.Errorf("CONPRO_CLOUDFLARE=yes please: %v", err)
+	}
+}
+
+func TestLoad_ConsentRateZeroTurnsTheLimitOffAndLargeNumbersAreAccepted(t *testing.T) {
+	for in, want := range map[string]int{"0": 0, "1": 1, "60": 60, "100000": 100000, "1000000": 1000000} {
+		if cfg := mustLoad(t, map[string]string{"CONPRO_CONSENT_RATE": in}); cfg.ConsentRate != want {
+			t.Errorf("CONPRO_CONSENT_RATE=%s: ConsentRate = %d", in, cfg.ConsentRate)
+		}
+	}
+	for _, bad := range []string{"-1", "1000001", "sixty", "60/m", "1e3"} {
+		if _, err := Load(env(map[string]string{"CONPRO_CONSENT_RATE": bad})); err == nil || !strings.Contains(err.Error(), "CONPRO_CONSENT_RATE") {
+			t.Errorf("CONPRO_CONSENT_RATE=%s: %v", bad, err)
+		}
 	}
 }
 
@@ -263,6 +282,9 @@ func TestLoad_RejectsBadValuesOfEachVariable(t *testing.T) {
 		{"CONPRO_SHUTDOWN_TIMEOUT", "20"},
 		{"CONPRO_SHUTDOWN_TIMEOUT", "0s"},
 		{"CONPRO_SHUTDOWN_TIMEOUT", "-5s"},
+		{"CONPRO_SPOOL_MAX", "0"},
+		{"CONPRO_SPOOL_MAX", "lots"},
+		{"CONPRO_CONSENT_RATE", "-1"},
 	}
 	for _, c := range cases {
 		cfg, err := Load(env(map[string]string{c.name: c.value}))

@@ -34,7 +34,9 @@ type Readiness interface {
 }
 
 // ConsentRecorder appends choices to the proof-of-consent log; it returns
-// nil once the choice is safe (stored, or spooled until the database is back).
+// nil once the choice is safe (stored, or spooled until the database is
+// back), and an error wrapping consentlog.ErrSpoolFull when the database
+// failed and the spool has no room.
 type ConsentRecorder interface {
 	Record(ctx context.Context, e consent.Event) error
 }
@@ -93,6 +95,9 @@ type Server struct {
 	recorder  ConsentRecorder
 	history   ConsentHistory
 	now       func() time.Time
+	// consentLimiter bounds the choices one client may post (nil: no
+	// limit); each is kept for years, or spooled while the database is down.
+	consentLimiter *clientLimiter
 
 	contacts       ContactStore
 	tokens         *contact.Tokens
@@ -138,6 +143,8 @@ func New(d Deps) (http.Handler, error) {
 		recorder:  d.ConsentLog,
 		history:   d.ConsentHistory,
 		now:       d.Now,
+
+		consentLimiter: newClientLimiter(d.Config.ConsentRate, time.Minute),
 
 		contacts:       d.Contacts,
 		tokens:         d.Tokens,
