@@ -865,3 +865,17 @@ func TestConsent_AFullSpoolAnswers503AndSetsNoCookie(t *testing.T) {
 	// With room again, choices are taken.
 	s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}})
 }
+
+// A load balancer may pass on a CF-Connecting-IP the client wrote: it counts
+// only when the site says it is behind Cloudflare.
+func TestConsent_CFConnectingIPCountsOnlyBehindCloudflare(t *testing.T) {
+	for cloudflare, want := range map[string]string{"false": "203.0.113.0/24", "true": "198.51.100.0/24"} {
+		s := newSite(t, siteOptions{env: map[string]string{"CONPRO_TRUSTED_PROXIES": "127.0.0.1", "CONPRO_CLOUDFLARE": cloudflare}})
+		_, cookie := s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}},
+			"CF-Connecting-IP", "198.51.100.7", "X-Forwarded-For", "203.0.113.9")
+		ch, _ := s.codec.Decode(cookie.Value)
+		if evs := s.events(t, ch.ID); len(evs) != 1 || evs[0].Network.String() != want {
+			t.Errorf("CONPRO_CLOUDFLARE=%s: logged %+v, want the network %s", cloudflare, evs, want)
+		}
+	}
+}
