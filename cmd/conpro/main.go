@@ -174,6 +174,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 	if err != nil {
 		return err
 	}
+	recorder.MaxSpooled = cfg.SpoolMax
 	if n := recorder.Spooled(); n > 0 {
 		logger.Info("consent choices wait in the spool from an earlier run", "events", n)
 	}

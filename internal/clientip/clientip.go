@@ -15,12 +15,17 @@ import (
 // Resolver finds the client address of a request.
 type Resolver struct {
 	trusted []netip.Prefix
+	// cloudflare says the trusted proxies are Cloudflare's, which set
+	// CF-Connecting-IP themselves; any other proxy may pass on whatever
+	// the client wrote in it.
+	cloudflare bool
 }
 
-// NewResolver returns a resolver that believes proxy headers only from peers
-// in trusted.
-func NewResolver(trusted []netip.Prefix) Resolver {
-	return Resolver{trusted: trusted}
+// NewResolver returns a resolver that believes X-Forwarded-For only from
+// peers in trusted. CF-Connecting-IP is believed only when cloudflare says
+// the site is behind Cloudflare, and then only from those same peers.
+func NewResolver(trusted []netip.Prefix, cloudflare bool) Resolver {
+	return Resolver{trusted: trusted, cloudflare: cloudflare}
 }
 
 func (r Resolver) isTrusted(a netip.Addr) bool {
@@ -40,8 +45,10 @@ func (r Resolver) Resolve(remoteAddr, cfConnectingIP, xForwardedFor string) neti
 	if !peer.IsValid() || !r.isTrusted(peer) {
 		return peer
 	}
-	if a, err := netip.ParseAddr(strings.TrimSpace(cfConnectingIP)); err == nil {
-		return a.WithZone("").Unmap()
+	if r.cloudflare {
+		if a, err := netip.ParseAddr(strings.TrimSpace(cfConnectingIP)); err == nil {
+			return a.WithZone("").Unmap()
+		}
 	}
 	// X-Forwarded-For lists client, proxy1, proxy2…; each proxy appends the
 	// peer it saw. Walk from the right and take the first hop that is not a
@@ -89,6 +96,27 @@ func Truncate(a netip.Addr) netip.Prefix {
 	bits := 48
 	if a.Is4() {
 		bits = 24
+	}
+	p, err := a.Prefix(bits)
+	if err != nil {
+		return netip.Prefix{}
+	}
+	return p
+}
+
+// RateKey is what a rate limit counts a client by: an IPv4 address as it is,
+// and an IPv6 address by its /64. An IPv6 host is usually handed a whole /64
+// and may use any address in it, so counting single addresses would give it
+// billions of budgets. IPv4-mapped addresses count as IPv4. The zero Addr
+// gives the zero Prefix.
+func RateKey(a netip.Addr) netip.Prefix {
+	if !a.IsValid() {
+		return netip.Prefix{}
+	}
+	a = a.WithZone("").Unmap()
+	bits := 64
+	if a.Is4() {
+		bits = 32
 	}
 	p, err := a.Prefix(bits)
 	if err != nil {

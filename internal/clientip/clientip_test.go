@@ -40,7 +40,7 @@ func runResolve(t *testing.T, r Resolver, cases []resolveCase) {
 }
 
 func TestResolve_IgnoresProxyHeadersWithoutTrustedProxies(t *testing.T) {
-	runResolve(t, NewResolver(nil), []resolveCase{
+	runResolve(t, NewResolver(nil, false), []resolveCase{
 		{"plain peer", "203.0.113.7:52000", "", "", "203.0.113.7"},
 		{"forged CF-Connecting-IP", "203.0.113.7:52000", "198.51.100.1", "", "203.0.113.7"},
 		{"forged X-Forwarded-For", "203.0.113.7:52000", "", "198.51.100.1, 10.0.0.1", "203.0.113.7"},
@@ -50,7 +50,7 @@ func TestResolve_IgnoresProxyHeadersWithoutTrustedProxies(t *testing.T) {
 }
 
 func TestResolve_IgnoresForwardedForFromUntrustedPeer(t *testing.T) {
-	r := NewResolver(prefixes("10.0.0.0/8"))
+	r := NewResolver(prefixes("10.0.0.0/8"), true)
 	runResolve(t, r, []resolveCase{
 		{"CF-Connecting-IP", "203.0.113.7:52000", "198.51.100.1", "", "203.0.113.7"},
 		{"X-Forwarded-For", "203.0.113.7:52000", "", "198.51.100.1", "203.0.113.7"},
@@ -58,8 +58,8 @@ func TestResolve_IgnoresForwardedForFromUntrustedPeer(t *testing.T) {
 	})
 }
 
-func TestResolve_PrefersCFConnectingIPFromTrustedPeer(t *testing.T) {
-	r := NewResolver(prefixes("173.245.48.0/20", "2400:cb00::/32"))
+func TestResolve_BehindCloudflarePrefersCFConnectingIPFromTrustedPeer(t *testing.T) {
+	r := NewResolver(prefixes("173.245.48.0/20", "2400:cb00::/32"), true)
 	runResolve(t, r, []resolveCase{
 		{"IPv4 proxy", "173.245.48.10:443", "198.51.100.1", "192.0.2.9, 173.245.48.10", "198.51.100.1"},
 		{"IPv6 proxy", "[2400:cb00::1]:443", "2001:db8::42", "", "2001:db8::42"},
@@ -71,8 +71,19 @@ func TestResolve_PrefersCFConnectingIPFromTrustedPeer(t *testing.T) {
 	})
 }
 
+// A plain load balancer may pass on a CF-Connecting-IP the client wrote:
+// unless the site is behind Cloudflare, the header counts for nothing.
+func TestResolve_IgnoresCFConnectingIPUnlessBehindCloudflare(t *testing.T) {
+	r := NewResolver(prefixes("10.0.0.0/8"), false)
+	runResolve(t, r, []resolveCase{
+		{"forged header, no X-Forwarded-For", "10.0.0.1:8000", "198.51.100.1", "", "10.0.0.1"},
+		{"forged header before X-Forwarded-For", "10.0.0.1:8000", "198.51.100.1", "192.0.2.9", "192.0.2.9"},
+		{"IPv6 header", "10.0.0.1:8000", "2001:db8::42", "192.0.2.9, 10.0.0.2", "192.0.2.9"},
+	})
+}
+
 func TestResolve_WalksForwardedForFromTheRightSkippingTrustedHops(t *testing.T) {
-	r := NewResolver(prefixes("10.0.0.0/8", "192.168.0.1/32", "fd00::/8"))
+	r := NewResolver(prefixes("10.0.0.0/8", "192.168.0.1/32", "fd00::/8"), false)
 	runResolve(t, r, []resolveCase{
 		{"one hop", "10.0.0.1:8000", "", "198.51.100.1", "198.51.100.1"},
 		{"client forged the leftmost hop", "10.0.0.1:8000", "", "1.2.3.4, 198.51.100.1", "198.51.100.1"},
@@ -91,7 +102,7 @@ func TestResolve_WalksForwardedForFromTheRightSkippingTrustedHops(t *testing.T) 
 }
 
 func TestResolve_UnmapsIPv4MappedPeers(t *testing.T) {
-	r := NewResolver(prefixes("10.0.0.0/8"))
+	r := NewResolver(prefixes("10.0.0.0/8"), false)
 	runResolve(t, r, []resolveCase{
 		{"untrusted mapped peer", "[::ffff:203.0.113.7]:52000", "", "", "203.0.113.7"},
 		// Unmapped, the peer falls in the IPv4 trusted range.
@@ -100,7 +111,7 @@ func TestResolve_UnmapsIPv4MappedPeers(t *testing.T) {
 }
 
 func TestResolve_GivesTheZeroAddrForAnUnparsablePeer(t *testing.T) {
-	r := NewResolver(prefixes("0.0.0.0/0", "::/0"))
+	r := NewResolver(prefixes("0.0.0.0/0", "::/0"), true)
 	for _, remote := range []string{"", "@", "localhost:80", "not an address", "300.1.1.1:80"} {
 		if got := r.Resolve(remote, "198.51.100.1", "198.51.100.2"); got.IsValid() {
 			t.Errorf("Resolve(%q, …) = %v, want the zero Addr", remote, got)
@@ -158,6 +169,28 @@ func TestTruncate_ZeroAddrGivesZeroPrefix(t *testing.T) {
 	}
 }
 
+func TestRateKey_CountsIPv4ByAddressAndIPv6ByItsSlash64(t *testing.T) {
+	cases := map[string]string{
+		"203.0.113.7":                    "203.0.113.7/32",
+		"203.0.113.8":                    "203.0.113.8/32",
+		"::ffff:203.0.113.7":             "203.0.113.7/32",
+		"2001:db8:abcd:12::1":            "2001:db8:abcd:12::/64",
+		"2001:db8:abcd:12:ffff:1:2:3":    "2001:db8:abcd:12::/64",
+		"2001:db8:abcd:13::1":            "2001:db8:abcd:13::/64",
+		"fe80::1%eth0":                   "fe80::/64",
+		"::1":                            "::/64",
+		"2001:db8:abcd:12:8000::1%wlan0": "2001:db8:abcd:12::/64",
+	}
+	for in, want := range cases {
+		if got := RateKey(netip.MustParseAddr(in)); got != netip.MustParsePrefix(want) {
+			t.Errorf("RateKey(%s) = %v, want %s", in, got, want)
+		}
+	}
+	if got := RateKey(netip.Addr{}); got.IsValid() {
+		t.Errorf("RateKey(zero) = %v, want the zero Prefix", got)
+	}
+}
+
 func FuzzResolve(f *testing.F) {
 	f.Add("203.0.113.7:52000", "", "")
 	f.Add("173.245.48.10:443", "198.51.100.1", "192.0.2.9, 173.245.48.10")
@@ -168,8 +201,10 @@ func FuzzResolve(f *testing.F) {
 	f.Add("", "x", ",")
 	f.Add("[2001:db8::1]:", "0.0.0.0", "::")
 
-	trusted := NewResolver(prefixes("10.0.0.0/8", "173.245.48.0/20", "2400:cb00::/32", "fd00::/8"))
-	untrusted := NewResolver(nil)
+	proxies := prefixes("10.0.0.0/8", "173.245.48.0/20", "2400:cb00::/32", "fd00::/8")
+	cloudflare := NewResolver(proxies, true)
+	trusted := NewResolver(proxies, false)
+	untrusted := NewResolver(nil, false)
 	f.Fuzz(func(t *testing.T, remoteAddr, cf, xff string) {
 		peer := ParseHostPort(remoteAddr)
 		// The result can only be the peer or an address the headers name.
@@ -179,7 +214,7 @@ func FuzzResolve(f *testing.F) {
 				candidates = append(candidates, a.WithZone("").Unmap())
 			}
 		}
-		for _, r := range []Resolver{trusted, untrusted} {
+		for _, r := range []Resolver{cloudflare, trusted, untrusted} {
 			got := r.Resolve(remoteAddr, cf, xff)
 			if !got.IsValid() {
 				if peer.IsValid() {
@@ -204,6 +239,14 @@ func FuzzResolve(f *testing.F) {
 			if p.Bits() != want || !p.Contains(got) {
 				t.Fatalf("Truncate(%v) = %v: want the /%d that contains it", got, p, want)
 			}
+			k := RateKey(got)
+			want = 64
+			if got.Is4() {
+				want = 32
+			}
+			if k.Bits() != want || !k.Contains(got) || !p.Contains(k.Addr()) {
+				t.Fatalf("RateKey(%v) = %v: want the /%d that contains it, inside %v", got, k, want, p)
+			}
 		}
 		// Without trusted proxies the headers do not count at all.
 		if got := untrusted.Resolve(remoteAddr, cf, xff); got != peer {
@@ -211,6 +254,10 @@ func FuzzResolve(f *testing.F) {
 		}
 		if got := untrusted.Resolve(remoteAddr, "", ""); got != untrusted.Resolve(remoteAddr, cf, xff) {
 			t.Fatalf("no trusted proxies: Resolve(%q) changes with the headers", remoteAddr)
+		}
+		// Not behind Cloudflare, CF-Connecting-IP counts for nothing.
+		if got, want := trusted.Resolve(remoteAddr, cf, xff), trusted.Resolve(remoteAddr, "", xff); got != want {
+			t.Fatalf("not behind Cloudflare: Resolve(%q, %q, %q) = %v, but %v without CF-Connecting-IP", remoteAddr, cf, xff, got, want)
 		}
 	})
 }

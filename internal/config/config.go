@@ -42,9 +42,14 @@ type Config struct {
 	LogLevel slog.Level
 	// LogFormat is "text" or "json" (CONPRO_LOG_FORMAT).
 	LogFormat string
-	// TrustedProxies are the peers whose X-Forwarded-For and
-	// CF-Connecting-IP headers are believed (CONPRO_TRUSTED_PROXIES).
+	// TrustedProxies are the peers whose X-Forwarded-For header is
+	// believed (CONPRO_TRUSTED_PROXIES).
 	TrustedProxies []netip.Prefix
+	// Cloudflare says the trusted proxies are Cloudflare's, so their
+	// CF-Connecting-IP header is believed (CONPRO_CLOUDFLARE). Otherwise
+	// the header is ignored: a plain load balancer may pass on whatever the
+	// client wrote in it.
+	Cloudflare bool
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// after SIGTERM (CONPRO_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
@@ -57,6 +62,9 @@ type Config struct {
 	// SpoolDir holds consent choices made while the database was down, until
 	// they are recorded (CONPRO_SPOOL_DIR).
 	SpoolDir string
+	// SpoolMax bounds the consent choices waiting in the spool; past it a
+	// choice is refused rather than acknowledged (CONPRO_SPOOL_MAX).
+	SpoolMax int
 	// VendorIDs maps each vendor variable (CONPRO_GA_MEASUREMENT_ID, …) to
 	// its configured value; a vendor is active only with one.
 	VendorIDs map[string]string
@@ -72,6 +80,9 @@ type Config struct {
 	// ContactRate is how many contact posts one address may make per hour
 	// (CONPRO_CONTACT_RATE).
 	ContactRate int
+	// ConsentRate is how many consent choices one client may post per
+	// minute (CONPRO_CONSENT_RATE); 0 turns the limit off.
+	ConsentRate int
 	// Retention says how long each kind of personal data is kept.
 	Retention Retention
 }
@@ -134,11 +145,13 @@ func Vars() []Var {
 		{"CONPRO_ENV", "development", "development or production (Secure cookies, HSTS)"},
 		{"CONPRO_LOG_LEVEL", "info", "debug, info, warn or error"},
 		{"CONPRO_LOG_FORMAT", "text in development, json in production", "text or json"},
-		{"CONPRO_TRUSTED_PROXIES", "(none)", "comma-separated IPs or CIDRs of proxies whose X-Forwarded-For / CF-Connecting-IP are trusted"},
+		{"CONPRO_TRUSTED_PROXIES", "(none)", "comma-separated IPs or CIDRs of proxies whose X-Forwarded-For is trusted"},
+		{"CONPRO_CLOUDFLARE", "false", "true when the trusted proxies are Cloudflare's: their CF-Connecting-IP is believed before X-Forwarded-For; otherwise the header is ignored"},
 		{"CONPRO_SHUTDOWN_TIMEOUT", "20s", "time in-flight requests get to finish on SIGTERM"},
 		{"CONPRO_COOKIE_KEY", "random at each start (development only)", "secret that signs the consent cookie: at least 32 bytes, as hex or base64; required in production"},
 		{"CONPRO_CONSENT_MAX_AGE", "183d", "how long a consent stays current before the banner asks again (days as 183d, or a duration as 4392h)"},
 		{"CONPRO_SPOOL_DIR", ".data/spool", "folder where choices wait while the database is down"},
+		{"CONPRO_SPOOL_MAX", "20000", "most choices that may wait in the spool; past it a choice is refused with a 503"},
 		{"CONPRO_GA_MEASUREMENT_ID", "(off)", "Google Analytics 4 measurement ID (G-…); activates Google Analytics"},
 		{"CONPRO_GOOGLE_ADS_ID", "(off)", "Google Ads ID (AW-…); activates Google Ads"},
 		{"CONPRO_META_PIXEL_ID", "(off)", "Meta (Facebook) pixel ID; activates the Meta pixel"},
@@ -150,6 +163,7 @@ func Vars() []Var {
 		{"CONPRO_MAIL_FROM", "website@conpro-bouw.be", "sender address of the site's mail"},
 		{"CONPRO_CONTACT_MIN_FILL", "3s", "contact posts made faster than this after the form was shown are treated as bots"},
 		{"CONPRO_CONTACT_RATE", "10", "contact posts one address may make per hour"},
+		{"CONPRO_CONSENT_RATE", "60", "consent choices one client (IPv4 address or IPv6 /64) may post per minute; 0 turns the limit off"},
 		{"CONPRO_RETAIN_CONTACT", "730d", "how long contact messages are kept after they arrived"},
 		{"CONPRO_RETAIN_CONSENT", "1826d", "how long consent log entries are kept after the last choice of their consent ID"},
 		{"CONPRO_RETAIN_SENT_MAIL", "30d", "how long a sent notification mail stays in the outbox"},
@@ -158,6 +172,10 @@ func Vars() []Var {
 		{"CONPRO_PURGE_INTERVAL", "1h", "how often the server deletes what is past its retention period"},
 	}
 }
+
+// maxConsentRate bounds CONPRO_CONSENT_RATE; a load test that wants more
+// turns the limit off with 0.
+const maxConsentRate = 1_000_000
 
 // Load reads and validates the configuration. Every problem is reported, not
 // only the first, each naming its variable.
@@ -247,6 +265,17 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 
+	if b, err := strconv.ParseBool(get("CONPRO_CLOUDFLARE", "false")); err != nil {
+		errs = append(errs, fmt.Errorf("CONPRO_CLOUDFLARE %q: want true or false", getenv("CONPRO_CLOUDFLARE")))
+	} else {
+		cfg.Cloudflare = b
+	}
+	if cfg.Cloudflare && len(cfg.TrustedProxies) == 0 {
+		// CF-Connecting-IP is believed only from a trusted peer: without
+		// any, the setting would silently do nothing.
+		errs = append(errs, errors.New("CONPRO_CLOUDFLARE=true needs CONPRO_TRUSTED_PROXIES to list Cloudflare's ranges (https://www.cloudflare.com/ips/)"))
+	}
+
 	if d, err := time.ParseDuration(get("CONPRO_SHUTDOWN_TIMEOUT", "20s")); err != nil || d <= 0 {
 		errs = append(errs, fmt.Errorf("CONPRO_SHUTDOWN_TIMEOUT %q: want a positive duration such as 20s", getenv("CONPRO_SHUTDOWN_TIMEOUT")))
 	} else {
@@ -270,6 +299,11 @@ func Load(getenv func(string) string) (Config, error) {
 		cfg.ConsentMaxAge = d
 	}
 	cfg.SpoolDir = get("CONPRO_SPOOL_DIR", ".data/spool")
+	if n, err := strconv.Atoi(get("CONPRO_SPOOL_MAX", "20000")); err != nil || n < 1 || n > 10_000_000 {
+		errs = append(errs, fmt.Errorf("CONPRO_SPOOL_MAX %q: want a number of choices, 1 to 10000000", getenv("CONPRO_SPOOL_MAX")))
+	} else {
+		cfg.SpoolMax = n
+	}
 
 	cfg.VendorIDs = map[string]string{}
 	for _, name := range consent.VendorVars() {
@@ -309,6 +343,11 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("CONPRO_CONTACT_RATE %q: want a number of posts per hour, 1 to 10000", getenv("CONPRO_CONTACT_RATE")))
 	} else {
 		cfg.ContactRate = n
+	}
+	if n, err := strconv.Atoi(get("CONPRO_CONSENT_RATE", "60")); err != nil || n < 0 || n > maxConsentRate {
+		errs = append(errs, fmt.Errorf("CONPRO_CONSENT_RATE %q: want a number of choices per minute, 1 to %d, or 0 for no limit", getenv("CONPRO_CONSENT_RATE"), maxConsentRate))
+	} else {
+		cfg.ConsentRate = n
 	}
 
 	for _, r := range []struct {

@@ -59,6 +59,44 @@ func TestLoad_DefaultsServeDevelopmentOnLoopback(t *testing.T) {
 	if len(cfg.TrustedProxies) != 0 {
 		t.Errorf("TrustedProxies = %v", cfg.TrustedProxies)
 	}
+	if cfg.Cloudflare {
+		t.Error("Cloudflare is on by default")
+	}
+	if cfg.ConsentRate != 60 {
+		t.Errorf("ConsentRate = %d", cfg.ConsentRate)
+	}
+	if cfg.SpoolMax != 20000 {
+		t.Errorf("SpoolMax = %d", cfg.SpoolMax)
+	}
+}
+
+func TestLoad_CloudflareIsASeparateSettingThatNeedsTrustedProxies(t *testing.T) {
+	cfg := mustLoad(t, map[string]string{"CONPRO_TRUSTED_PROXIES": "173.245.48.0/20", "CONPRO_CLOUDFLARE": "true"})
+	if !cfg.Cloudflare {
+		t.Error("CONPRO_CLOUDFLARE=true not taken")
+	}
+	if cfg := mustLoad(t, map[string]string{"CONPRO_TRUSTED_PROXIES": "10.0.0.1", "CONPRO_CLOUDFLARE": "false"}); cfg.Cloudflare {
+		t.Error("CONPRO_CLOUDFLARE=false taken for true")
+	}
+	if _, err := Load(env(map[string]string{"CONPRO_CLOUDFLARE": "true"})); err == nil || !strings.Contains(err.Error(), "CONPRO_TRUSTED_PROXIES") {
+		t.Errorf("Cloudflare without trusted proxies: %v", err)
+	}
+	if _, err := Load(env(map[string]string{"CONPRO_TRUSTED_PROXIES": "10.0.0.1", "CONPRO_CLOUDFLARE": "yes please"})); err == nil || !strings.Contains(err.Error(), "CONPRO_CLOUDFLARE") {
+		t.Errorf("CONPRO_CLOUDFLARE=yes please: %v", err)
+	}
+}
+
+func TestLoad_ConsentRateZeroTurnsTheLimitOffAndLargeNumbersAreAccepted(t *testing.T) {
+	for in, want := range map[string]int{"0": 0, "1": 1, "60": 60, "100000": 100000, "1000000": 1000000} {
+		if cfg := mustLoad(t, map[string]string{"CONPRO_CONSENT_RATE": in}); cfg.ConsentRate != want {
+			t.Errorf("CONPRO_CONSENT_RATE=%s: ConsentRate = %d", in, cfg.ConsentRate)
+		}
+	}
+	for _, bad := range []string{"-1", "1000001", "sixty", "60/m", "1e3"} {
+		if _, err := Load(env(map[string]string{"CONPRO_CONSENT_RATE": bad})); err == nil || !strings.Contains(err.Error(), "CONPRO_CONSENT_RATE") {
+			t.Errorf("CONPRO_CONSENT_RATE=%s: %v", bad, err)
+		}
+	}
 }
 
 func TestLoad_DefaultBaseURLFollowsTheAddress(t *testing.T) {
@@ -244,6 +282,9 @@ func TestLoad_RejectsBadValuesOfEachVariable(t *testing.T) {
 		{"CONPRO_SHUTDOWN_TIMEOUT", "20"},
 		{"CONPRO_SHUTDOWN_TIMEOUT", "0s"},
 		{"CONPRO_SHUTDOWN_TIMEOUT", "-5s"},
+		{"CONPRO_SPOOL_MAX", "0"},
+		{"CONPRO_SPOOL_MAX", "lots"},
+		{"CONPRO_CONSENT_RATE", "-1"},
 	}
 	for _, c := range cases {
 		cfg, err := Load(env(map[string]string{c.name: c.value}))

@@ -47,7 +47,21 @@ type Recorder struct {
 	// DirectTimeout bounds the attempt to write straight to the store, so a
 	// hanging database does not hold the visitor's click.
 	DirectTimeout time.Duration
+	// MaxSpooled bounds the events waiting in the spool, so that a flood of
+	// clicks during an outage cannot fill the disk. Past it, Record returns
+	// ErrSpoolFull.
+	MaxSpooled int
 }
+
+// DefaultMaxSpooled is MaxSpooled unless the caller sets another: far more
+// choices than the site sees in a day, and at most some tens of megabytes
+// (an event is a few hundred bytes, at most a few kilobytes).
+const DefaultMaxSpooled = 20_000
+
+// ErrSpoolFull is returned by Record when the database did not take the
+// event and the spool already holds MaxSpooled events: the choice is not
+// recorded.
+var ErrSpoolFull = errors.New("consent spool is full")
 
 // New returns a recorder that spools into dir (created if needed).
 func New(store Store, dir string, logger *slog.Logger) (*Recorder, error) {
@@ -62,6 +76,7 @@ func New(store Store, dir string, logger *slog.Logger) (*Recorder, error) {
 		pending:       filepath.Join(dir, fmt.Sprintf("pending-%s-%d-%d.jsonl", sanitizeName(host), os.Getpid(), time.Now().UnixNano())),
 		kick:          make(chan struct{}, 1),
 		DirectTimeout: 3 * time.Second,
+		MaxSpooled:    DefaultMaxSpooled,
 	}
 	// Pending files in the folder were left by earlier processes (each
 	// instance has a folder of its own): replay them right away.
@@ -94,7 +109,8 @@ func sanitizeName(s string) string {
 }
 
 // Record stores one event. It returns nil once the event is safe: in the
-// database, or synced to the spool file. An error means neither worked.
+// database, or synced to the spool file. An error means neither worked; it
+// wraps ErrSpoolFull when the spool had no room.
 func (r *Recorder) Record(ctx context.Context, e consent.Event) error {
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.DirectTimeout)
 	err := r.store.InsertConsentEvents(dctx, []consent.Event{e})
@@ -120,6 +136,9 @@ func (r *Recorder) spool(e consent.Event) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.spooled.Load() >= int64(r.MaxSpooled) {
+		return ErrSpoolFull
+	}
 	f, err := os.OpenFile(r.pending, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -563,4 +564,50 @@ func TestFlush_WaitsForThePolicyVersionInsteadOfRefusingTheEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertStored(t, db, es)
+}
+
+// A flood of clicks during an outage must not fill the disk: past
+// MaxSpooled the recorder refuses, and takes events again once the spool
+// has been replayed.
+func TestRecord_AFullSpoolRefusesTheEventUntilItIsReplayed(t *testing.T) {
+	db, create := lateDB(t)
+	dir := t.TempDir()
+	r := newRecorder(t, db, dir)
+	r.MaxSpooled = 3
+	es := events(t, 5)
+	record(t, r, es[:3]...)
+	err := r.Record(context.Background(), es[3])
+	if !errors.Is(err, consentlog.ErrSpoolFull) {
+		t.Fatalf("fourth event into a spool of three: %v, want ErrSpoolFull", err)
+	}
+	if n := r.Spooled(); n != 3 {
+		t.Fatalf("Spooled() = %d, want 3", n)
+	}
+	if ids := spooledIDs(t, dir); len(ids) != 3 || slices.Contains(ids, es[3].ID) {
+		t.Fatalf("spool holds %v, want the first three events only", ids)
+	}
+
+	create()
+	flush(t, r)
+	assertSpoolEmpty(t, r, dir)
+	// The database answers again: the event goes straight in.
+	record(t, r, es[4])
+	assertStored(t, db, append(es[:3:3], es[4]))
+}
+
+// An earlier process may have left a spool as large as the limit: the
+// count starts from what is on disk.
+func TestNew_CountsTheSpoolOfAnEarlierProcessAgainstTheLimit(t *testing.T) {
+	dir := t.TempDir()
+	dead := deadDB(t)
+	first := newRecorder(t, dead, dir)
+	first.MaxSpooled = 2
+	es := events(t, 3)
+	record(t, first, es[:2]...)
+
+	second := newRecorder(t, dead, dir)
+	second.MaxSpooled = 2
+	if err := second.Record(context.Background(), es[2]); !errors.Is(err, consentlog.ErrSpoolFull) {
+		t.Fatalf("a new process over a full spool: %v, want ErrSpoolFull", err)
+	}
 }

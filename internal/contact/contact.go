@@ -269,6 +269,12 @@ func brussels() *time.Location {
 	return time.UTC
 }
 
-// ErrBadToken is returned for a form token that is missing, forged or
-// malformed: the form did not come from this site.
+// ErrBadToken is returned for a form token that is missing or malformed:
+// the form did not come from this site.
 var ErrBadToken = errors.New("invalid contact form token")
+
+// ErrUnverifiedToken is returned for a token shaped like the ones this site
+// issues that fails the check: signed under another key (after a
+// CONPRO_COOKIE_KEY rotation, or by an instance with another key) or dated
+// ahead of this server's clock. A person may well have filled that form.
+var ErrUnverifiedToken = errors.New("contact form token fails verification")

@@ -1,6 +1,7 @@
 package contact_test
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -131,10 +132,17 @@ func TestTokens_TellTheAgeOfAFormAndRefuseForgeries(t *testing.T) {
 	if age, err := tok.Age(token, shown.Add(7*time.Second)); err != nil || age != 7*time.Second {
 		t.Fatalf("age %v, %v", age, err)
 	}
+	for _, bad := range []string{"", "x", "123.abc", token + "x", "-5." + token[strings.Index(token, ".")+1:], strings.Repeat("9", 80), "123.!!!!!!!!!!!!!!!!!!!!!!"} {
+		if _, err := tok.Age(bad, shown); !errors.Is(err, contact.ErrBadToken) {
+			t.Errorf("token %q: %v, want ErrBadToken", bad, err)
+		}
+	}
+	// Shaped like ours but failing the check: maybe a person's form from
+	// before a key rotation.
 	other := contact.NewTokens([]byte(strings.Repeat("o", 32)))
-	for _, bad := range []string{"", "x", "123.abc", other.Issue(shown), strings.Replace(token, "1", "2", 1), token + "x", strings.Repeat("9", 80)} {
-		if _, err := tok.Age(bad, shown); err == nil {
-			t.Errorf("token %q accepted", bad)
+	for _, bad := range []string{other.Issue(shown), strings.Replace(token, "1", "2", 1), tok.Issue(shown.Add(2 * time.Minute))} {
+		if _, err := tok.Age(bad, shown); !errors.Is(err, contact.ErrUnverifiedToken) {
+			t.Errorf("token %q: %v, want ErrUnverifiedToken", bad, err)
 		}
 	}
 }

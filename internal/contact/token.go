@@ -36,22 +36,33 @@ func (t *Tokens) Issue(now time.Time) string {
 	return p + "." + t.mac(p)
 }
 
-// Age returns how long ago the form of a token was shown.
+// Age returns how long ago the form of a token was shown. A token that is
+// not shaped like the ones Issue makes is ErrBadToken; one that is, but
+// whose signature or time does not hold, is ErrUnverifiedToken.
 func (t *Tokens) Age(token string, now time.Time) (time.Duration, error) {
 	if len(token) > 64 {
 		return 0, ErrBadToken
 	}
 	p, mac, ok := strings.Cut(token, ".")
-	if !ok || !hmac.Equal([]byte(mac), []byte(t.mac(p))) {
+	if !ok || len(mac) != macLen || strings.Trim(mac, base64URLAlphabet) != "" {
 		return 0, ErrBadToken
 	}
 	ms, err := strconv.ParseInt(p, 10, 64)
 	if err != nil || ms <= 0 {
 		return 0, ErrBadToken
 	}
+	if !hmac.Equal([]byte(mac), []byte(t.mac(p))) {
+		return 0, ErrUnverifiedToken
+	}
 	age := now.Sub(time.UnixMilli(ms))
 	if age < -time.Minute {
-		return 0, ErrBadToken
+		return 0, ErrUnverifiedToken
 	}
 	return age, nil
 }
+
+// macLen is the length of a token's signature: 16 bytes in unpadded
+// base64url.
+const macLen = 22
+
+const base64URLAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

@@ -17,6 +17,7 @@ import (
 
 	"conpro/internal/clientip"
 	"conpro/internal/consent"
+	"conpro/internal/consentlog"
 	"conpro/internal/locale"
 	"conpro/internal/policy"
 	"conpro/web"
@@ -153,12 +154,28 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	returnTo := safeReturnPath(r.PostForm.Get("return_to"))
 
+	// Every choice is kept for years: one client may not post them by the
+	// thousand. Over the limit nothing is recorded or set, and the page
+	// says so; the previous choice stays.
+	if !s.consentLimiter.allow(clientAddr(ctx), s.now()) {
+		w.Header().Set("Retry-After", "60")
+		s.errorPage(w, r, http.StatusTooManyRequests, "ConsentTooManyTitle", "ConsentTooManyText")
+		return
+	}
+
 	lang := locale.LangOf(ctx)
 	event := consent.NewEvent(ch, s.vendors, action, s.shownVersion(ctx, st, r.PostForm.Get("form")), string(lang),
 		pathOf(returnTo), st.GPC, clientip.Truncate(clientAddr(ctx)), r.UserAgent())
 	recorded := true
 	if err := s.recorder.Record(ctx, event); err != nil {
 		s.log.ErrorContext(ctx, "consent choice not recorded", "err", err, "event_id", event.ID)
+		if errors.Is(err, consentlog.ErrSpoolFull) {
+			// The database is down and the spool has no room: the click is
+			// not acknowledged, and nothing about the choice is set.
+			w.Header().Set("Retry-After", "300")
+			s.errorPage(w, r, http.StatusServiceUnavailable, "ConsentUnavailableTitle", "ConsentUnavailableText")
+			return
+		}
 		recorded = false
 	}
 	// A grant needs its proof: without a record (neither the database nor

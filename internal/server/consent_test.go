@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"html"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -738,6 +740,142 @@ func TestConsent_PagesWithPersonalDataCarryNoVendorScripts(t *testing.T) {
 		checkCSPMatchesPage(t, res, everyHost)
 		if !strings.Contains(res.Body, "gtag/js") {
 			t.Errorf("%s lacks the scripts the visitor allowed", p)
+		}
+	}
+}
+
+func withEnv(base map[string]string, kv ...string) map[string]string {
+	env := maps.Clone(base)
+	for i := 0; i+1 < len(kv); i += 2 {
+		env[kv[i]] = kv[i+1]
+	}
+	return env
+}
+
+func (s *site) consentRows(t *testing.T) int {
+	t.Helper()
+	var n int
+	if err := s.db.Pool().QueryRow(context.Background(), `SELECT count(*) FROM consent_event`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func setsConsentCookie(res response) bool {
+	for _, c := range res.Cookies() {
+		if c.Name == consent.CookieName {
+			return true
+		}
+	}
+	return false
+}
+
+// Every choice is kept for five years: one client gets 60 a minute. The
+// 61st is refused with a Dutch page, and neither stored nor set, so the
+// visitor is never told a choice was saved that was not.
+func TestConsent_TheSixtyFirstChoiceInAMinuteIs429AndNotStored(t *testing.T) {
+	start := time.Now()
+	clock := start
+	s := newSite(t, siteOptions{env: withEnv(allVendors, "CONPRO_TRUSTED_PROXIES", "127.0.0.1"), now: func() time.Time { return clock }})
+	_, cookie := s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}}, "X-Forwarded-For", "2001:db8:7::1")
+	for i := 2; i <= 60; i++ {
+		// Another address of the same /64 is the same client.
+		s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}}, "X-Forwarded-For", fmt.Sprintf("2001:db8:7::%x", i))
+	}
+	if n := s.consentRows(t); n != 60 {
+		t.Fatalf("%d rows after 60 choices", n)
+	}
+	res := s.postForm(t, "/consent", url.Values{"action": {"accept_all"}, "return_to": {"/"}}.Encode(),
+		"X-Forwarded-For", "2001:db8:7::ffff", "Cookie", cookie.Name+"="+cookie.Value)
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("61st choice: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	if !strings.Contains(html.UnescapeString(res.Body), "Deze keuze is daarom niet bewaard") {
+		t.Errorf("the 429 page does not say in Dutch that the choice was not saved:\n%.500s", res.Body)
+	}
+	if len(res.Header.Values("Set-Cookie")) != 0 || res.Header.Get("Clear-Site-Data") != "" {
+		t.Errorf("the refused choice set %v %q", res.Header.Values("Set-Cookie"), res.Header.Get("Clear-Site-Data"))
+	}
+	if n := s.consentRows(t); n != 60 {
+		t.Fatalf("%d rows after a refused 61st choice, want 60", n)
+	}
+	// The earlier choice still holds.
+	if page := s.get(t, "/", "Cookie", cookie.Name+"="+cookie.Value); hasBanner(page.Body) || strings.Contains(page.Body, "googletagmanager") {
+		t.Error("the refused grant took effect, or the earlier refusal was lost")
+	}
+	// Another client, and the same client a minute later, choose again.
+	s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}}, "X-Forwarded-For", "2001:db8:8::1")
+	clock = start.Add(time.Minute)
+	s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}}, "X-Forwarded-For", "2001:db8:7::1")
+	if n := s.consentRows(t); n != 62 {
+		t.Fatalf("%d rows, want 62", n)
+	}
+}
+
+// A load test turns the limit off with 0.
+func TestConsent_RateZeroMeansNoLimit(t *testing.T) {
+	s := newSite(t, siteOptions{env: map[string]string{"CONPRO_CONSENT_RATE": "0"}})
+	for range 80 {
+		s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}})
+	}
+	if n := s.consentRows(t); n != 80 {
+		t.Fatalf("%d rows, want 80", n)
+	}
+}
+
+// While the database is down choices wait in the spool, but not without
+// end: a full spool refuses the choice with a Dutch 503 and sets nothing.
+func TestConsent_AFullSpoolAnswers503AndSetsNoCookie(t *testing.T) {
+	s := newSite(t, siteOptions{env: withEnv(allVendors, "CONPRO_SPOOL_MAX", "2")})
+	s.recorder.DirectTimeout = time.Second
+	end := pgtest.Outage(t, s.dbURL)
+	_, granted := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}})
+	s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}})
+	if n := s.recorder.Spooled(); n != 2 {
+		t.Fatalf("%d spooled, want 2", n)
+	}
+	for _, action := range []string{"accept_all", "withdraw"} {
+		res := s.postForm(t, "/consent", url.Values{"action": {action}, "return_to": {"/"}}.Encode(),
+			"Cookie", granted.Name+"="+granted.Value+"; _ga=GA1.1.1.1")
+		if res.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("%s into a full spool: %d, want 503", action, res.StatusCode)
+		}
+		if !strings.Contains(html.UnescapeString(res.Body), "kon uw cookiekeuze nu niet bewaard worden") {
+			t.Errorf("%s: the 503 page does not say in Dutch that the choice was not saved:\n%.500s", action, res.Body)
+		}
+		if setsConsentCookie(res) || len(res.Header.Values("Set-Cookie")) != 0 || res.Header.Get("Clear-Site-Data") != "" {
+			t.Errorf("%s: a refused choice set %v %q", action, res.Header.Values("Set-Cookie"), res.Header.Get("Clear-Site-Data"))
+		}
+	}
+	if n := s.recorder.Spooled(); n != 2 {
+		t.Fatalf("%d spooled after refusals, want 2", n)
+	}
+	end()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for s.recorder.Spooled() > 0 {
+		if err := s.recorder.Flush(ctx); err != nil && ctx.Err() != nil {
+			t.Fatalf("spool not replayed: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := s.consentRows(t); n != 2 {
+		t.Fatalf("%d rows after the outage, want the 2 acknowledged choices", n)
+	}
+	// With room again, choices are taken.
+	s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}})
+}
+
+// A load balancer may pass on a CF-Connecting-IP the client wrote: it counts
+// only when the site says it is behind Cloudflare.
+func TestConsent_CFConnectingIPCountsOnlyBehindCloudflare(t *testing.T) {
+	for cloudflare, want := range map[string]string{"false": "203.0.113.0/24", "true": "198.51.100.0/24"} {
+		s := newSite(t, siteOptions{env: map[string]string{"CONPRO_TRUSTED_PROXIES": "127.0.0.1", "CONPRO_CLOUDFLARE": cloudflare}})
+		_, cookie := s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}},
+			"CF-Connecting-IP", "198.51.100.7", "X-Forwarded-For", "203.0.113.9")
+		ch, _ := s.codec.Decode(cookie.Value)
+		if evs := s.events(t, ch.ID); len(evs) != 1 || evs[0].Network.String() != want {
+			t.Errorf("CONPRO_CLOUDFLARE=%s: logged %+v, want the network %s", cloudflare, evs, want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/netip"
 	"sync"
@@ -64,12 +65,23 @@ func (s *Server) handleContactPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	// Bots fill the hidden field or post faster than a person can type;
-	// they get the thank-you page, and nothing is stored or mailed.
+	// Bots fill the hidden field, post without a token of ours or faster
+	// than a person can type; they get the thank-you page, and nothing is
+	// stored or mailed.
+	honeypot := r.PostForm.Get("website") != ""
 	age, err := s.tokens.Age(r.PostForm.Get("t"), now)
-	if r.PostForm.Get("website") != "" || err != nil || age < s.cfg.ContactMinFill {
-		s.log.InfoContext(ctx, "contact post taken for a bot", "honeypot", r.PostForm.Get("website") != "", "token_ok", err == nil, "fill_time", age.Round(time.Millisecond))
+	if honeypot || errors.Is(err, contact.ErrBadToken) || (err == nil && age < s.cfg.ContactMinFill) {
+		s.log.InfoContext(ctx, "contact post taken for a bot", "honeypot", honeypot, "token_ok", err == nil, "fill_time", age.Round(time.Millisecond))
 		http.Redirect(w, r, "/contact/bedankt", http.StatusSeeOther)
+		return
+	}
+	// A token of ours that fails its check was most likely signed before a
+	// key rotation, or by an instance with another key: a person may have
+	// typed that message, so it is shown again to be sent once more.
+	if err != nil {
+		s.log.InfoContext(ctx, "contact post with an unverifiable form token shown again")
+		again.Notice = "ContactErrResend"
+		s.renderContact(w, r, http.StatusUnprocessableEntity, again)
 		return
 	}
 	if age > formTokenMaxAge {
@@ -112,12 +124,16 @@ func (s *Server) handleContactThanks(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, web.ContactThanks(p))
 }
 
-// ipLimiter allows each client address a burst of posts per hour. It lives
-// in memory: each instance counts its own traffic.
-type ipLimiter struct {
+// clientLimiter allows each client n requests per period, in a burst or
+// spread out (a token bucket). A client is an IPv4 address or an IPv6 /64
+// (clientip.RateKey). It lives in memory: each instance counts its own
+// traffic. A nil limiter allows everything.
+type clientLimiter struct {
 	mu      sync.Mutex
-	perHour int
-	clients map[netip.Addr]*limiterEntry
+	limit   rate.Limit
+	burst   int
+	period  time.Duration
+	clients map[netip.Prefix]*limiterEntry
 	sweep   time.Time
 }
 
@@ -126,27 +142,41 @@ type limiterEntry struct {
 	seen time.Time
 }
 
-func newIPLimiter(perHour int) *ipLimiter {
-	return &ipLimiter{perHour: perHour, clients: map[netip.Addr]*limiterEntry{}}
+// newClientLimiter allows n requests per period and client; n <= 0 gives
+// nil, no limit.
+func newClientLimiter(n int, period time.Duration) *clientLimiter {
+	if n <= 0 {
+		return nil
+	}
+	return &clientLimiter{
+		limit:   rate.Limit(float64(n) / period.Seconds()),
+		burst:   n,
+		period:  period,
+		clients: map[netip.Prefix]*limiterEntry{},
+	}
 }
 
-func (l *ipLimiter) allow(a netip.Addr, now time.Time) bool {
+func (l *clientLimiter) allow(a netip.Addr, now time.Time) bool {
+	if l == nil {
+		return true
+	}
+	key := clientip.RateKey(a)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	// Forget clients idle for an hour, at most once a minute: their
+	// Forget clients idle for a whole period, at most once a minute: their
 	// buckets are full again anyway.
 	if now.Sub(l.sweep) > time.Minute {
 		for k, e := range l.clients {
-			if now.Sub(e.seen) > time.Hour {
+			if now.Sub(e.seen) > l.period {
 				delete(l.clients, k)
 			}
 		}
 		l.sweep = now
 	}
-	e, ok := l.clients[a]
+	e, ok := l.clients[key]
 	if !ok {
-		e = &limiterEntry{lim: rate.NewLimiter(rate.Limit(float64(l.perHour)/3600), l.perHour)}
-		l.clients[a] = e
+		e = &limiterEntry{lim: rate.NewLimiter(l.limit, l.burst)}
+		l.clients[key] = e
 	}
 	e.seen = now
 	return e.lim.AllowN(now, 1)

@@ -184,8 +184,11 @@ func TestContact_BotsGetTheThankYouPageButNothingIsStored(t *testing.T) {
 		"honeypot filled":  func(f url.Values) { f.Set("website", "https://spam.example") },
 		"posted at once":   func(url.Values) {},
 		"no token":         func(f url.Values) { f.Del("t") },
-		"forged token":     func(f url.Values) { f.Set("t", "1700000000000.AAAAAAAAAAAAAAAAAAAAAA") },
 		"token from a bot": func(f url.Values) { f.Set("t", "garbage") },
+		"honeypot filled with a token of another key": func(f url.Values) {
+			f.Set("website", "https://spam.example")
+			f.Set("t", contact.NewTokens([]byte(strings.Repeat("o", 32))).Issue(time.Now().Add(-time.Minute)))
+		},
 	}
 	for name, edit := range cases {
 		form := s.contactForm(t)
@@ -221,6 +224,42 @@ func TestContact_APersonWhoTakesTheirTimeIsNotABot(t *testing.T) {
 	res := s.postForm(t, "/contact", form.Encode())
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "te lang open") || !strings.Contains(res.Body, "dakrenovatie") {
 		t.Fatalf("expired form: %d", res.StatusCode)
+	}
+}
+
+// After a CONPRO_COOKIE_KEY rotation (or from an instance with another key)
+// an open form carries a token this server cannot verify. A person may have
+// typed that message: it is shown again with a fresh token, not dropped.
+func TestContact_ATokenSignedWithAnotherKeyShowsTheFormAgainWithWhatWasTyped(t *testing.T) {
+	s := newSite(t, siteOptions{env: map[string]string{"CONPRO_CONTACT_MIN_FILL": "3s"}})
+	rotated := contact.NewTokens([]byte(strings.Repeat("o", 32)))
+	cases := map[string]string{
+		"signed with another key":             rotated.Issue(time.Now().Add(-time.Minute)),
+		"well-formed with a forged signature": "1700000000000.AAAAAAAAAAAAAAAAAAAAAA",
+	}
+	for name, token := range cases {
+		form := s.contactForm(t)
+		form.Set("t", token)
+		res := s.postForm(t, "/contact", form.Encode())
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: status %d, want 422", name, res.StatusCode)
+		}
+		body := html.UnescapeString(res.Body)
+		for _, want := range []string{"nog niet verstuurd", "verstuur het opnieuw", `value="Jan Peeters"`, `value="jan.peeters@example.be"`, "dakrenovatie"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: the page lacks %q", name, want)
+			}
+		}
+		m := regexp.MustCompile(`name="t" value="([^"]+)"`).FindStringSubmatch(res.Body)
+		if m == nil || m[1] == token {
+			t.Fatalf("%s: the form carries no fresh token", name)
+		}
+	}
+	if n := len(s.contactMessages(t)); n != 0 {
+		t.Fatalf("%d messages stored, want 0", n)
+	}
+	if n := len(s.outbox(t)); n != 0 {
+		t.Fatalf("%d mails queued, want 0", n)
 	}
 }
 
@@ -308,5 +347,48 @@ func TestContact_TheLongestValidMessageFitsTheBodyLimit(t *testing.T) {
 	}
 	if msgs := s.contactMessages(t); len(msgs) != 1 || len([]rune(msgs[0].Message)) != contact.MaxMessage {
 		t.Fatal("the longest message was not stored whole")
+	}
+}
+
+// An IPv6 host holds a whole /64 and can pick any address in it: the rate
+// limits count it as one client. IPv4 stays per address, and an
+// IPv4-mapped address is the IPv4 address.
+func TestRateLimits_CountAnIPv6ClientByItsSlash64AndIPv4ByAddress(t *testing.T) {
+	s := newSite(t, siteOptions{env: map[string]string{"CONPRO_TRUSTED_PROXIES": "127.0.0.1", "CONPRO_CONTACT_RATE": "3"}})
+	forms := []struct {
+		path string
+		post func(client string) response
+	}{
+		{"/contact", func(client string) response {
+			return s.postForm(t, "/contact", s.contactForm(t).Encode(), "X-Forwarded-For", client)
+		}},
+		{"/privacy/verzoek", func(client string) response {
+			form := url.Values{"soort": {"inzage"}, "email": {"jan.peeters@example.be"}}
+			return s.postForm(t, "/privacy/verzoek", form.Encode(), "X-Forwarded-For", client)
+		}},
+	}
+	for _, f := range forms {
+		expect := func(client string, want int) {
+			t.Helper()
+			if res := f.post(client); res.StatusCode != want {
+				t.Errorf("%s from %s: %d, want %d", f.path, client, res.StatusCode, want)
+			}
+		}
+		// Three addresses of one /64 spend one budget of three.
+		expect("2001:db8:1:2::1", http.StatusSeeOther)
+		expect("2001:db8:1:2::2", http.StatusSeeOther)
+		expect("2001:db8:1:2:ffff:ffff:ffff:fffe", http.StatusSeeOther)
+		expect("2001:db8:1:2:abcd::99", http.StatusTooManyRequests)
+		// The next /64 has a budget of its own.
+		expect("2001:db8:1:3::1", http.StatusSeeOther)
+		// IPv4 counts per address; its mapped form is the same client.
+		for range 3 {
+			expect("203.0.113.1", http.StatusSeeOther)
+		}
+		expect("::ffff:203.0.113.1", http.StatusTooManyRequests)
+		expect("203.0.113.2", http.StatusSeeOther)
+	}
+	if n := len(s.contactMessages(t)); n != 8 {
+		t.Errorf("%d contact messages stored, want 8", n)
 	}
 }

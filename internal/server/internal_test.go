@@ -93,7 +93,7 @@ func TestRecoverPanics_ShowsTheDutchErrorPageAndLogsTheStack(t *testing.T) {
 		assets:  assets,
 		vendors: vendors,
 	}
-	s.clientIPs = clientip.NewResolver(nil)
+	s.clientIPs = clientip.NewResolver(nil, false)
 	s.now = time.Now
 	s.cookies, _ = consent.NewCodec([]byte(strings.Repeat("k", 32)))
 	h := s.withRequest(s.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {

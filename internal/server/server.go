@@ -34,7 +34,9 @@ type Readiness interface {
 }
 
 // ConsentRecorder appends choices to the proof-of-consent log; it returns
-// nil once the choice is safe (stored, or spooled until the database is back).
+// nil once the choice is safe (stored, or spooled until the database is
+// back), and an error wrapping consentlog.ErrSpoolFull when the database
+// failed and the spool has no room.
 type ConsentRecorder interface {
 	Record(ctx context.Context, e consent.Event) error
 }
@@ -93,20 +95,23 @@ type Server struct {
 	recorder  ConsentRecorder
 	history   ConsentHistory
 	now       func() time.Time
+	// consentLimiter bounds the choices one client may post (nil: no
+	// limit); each is kept for years, or spooled while the database is down.
+	consentLimiter *clientLimiter
 
 	contacts       ContactStore
 	tokens         *contact.Tokens
 	mailKick       func()
-	contactLimiter *ipLimiter
+	contactLimiter *clientLimiter
 
 	requests       RequestStore
 	requestKeys    privacyrequest.Keys
-	requestLimiter *ipLimiter
+	requestLimiter *clientLimiter
 
 	admin        AdminStore
 	stats        StatsStore
 	sessions     *scs.SessionManager
-	loginLimiter *ipLimiter
+	loginLimiter *clientLimiter
 
 	pages *pageCache
 	// shownVersions memoises the digest of the banner per language, notice
@@ -131,7 +136,7 @@ func New(d Deps) (http.Handler, error) {
 		ready:     d.Readiness,
 		registry:  d.Metrics,
 		metrics:   m,
-		clientIPs: clientip.NewResolver(d.Config.TrustedProxies),
+		clientIPs: clientip.NewResolver(d.Config.TrustedProxies, d.Config.Cloudflare),
 		csp:       csp.Policy{}.String(),
 		vendors:   d.Vendors,
 		cookies:   d.Cookies,
@@ -139,19 +144,21 @@ func New(d Deps) (http.Handler, error) {
 		history:   d.ConsentHistory,
 		now:       d.Now,
 
+		consentLimiter: newClientLimiter(d.Config.ConsentRate, time.Minute),
+
 		contacts:       d.Contacts,
 		tokens:         d.Tokens,
 		mailKick:       d.MailKick,
-		contactLimiter: newIPLimiter(d.Config.ContactRate),
+		contactLimiter: newClientLimiter(d.Config.ContactRate, time.Hour),
 
 		requests:       d.Requests,
 		requestKeys:    d.RequestKeys,
-		requestLimiter: newIPLimiter(d.Config.ContactRate),
+		requestLimiter: newClientLimiter(d.Config.ContactRate, time.Hour),
 
 		admin:        d.Admin,
 		stats:        d.Stats,
 		sessions:     d.Sessions,
-		loginLimiter: newIPLimiter(20),
+		loginLimiter: newClientLimiter(20, time.Hour),
 
 		pages: newPageCache(4096),
 	}

@@ -146,6 +146,7 @@ func newSite(t testing.TB, opts siteOptions) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
+	recorder.MaxSpooled = cfg.SpoolMax
 	h, err := server.New(server.Deps{
 		Config:         cfg,
 		Logger:         logger,
