@@ -169,9 +169,10 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	recorded := true
 	if err := s.recorder.Record(ctx, event); err != nil {
 		s.log.ErrorContext(ctx, "consent choice not recorded", "err", err, "event_id", event.ID)
-		if errors.Is(err, consentlog.ErrSpoolFull) {
-			// The database is down and the spool has no room: the click is
-			// not acknowledged, and nothing about the choice is set.
+		if errors.Is(err, consentlog.ErrSpoolFull) && !ch.RefusesAll() {
+			// The database is down and the spool has no room: a grant is
+			// not acknowledged, and nothing about it is set. A refusal
+			// goes on below and takes effect, as when the spool fails.
 			w.Header().Set("Retry-After", "300")
 			s.errorPage(w, r, http.StatusServiceUnavailable, "ConsentUnavailableTitle", "ConsentUnavailableText")
 			return

@@ -825,7 +825,7 @@ func TestConsent_RateZeroMeansNoLimit(t *testing.T) {
 
 // While the database is down choices wait in the spool, but not without
 // end: a full spool refuses the choice with a Dutch 503 and sets nothing.
-func TestConsent_AFullSpoolAnswers503AndSetsNoCookie(t *testing.T) {
+func TestConsent_AFullSpoolRefusesAGrantWith503ButAWithdrawalTakesEffect(t *testing.T) {
 	s := newSite(t, siteOptions{env: withEnv(allVendors, "CONPRO_SPOOL_MAX", "2")})
 	s.recorder.DirectTimeout = time.Second
 	end := pgtest.Outage(t, s.dbURL)
@@ -834,21 +834,26 @@ func TestConsent_AFullSpoolAnswers503AndSetsNoCookie(t *testing.T) {
 	if n := s.recorder.Spooled(); n != 2 {
 		t.Fatalf("%d spooled, want 2", n)
 	}
-	for _, action := range []string{"accept_all", "withdraw"} {
-		res := s.postForm(t, "/consent", url.Values{"action": {action}, "return_to": {"/"}}.Encode(),
-			"Cookie", granted.Name+"="+granted.Value+"; _ga=GA1.1.1.1")
-		if res.StatusCode != http.StatusServiceUnavailable {
-			t.Fatalf("%s into a full spool: %d, want 503", action, res.StatusCode)
-		}
-		if !strings.Contains(html.UnescapeString(res.Body), "kon uw cookiekeuze nu niet bewaard worden") {
-			t.Errorf("%s: the 503 page does not say in Dutch that the choice was not saved:\n%.500s", action, res.Body)
-		}
-		if setsConsentCookie(res) || len(res.Header.Values("Set-Cookie")) != 0 || res.Header.Get("Clear-Site-Data") != "" {
-			t.Errorf("%s: a refused choice set %v %q", action, res.Header.Values("Set-Cookie"), res.Header.Get("Clear-Site-Data"))
-		}
+	res := s.postForm(t, "/consent", url.Values{"action": {"accept_all"}, "return_to": {"/"}}.Encode(),
+		"Cookie", granted.Name+"="+granted.Value+"; _ga=GA1.1.1.1")
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("a grant into a full spool: %d, want 503", res.StatusCode)
+	}
+	if !strings.Contains(html.UnescapeString(res.Body), "kon uw cookiekeuze nu niet bewaard worden") {
+		t.Errorf("the 503 page does not say in Dutch that the choice was not saved:\n%.500s", res.Body)
+	}
+	if setsConsentCookie(res) || len(res.Header.Values("Set-Cookie")) != 0 || res.Header.Get("Clear-Site-Data") != "" {
+		t.Errorf("a grant that could not be kept set %v %q", res.Header.Values("Set-Cookie"), res.Header.Get("Clear-Site-Data"))
+	}
+	// A withdrawal takes effect even unrecorded: the visitor's "no" must
+	// not wait for our database.
+	res = s.postForm(t, "/consent", url.Values{"action": {"withdraw"}, "return_to": {"/"}}.Encode(),
+		"Cookie", granted.Name+"="+granted.Value+"; _ga=GA1.1.1.1")
+	if res.StatusCode != http.StatusSeeOther || !setsConsentCookie(res) || !strings.Contains(strings.Join(res.Header.Values("Set-Cookie"), " "), "_ga=;") {
+		t.Fatalf("a withdrawal into a full spool: %d %v, want 303 with the refusing cookie and _ga expired", res.StatusCode, res.Header.Values("Set-Cookie"))
 	}
 	if n := s.recorder.Spooled(); n != 2 {
-		t.Fatalf("%d spooled after refusals, want 2", n)
+		t.Fatalf("%d spooled after the full spool's answers, want 2", n)
 	}
 	end()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
