@@ -325,7 +325,7 @@ func TestAdmin_RequestQueueConsentLookupAndOutboxRetry(t *testing.T) {
 	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
 	_, cookie := s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}})
 	ch, _ := s.codec.Decode(cookie.Value)
-	token := s.request(t, url.Values{"soort": {"correctie"}, "email": {"jan@example.be"}, "toelichting": {"Mijn naam is Jan, niet Jean."}, "toestemmings_id": {ch.ID}})
+	token := s.request(t, url.Values{"soort": {"correctie"}, "email": {"jan@example.be"}, "toelichting": {"Mijn naam is Jan, niet Jean."}, "toestemmings_id": {ch.ID}}, "Cookie", cookie.Name+"="+cookie.Value)
 	s.confirm(t, token)
 	c := s.newClient(t)
 	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")

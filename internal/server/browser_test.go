@@ -164,6 +164,13 @@ func TestBrowser_PagesFitAPhoneScreen(t *testing.T) {
 			t.Errorf("history shows %d rows, want 2", n)
 		}
 	}
+	// The request form of a browser with a consent cookie: the ID field.
+	for _, width := range []int64{390, 1280} {
+		b.Screenshot(t, s.URL+"/privacy/verzoek", width, dir, fmt.Sprintf("verzoek-cookie-%d", width))
+		if n := countNodes(t, b, "input#toestemmings_id"); n != 1 {
+			t.Errorf("request form with a cookie: %d consent ID fields, want 1", n)
+		}
+	}
 	if *screenshotDir != "" {
 		t.Logf("screenshots in %s", filepath.Clean(dir))
 	}

@@ -57,7 +57,8 @@ func (s *Server) handleRequestPost(w http.ResponseWriter, r *http.Request) {
 		Message:         r.PostForm.Get("toelichting"),
 		EraseConsentLog: r.PostForm.Get("wis_toestemmingen") == "1",
 	}
-	v := web.RequestFormView{Form: form}
+	st := consentState(ctx)
+	v := web.RequestFormView{Form: form, FromCookie: st.Choice != nil}
 	if !s.requestLimiter.allow(clientAddr(ctx), s.now()) {
 		w.Header().Set("Retry-After", "600")
 		v.Notice = "RequestErrTooMany"
@@ -65,6 +66,15 @@ func (s *Server) handleRequestPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req, errs := privacyrequest.Validate(form)
+	// A consent ID is a pseudonym, not a proof: knowing one (from a shared
+	// screen, a receipt file) must not open someone else's consent log.
+	// Only the ID in this browser's signed cookie is taken.
+	if _, bad := errs["toestemmings_id"]; !bad && req.ConsentID != "" && (st.Choice == nil || st.Choice.ID != req.ConsentID) {
+		if errs == nil {
+			errs = privacyrequest.Errors{}
+		}
+		errs["toestemmings_id"] = "RequestErrConsentIDNotHere"
+	}
 	if len(errs) > 0 {
 		v.Errors = errs
 		s.renderRequestForm(w, r, http.StatusUnprocessableEntity, v)

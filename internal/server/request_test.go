@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -137,7 +138,7 @@ func TestRequest_AccessShowsAndDownloadsEverythingForTheAddressAndConsentID(t *t
 	_, cookie := s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}})
 	ch, _ := s.codec.Decode(cookie.Value)
 
-	token := s.request(t, url.Values{"soort": {"inzage"}, "email": {"Jan@Example.be"}, "toestemmings_id": {ch.ID}})
+	token := s.request(t, url.Values{"soort": {"inzage"}, "email": {"Jan@Example.be"}, "toestemmings_id": {ch.ID}}, "Cookie", cookie.Name+"="+cookie.Value)
 	res := s.confirm(t, token)
 	if res.StatusCode != 200 || !strings.Contains(res.Body, "veranda") || strings.Contains(res.Body, "iemand anders") || !strings.Contains(res.Body, "Alles weigeren") {
 		t.Fatalf("access page: %d\n%.500s", res.StatusCode, res.Body)
@@ -211,7 +212,7 @@ func TestRequest_ErasureRemovesTheAddressFromTheWholeDatabase(t *testing.T) {
 	ch, _ := s.codec.Decode(cookie.Value)
 	s.request(t, url.Values{"soort": {"inzage"}, "email": {"jan@example.be"}}) // an earlier request, never confirmed
 
-	token := s.request(t, url.Values{"soort": {"verwijdering"}, "email": {"jan@example.be"}, "toestemmings_id": {ch.ID}, "wis_toestemmingen": {"1"}})
+	token := s.request(t, url.Values{"soort": {"verwijdering"}, "email": {"jan@example.be"}, "toestemmings_id": {ch.ID}, "wis_toestemmingen": {"1"}}, "Cookie", cookie.Name+"="+cookie.Value)
 	res := s.confirm(t, token)
 	if res.StatusCode != 200 || !strings.Contains(res.Body, "Gewist: 2 contactbericht(en), 1 eerder(e) verzoek(en) en 1 cookiekeuze(s)") {
 		t.Fatalf("erasure page: %d\n%.400s", res.StatusCode, res.Body)
@@ -305,5 +306,42 @@ func TestRequest_TheVerificationMailArrivesAndIsEmptiedOnceSent(t *testing.T) {
 	}
 	if res := s.confirm(t, m[1]); res.StatusCode != 200 || !strings.Contains(res.Body, "jan@example.be") {
 		t.Fatalf("confirm with the mailed link: %d", res.StatusCode)
+	}
+}
+
+// A consent ID is a pseudonym anyone may have seen: only the ID in the
+// requesting browser's own cookie is taken. Someone else's ID, typed by
+// hand or posted with another cookie, gets a Dutch error with the form
+// kept, and no request is stored or mailed.
+func TestRequest_AConsentIDIsTakenOnlyFromTheRequestersOwnCookie(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	_, victim := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}})
+	theirs, _ := s.codec.Decode(victim.Value)
+	_, own := s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}})
+
+	for name, header := range map[string][]string{
+		"no cookie":           nil,
+		"another ID's cookie": {"Cookie", own.Name + "=" + own.Value},
+	} {
+		form := url.Values{"soort": {"verwijdering"}, "email": {"dief@example.be"}, "toestemmings_id": {theirs.ID}, "wis_toestemmingen": {"1"}, "toelichting": {"Wis alles."}}
+		res := s.postForm(t, "/privacy/verzoek", form.Encode(), header...)
+		body := html.UnescapeString(res.Body)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Dit toestemmings-ID hoort niet bij deze browser") {
+			t.Fatalf("%s: %d, want 422 with the Dutch message\n%.400s", name, res.StatusCode, res.Body)
+		}
+		if !strings.Contains(body, "dief@example.be") || !strings.Contains(body, "Wis alles.") {
+			t.Errorf("%s: the form lost what was typed", name)
+		}
+	}
+	var n int
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT count(*) FROM privacy_request`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d requests stored for someone else's consent ID", n)
+	}
+	// Without a cookie the form has no consent ID field, only the way to
+	// get one in.
+	page := html.UnescapeString(s.get(t, "/privacy/verzoek").Body)
+	if strings.Contains(page, `name="toestemmings_id"`) || !strings.Contains(page, "open dit formulier dan in die browser") {
+		t.Fatalf("the form without a cookie offers a consent ID field or lacks the hint")
 	}
 }
