@@ -8,6 +8,14 @@ SHELL := bash
 .DEFAULT_GOAL := help
 
 GO ?= go
+# go.mod's toolchain line names the Go release to build, test and scan with
+# (a patch release with the standard library's security fixes). A machine
+# whose Go is older, and whose go.env says GOTOOLCHAIN=local as this image's
+# does, would ignore it: `auto` lets the go command fetch that release
+# through the module proxy (once, ~10 s) and run it. Set GOTOOLCHAIN=local
+# to use the installed Go as it is.
+GOTOOLCHAIN ?= auto
+export GOTOOLCHAIN
 # Packages for test and bench, e.g. make test PKG=./internal/server/...
 PKG ?= ./...
 # Extra go test flags, e.g. make test TESTFLAGS='-run Foo -v'
