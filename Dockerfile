@@ -3,6 +3,9 @@
 #   docker run -p 8080:8080 -e DATABASE_URL=postgres://... conpro
 
 FROM golang:1.26-bookworm AS build
+# Build with the release go.mod's toolchain line names (security fixes of
+# the standard library), not whatever 1.26 patch the image has.
+ENV GOTOOLCHAIN=auto
 WORKDIR /src
 # Dependencies first, so this layer stays cached until go.mod/go.sum change.
 COPY go.mod go.sum ./
