@@ -63,14 +63,14 @@ const maxKnownChoices = 10_000
 // garbled or forged cookie is no choice. A cookie seen before is not checked
 // again: a visitor sends the same one with every request.
 func (s *Server) readChoice(r *http.Request) *knownChoice {
-	c, err := r.Cookie(consent.CookieName)
-	if err != nil {
+	value, ok := cookieValue(r, consent.CookieName)
+	if !ok {
 		return nil
 	}
-	if k, ok := s.choices.Load(c.Value); ok {
+	if k, ok := s.choices.Load(value); ok {
 		return k.(*knownChoice)
 	}
-	ch, err := s.cookies.Decode(c.Value)
+	ch, err := s.cookies.Decode(value)
 	if err != nil {
 		return nil
 	}
@@ -85,18 +85,33 @@ func (s *Server) readChoice(r *http.Request) *knownChoice {
 		s.choices.Clear()
 		s.knownChoices.Store(0)
 	}
-	s.choices.Store(c.Value, k)
+	s.choices.Store(value, k)
 	return k
 }
 
-func gpc(r *http.Request) bool { return strings.TrimSpace(r.Header.Get("Sec-GPC")) == "1" }
+// gpc reports the Global Privacy Control signal. The header is read by its
+// canonical key (Sec-Gpc): Get would canonicalise "Sec-GPC" on every call.
+func gpc(r *http.Request) bool {
+	v := r.Header["Sec-Gpc"]
+	return len(v) > 0 && strings.TrimSpace(v[0]) == "1"
+}
 
 // requestConsent reads the consent cookie, decides whether it is current,
 // and sets the response's Content-Security-Policy to allow the hosts and
 // inline scripts of exactly the vendors it grants (without a current grant
 // the default policy of securityHeaders stays).
 func (s *Server) requestConsent(w http.ResponseWriter, r *http.Request) *requestConsent {
-	rc := &requestConsent{}
+	rc, csp := s.consentOf(r)
+	if csp != "" {
+		w.Header()["Content-Security-Policy"] = []string{csp}
+	}
+	return rc
+}
+
+// consentOf works out a request's consent state, the vendors its page may
+// load and the CSP that allows them ("" for the default).
+func (s *Server) consentOf(r *http.Request) (rc *requestConsent, csp string) {
+	rc = &requestConsent{}
 	k := s.readChoice(r)
 	var ch *consent.Choice
 	if k != nil {
@@ -104,10 +119,10 @@ func (s *Server) requestConsent(w http.ResponseWriter, r *http.Request) *request
 	}
 	rc.state = consent.Evaluate(ch, policy.CurrentNumber(), s.cfg.ConsentMaxAge, s.now(), gpc(r))
 	if k != nil && rc.state.Current() != nil && k.inj.CSPHeader != "" && !withoutVendors(r.URL.Path) {
-		w.Header()["Content-Security-Policy"] = []string{k.inj.CSPHeader}
 		rc.grants = k.grants
+		csp = k.inj.CSPHeader
 	}
-	return rc
+	return rc, csp
 }
 
 // withoutVendors reports whether a page never carries vendor scripts,

@@ -109,3 +109,26 @@ func TestRecoverPanics_ShowsTheDutchErrorPageAndLogsTheStack(t *testing.T) {
 		t.Errorf("log %q lacks the panic and its stack", logs.String())
 	}
 }
+
+// FuzzCookieValue: the quick cookie reader gives the standard library's
+// answer for any Cookie header a client may send.
+func FuzzCookieValue(f *testing.F) {
+	for _, s := range []string{
+		"conpro_consent=abc", "a=1; conpro_consent=x.y-z_; conpro_lang=fr", `conpro_consent="quoted"`,
+		"conpro_consent=bad\\value; conpro_consent=good", " conpro_lang = en ", "conpro_lang", "conpro_lang=;conpro_lang=nl",
+		"conpro_consent=a b", "x=\x7f; conpro_lang=\tnl", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header["Cookie"] = []string{header}
+		for _, name := range []string{"conpro_consent", "conpro_lang"} {
+			got, ok := cookieValue(r, name)
+			c, err := r.Cookie(name)
+			if ok != (err == nil) || (ok && got != c.Value) {
+				t.Fatalf("%q, %s: got %q %v, standard library %v %v", header, name, got, ok, c, err)
+			}
+		}
+	})
+}

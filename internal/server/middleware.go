@@ -51,10 +51,7 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 
 		addr := s.clientIPs.Resolve(r.RemoteAddr, r.Header.Get("CF-Connecting-IP"), r.Header.Get("X-Forwarded-For"))
 
-		var remembered string
-		if c, err := r.Cookie(locale.CookieName); err == nil {
-			remembered = c.Value
-		}
+		remembered, _ := cookieValue(r, locale.CookieName)
 		l := s.locales.Negotiate(remembered, r.Header.Get("Accept-Language"))
 		h["Vary"] = append(h["Vary"], "Accept-Language, Cookie, Sec-GPC")
 		h["Content-Language"] = langValues[l]

@@ -12,6 +12,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"conpro/internal/consent"
 	"conpro/internal/locale"
 	"conpro/web"
 )
@@ -63,18 +64,22 @@ func (c *pageCache) put(key string, p *cachedPage) {
 
 // pageKey names the variant of a page a request gets.
 func (s *Server) pageKey(r *http.Request) string {
-	st := consentState(r.Context())
+	return variantKey(r.URL.Path, locale.LangOf(r.Context()), consentState(r.Context()), consentGrants(r.Context()))
+}
+
+// variantKey names a page variant by what its bytes depend on.
+func variantKey(path string, lang locale.Lang, st consent.State, grants string) string {
 	var b strings.Builder
-	b.WriteString(r.URL.Path)
+	b.WriteString(path)
 	b.WriteByte('|')
-	b.WriteString(string(locale.LangOf(r.Context())))
+	b.WriteString(string(lang))
 	b.WriteByte('|')
 	b.WriteString(string(st.Ask))
 	if st.GPC {
 		b.WriteString("|gpc")
 	}
 	b.WriteByte('|')
-	b.WriteString(consentGrants(r.Context()))
+	b.WriteString(grants)
 	return b.String()
 }
 
@@ -112,10 +117,12 @@ func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, build func
 		return
 	}
 	body := p.body
-	if web.AcceptsGzip(r.Header.Get("Accept-Encoding")) {
+	gz := web.AcceptsGzip(r.Header.Get("Accept-Encoding"))
+	if gz {
 		h["Content-Encoding"] = gzipValue
 		body = p.gz
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	writeBody(w, r, http.StatusOK, "text/html; charset=utf-8", body)
+	s.remember(r, gz, h, body)
 }

@@ -114,6 +114,7 @@ type Server struct {
 	loginLimiter *clientLimiter
 
 	pages *pageCache
+	fast  *fastCache
 	// shownVersions memoises the digest of the banner per language, notice
 	// and form: every consent click records it.
 	shownVersions sync.Map
@@ -161,11 +162,12 @@ func New(d Deps) (http.Handler, error) {
 		loginLimiter: newClientLimiter(20, time.Hour),
 
 		pages: newPageCache(4096),
+		fast:  newFastCache(8192),
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
-	return s.routes(), nil
+	return s.frontDoor(s.routes()), nil
 }
 
 // absURL is the public address of a site path.

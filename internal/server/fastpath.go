@@ -1,0 +1,161 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"conpro/internal/clientip"
+	"conpro/internal/consent"
+	"conpro/internal/locale"
+	"conpro/web"
+)
+
+// A cached public page is answered, the second time a variant is asked for,
+// before the router and the middleware chain: the first answer, which went
+// through all of them, is kept whole (every header field and the body) and
+// replayed with a fresh request ID. What the chain would have decided for
+// the request (language, consent state, encoding) is part of the key, so
+// the replay is the answer the chain would give. Requests with a query
+// string, a conditional header or another method than GET take the chain.
+type fastCache struct {
+	mu      sync.RWMutex
+	entries map[fastKey]*snapshot
+	max     int
+	paths   sync.Map // paths with at least one snapshot: the cheap first test
+	count   atomic.Int64
+}
+
+// snapshot is one full 200 answer as the chain gave it, without the fields
+// that belong to one request (X-Request-Id, Date).
+type snapshot struct {
+	header http.Header
+	body   []byte
+}
+
+func newFastCache(max int) *fastCache {
+	return &fastCache{entries: map[fastKey]*snapshot{}, max: max}
+}
+
+// fastKey names a variant and its encoding. A struct, not a string: looking
+// one up allocates nothing.
+type fastKey struct {
+	path   string
+	lang   locale.Lang
+	ask    consent.Reason
+	gpc    bool
+	grants string
+	gz     bool
+}
+
+func (c *fastCache) get(key fastKey) *snapshot {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.entries[key]
+}
+
+func (c *fastCache) put(path string, key fastKey, snap *snapshot) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= c.max {
+		clear(c.entries) // as the page cache: unexpected, start again
+	}
+	c.entries[key] = snap
+	c.paths.Store(path, true)
+}
+
+// fastEligible says whether a request's answer may come from, or go into,
+// the fast cache.
+func fastEligible(r *http.Request) bool {
+	return r.Method == http.MethodGet && r.URL.RawQuery == "" &&
+		r.Header.Get("If-None-Match") == "" && r.Header.Get("If-Modified-Since") == "" &&
+		r.Header.Get("Range") == ""
+}
+
+// fastKeyOf is the variant a request gets, worked out as withRequest and
+// renderCached would (the same inputs as pageKey), plus whether the body is
+// gzip-compressed.
+func (s *Server) fastKeyOf(r *http.Request, gz bool) fastKey {
+	remembered, _ := cookieValue(r, locale.CookieName)
+	rc, _ := s.consentOf(r)
+	return fastKey{
+		path:   r.URL.Path,
+		lang:   s.locales.Negotiate(remembered, r.Header.Get("Accept-Language")),
+		ask:    rc.state.Ask,
+		gpc:    rc.state.GPC,
+		grants: rc.grants,
+		gz:     gz,
+	}
+}
+
+// remember keeps the answer renderCached just wrote, when the route is a
+// fixed path (its pattern is the path, so metrics and logs name it alike).
+func (s *Server) remember(r *http.Request, gz bool, h http.Header, body []byte) {
+	if !fastEligible(r) {
+		return
+	}
+	if rctx := chi.RouteContext(r.Context()); rctx == nil || rctx.RoutePattern() != r.URL.Path {
+		return
+	}
+	header := h.Clone()
+	header.Del("X-Request-Id")
+	header.Del("Date")
+	s.fast.put(r.URL.Path, s.fastKeyOf(r, gz), &snapshot{header: header, body: body})
+}
+
+// frontDoor answers from the fast cache when it can, and otherwise hands the
+// request to the chain.
+func (s *Server) frontDoor(chain http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !fastEligible(r) {
+			chain.ServeHTTP(w, r)
+			return
+		}
+		if _, ok := s.fast.paths.Load(r.URL.Path); !ok {
+			chain.ServeHTTP(w, r)
+			return
+		}
+		start := time.Now()
+		snap := s.fast.get(s.fastKeyOf(r, web.AcceptsGzip(r.Header.Get("Accept-Encoding"))))
+		if snap == nil {
+			chain.ServeHTTP(w, r)
+			return
+		}
+		h := w.Header()
+		for k, v := range snap.header {
+			h[k] = v // shared values, never changed in place
+		}
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id := hex.EncodeToString(b[:])
+		h["X-Request-Id"] = []string{id}
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(snap.body)
+
+		elapsed := time.Since(start)
+		s.metrics.observe(http.MethodGet, r.URL.Path, http.StatusOK, elapsed)
+		if s.log.Enabled(r.Context(), slog.LevelInfo) {
+			addr := s.clientIPs.Resolve(r.RemoteAddr, r.Header.Get("CF-Connecting-IP"), r.Header.Get("X-Forwarded-For"))
+			client := ""
+			if p := clientip.Truncate(addr); p.IsValid() {
+				client = p.String()
+			}
+			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("request_id", id),
+				slog.String("method", http.MethodGet),
+				slog.String("route", r.URL.Path),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", http.StatusOK),
+				slog.Int("bytes", len(snap.body)),
+				slog.Duration("duration", elapsed),
+				slog.String("client", client),
+			)
+		}
+	})
+}
