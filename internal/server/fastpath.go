@@ -25,11 +25,10 @@ import (
 // the replay is the answer the chain would give. Requests with a query
 // string, a conditional header or another method than GET take the chain.
 type fastCache struct {
-	mu      sync.RWMutex
-	entries map[fastKey]*snapshot
+	mu      sync.Mutex                            // writers
+	entries atomic.Pointer[map[fastKey]*snapshot] // read without a lock, replaced whole
 	max     int
 	paths   sync.Map // paths with at least one snapshot: the cheap first test
-	count   atomic.Int64
 }
 
 // snapshot is one full 200 answer as the chain gave it, without the fields
@@ -40,7 +39,9 @@ type snapshot struct {
 }
 
 func newFastCache(max int) *fastCache {
-	return &fastCache{entries: map[fastKey]*snapshot{}, max: max}
+	c := &fastCache{max: max}
+	c.entries.Store(&map[fastKey]*snapshot{})
+	return c
 }
 
 // fastKey names a variant and its encoding. A struct, not a string: looking
@@ -55,18 +56,27 @@ type fastKey struct {
 }
 
 func (c *fastCache) get(key fastKey) *snapshot {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.entries[key]
+	return (*c.entries.Load())[key]
 }
 
+// put adds a snapshot to a copy of the map (variants are few and each is
+// added once, so copying is cheaper than locking every read).
 func (c *fastCache) put(path string, key fastKey, snap *snapshot) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.entries) >= c.max {
-		clear(c.entries) // as the page cache: unexpected, start again
+	old := *c.entries.Load()
+	if _, ok := old[key]; ok {
+		return
 	}
-	c.entries[key] = snap
+	next := make(map[fastKey]*snapshot, len(old)+1)
+	if len(old) < c.max {
+		// A full cache means something unexpected: start again.
+		for k, v := range old {
+			next[k] = v
+		}
+	}
+	next[key] = snap
+	c.entries.Store(&next)
 	c.paths.Store(path, true)
 }
 

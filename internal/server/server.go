@@ -162,7 +162,7 @@ func New(d Deps) (http.Handler, error) {
 		loginLimiter: newClientLimiter(20, time.Hour),
 
 		pages: newPageCache(4096),
-		fast:  newFastCache(8192),
+		fast:  newFastCache(4096),
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -137,7 +137,14 @@ func newSite(t testing.TB, opts siteOptions) *site {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// Every line, so tests can check what is (not) logged; a test or
+	// benchmark that sets CONPRO_LOG_LEVEL gets that level, as in
+	// production.
+	level := slog.LevelDebug
+	if env["CONPRO_LOG_LEVEL"] != "" {
+		level = cfg.LogLevel
+	}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level}))
 	spoolDir := opts.spoolDir
 	if spoolDir == "" {
 		spoolDir = t.TempDir()
