@@ -2,8 +2,10 @@ package server_test
 
 import (
 	"compress/gzip"
+	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -246,5 +248,22 @@ func TestPages_AreServedFromMemoryPerVariantWithAnETag(t *testing.T) {
 	}
 	if again := s.get(t, "/privacy"); again.Header.Get("ETag") != etag || strings.Contains(again.Body, "googletagmanager") {
 		t.Fatal("the first-visit variant changed after a consented view")
+	}
+}
+
+// A client that leaves while its page is being made is not a server error:
+// the access log records 499 (as nginx does) and nothing at ERROR level.
+func TestRoutes_AClientThatLeftIsNotAServerError(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := httptest.NewRequest(http.MethodGet, "/contact", nil).WithContext(ctx)
+	w := httptest.NewRecorder()
+	s.handler.ServeHTTP(w, r)
+	if w.Code != 499 {
+		t.Fatalf("status %d, want 499", w.Code)
+	}
+	if logs := s.logs.String(); strings.Contains(logs, `"level":"ERROR"`) || !strings.Contains(logs, `"status":499`) {
+		t.Fatalf("logs:\n%s", logs)
 	}
 }

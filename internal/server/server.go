@@ -203,9 +203,19 @@ func (s *Server) page(r *http.Request, title, description string) web.Page {
 
 // render writes a page. It renders into a buffer first, so that a template
 // error becomes a clean 500 page rather than half a page.
+// statusClientClosed is what the access log and metrics record for a
+// request whose client left before the answer (nginx's 499).
+const statusClientClosed = 499
+
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	var buf bytes.Buffer
 	if err := c.Render(r.Context(), &buf); err != nil {
+		if r.Context().Err() != nil {
+			// The client closed the connection while its page was being
+			// made: there is no one to answer, and nothing went wrong here.
+			w.WriteHeader(statusClientClosed)
+			return
+		}
 		s.serverError(w, r, err)
 		return
 	}
