@@ -267,3 +267,18 @@ func TestRoutes_AClientThatLeftIsNotAServerError(t *testing.T) {
 		t.Fatalf("logs:\n%s", logs)
 	}
 }
+
+// Cross-Origin-Opener-Policy isolates the pages where personal data is
+// shown or handled, and only those.
+func TestRoutes_OpenerIsolationWhereDataIsHandled(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	for path, want := range map[string]string{
+		"/": "", "/privacy": "", "/cookies": "", "/contact": "",
+		"/privacy/verzoek": "same-origin", "/privacy/verzoek/verstuurd": "same-origin",
+		"/admin/login": "same-origin", "/admin/berichten": "same-origin",
+	} {
+		if got := s.get(t, path).Header.Get("Cross-Origin-Opener-Policy"); got != want {
+			t.Errorf("%s: Cross-Origin-Opener-Policy %q, want %q", path, got, want)
+		}
+	}
+}
