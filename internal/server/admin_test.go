@@ -191,6 +191,13 @@ func TestAdmin_WrongPasswordsAreThrottled(t *testing.T) {
 	if attempts != 20 {
 		t.Fatalf("limited after %d attempts, want 20", attempts)
 	}
+	// Failed attempts on the existing account are in the audit log (5
+	// wrong, then 1 while locked); the unknown address left nothing there.
+	got := strings.Join(s.auditActions(t), ",")
+	want := strings.Repeat("login_failed,", staff.MaxFailures) + "login_refused_locked"
+	if got != want {
+		t.Fatalf("audit %q, want %q", got, want)
+	}
 }
 
 func TestAdmin_AnUnknownAddressAnswersLikeALockedAccount(t *testing.T) {

@@ -92,19 +92,31 @@ func (db *DB) StaffLogin(ctx context.Context, email, password string, now time.T
 		if _, err := staff.CheckPassword(ctx, password, ""); err != nil {
 			return staff.User{}, fmt.Errorf("staff login: %w", err)
 		}
-		return staff.User{}, staff.ErrLocked
+		return staff.User{}, db.auditFailedLogin(ctx, u, "login_refused_locked", staff.ErrLocked)
 	}
 	ok, err := staff.CheckPassword(ctx, password, hash)
 	if err != nil {
 		return staff.User{}, fmt.Errorf("staff login: %w", err)
 	}
 	if !ok {
-		return staff.User{}, staff.ErrBadLogin
+		return staff.User{}, db.auditFailedLogin(ctx, u, "login_failed", staff.ErrBadLogin)
 	}
 	if _, err := db.pool.Exec(ctx, `UPDATE staff_user SET failed_logins = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1`, u.ID, now); err != nil {
 		return staff.User{}, fmt.Errorf("staff login: %w", err)
 	}
 	return u, nil
+}
+
+// auditFailedLogin records a failed login on an existing account, so staff
+// see attempts on their accounts, and returns result. (An unknown address
+// has no account to record it under.) A failure to record it is returned
+// instead: the caller answers 500 rather than pretend the attempt left a
+// trace.
+func (db *DB) auditFailedLogin(ctx context.Context, u staff.User, action string, result error) error {
+	if err := insertAudit(ctx, db.pool, staff.AuditEntry{StaffID: u.ID, StaffEmail: u.Email, Action: action}); err != nil {
+		return fmt.Errorf("staff login: %w", err)
+	}
+	return result
 }
 
 // StaffUser reads an account by ID.
