@@ -34,6 +34,12 @@ func listen(addr string, getenv func(string) string) (ln net.Listener, activated
 	if err != nil {
 		return nil, false, fmt.Errorf("socket passed as fd %d (LISTEN_FDS): %w", listenFDStart, err)
 	}
+	if _, ok := ln.(*net.TCPListener); !ok {
+		// Client addresses (rate limits, trusted proxies) come from TCP
+		// peers: on a Unix socket every visitor would be one client.
+		ln.Close()
+		return nil, false, fmt.Errorf("socket passed as fd %d (LISTEN_FDS) is %s, not TCP", listenFDStart, ln.Addr().Network())
+	}
 	return ln, true, nil
 }
 

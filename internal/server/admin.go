@@ -134,6 +134,24 @@ func (s *Server) handleAdminLoginForm(w http.ResponseWriter, r *http.Request) {
 
 // handleAdminLogin checks a password, throttled per address (in memory) and
 // per account (in the database), and starts a fresh session.
+// loginFailureFloor is the least time a failed login takes (argon2id alone
+// takes a few tens of milliseconds).
+const loginFailureFloor = 250 * time.Millisecond
+
+// waitUntil sleeps until t, or until ctx ends.
+func waitUntil(ctx context.Context, t time.Time) {
+	d := time.Until(t)
+	if d <= 0 {
+		return
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+}
+
 func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if err := r.ParseForm(); err != nil {
@@ -147,7 +165,14 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusTooManyRequests, web.AdminLogin(p, email, "AdminLoginTooMany"))
 		return
 	}
+	start := time.Now()
 	u, err := s.admin.StaffLogin(ctx, email, r.PostForm.Get("wachtwoord"), s.now())
+	if errors.Is(err, staff.ErrLocked) || errors.Is(err, staff.ErrBadLogin) {
+		// An existing account costs a database write more than an unknown
+		// address: every failure takes at least loginFailureFloor, so the
+		// time does not tell them apart.
+		waitUntil(ctx, start.Add(loginFailureFloor))
+	}
 	// A locked account and a wrong password (or an unknown address) get the
 	// same answer: were a lock visible, it would tell which addresses have an
 	// account, since only those are ever locked.

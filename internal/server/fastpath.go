@@ -81,9 +81,10 @@ func (c *fastCache) put(path string, key fastKey, snap *snapshot) {
 }
 
 // fastEligible says whether a request's answer may come from, or go into,
-// the fast cache.
+// the fast cache. An escaped path (which the router matches as written) or
+// a body (which the chain may refuse) takes the chain.
 func fastEligible(r *http.Request) bool {
-	return r.Method == http.MethodGet && r.URL.RawQuery == "" &&
+	return r.Method == http.MethodGet && r.URL.RawQuery == "" && r.URL.RawPath == "" && r.ContentLength == 0 &&
 		r.Header.Get("If-None-Match") == "" && r.Header.Get("If-Modified-Since") == "" &&
 		r.Header.Get("Range") == ""
 }
@@ -116,7 +117,13 @@ func (s *Server) remember(r *http.Request, gz bool, h http.Header, body []byte) 
 	header := h.Clone()
 	header.Del("X-Request-Id")
 	header.Del("Date")
-	s.fast.put(r.URL.Path, s.fastKeyOf(r, gz), &snapshot{header: header, body: body})
+	// The key from what the chain decided for this answer, not worked out
+	// again: a consent that expired in between must not file a page with
+	// vendor scripts under the key of an expired consent.
+	ctx := r.Context()
+	st := consentState(ctx)
+	key := fastKey{path: r.URL.Path, lang: locale.LangOf(ctx), ask: st.Ask, gpc: st.GPC, grants: consentGrants(ctx), gz: gz}
+	s.fast.put(r.URL.Path, key, &snapshot{header: header, body: body})
 }
 
 // frontDoor answers from the fast cache when it can, and otherwise hands the

@@ -116,3 +116,21 @@ func TestFastPath_ConditionalAndHeadRequestsStillWork(t *testing.T) {
 		t.Fatalf("HEAD: %d, %d bytes, length %q", res.StatusCode, len(res.Body), res.Header.Get("Content-Length"))
 	}
 }
+
+// Only the chain's own answer for an exact path is replayed: an escaped
+// path, which the router does not match, stays a 404 after the page is in
+// memory, and a GET with an oversized body stays a 413.
+func TestFastPath_EscapedPathsAndBodiesTakeTheChain(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.get(t, "/privacy")
+	s.get(t, "/privacy")
+	esc, _ := http.NewRequest(http.MethodGet, s.URL+"/", nil)
+	esc.URL.Opaque = "/priv%61cy" // sent as written
+	if res := s.do(t, esc); res.StatusCode != http.StatusNotFound {
+		t.Errorf("/priv%%61cy: %d, want 404 as from the router", res.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodGet, s.URL+"/privacy", strings.NewReader(strings.Repeat("x", 70<<10)))
+	if res := s.do(t, req); res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("GET with a 70 KiB body: %d, want 413", res.StatusCode)
+	}
+}

@@ -57,6 +57,7 @@ func (db *DB) StaffLogin(ctx context.Context, email, password string, now time.T
 		u       staff.User
 		hash    string
 		allowed bool
+		locking bool // this attempt, if wrong, is the one that locks the account
 	)
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		var (
@@ -75,6 +76,7 @@ func (db *DB) StaffLogin(ctx context.Context, email, password string, now time.T
 		if allowed && failed >= staff.MaxFailures {
 			until := now.Add(staff.LockFor)
 			lockedUntil = &until
+			locking = true
 		}
 		_, err = tx.Exec(ctx, `UPDATE staff_user SET failed_logins = $2, locked_until = $3 WHERE id = $1`, u.ID, failed, lockedUntil)
 		return err
@@ -92,14 +94,17 @@ func (db *DB) StaffLogin(ctx context.Context, email, password string, now time.T
 		if _, err := staff.CheckPassword(ctx, password, ""); err != nil {
 			return staff.User{}, fmt.Errorf("staff login: %w", err)
 		}
-		return staff.User{}, db.auditFailedLogin(ctx, u, "login_refused_locked", staff.ErrLocked)
+		return staff.User{}, staff.ErrLocked
 	}
 	ok, err := staff.CheckPassword(ctx, password, hash)
 	if err != nil {
 		return staff.User{}, fmt.Errorf("staff login: %w", err)
 	}
 	if !ok {
-		return staff.User{}, db.auditFailedLogin(ctx, u, "login_failed", staff.ErrBadLogin)
+		if locking {
+			return staff.User{}, db.auditLock(ctx, u)
+		}
+		return staff.User{}, staff.ErrBadLogin
 	}
 	if _, err := db.pool.Exec(ctx, `UPDATE staff_user SET failed_logins = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1`, u.ID, now); err != nil {
 		return staff.User{}, fmt.Errorf("staff login: %w", err)
@@ -107,16 +112,18 @@ func (db *DB) StaffLogin(ctx context.Context, email, password string, now time.T
 	return u, nil
 }
 
-// auditFailedLogin records a failed login on an existing account, so staff
-// see attempts on their accounts, and returns result. (An unknown address
-// has no account to record it under.) A failure to record it is returned
-// instead: the caller answers 500 rather than pretend the attempt left a
-// trace.
-func (db *DB) auditFailedLogin(ctx context.Context, u staff.User, action string, result error) error {
-	if err := insertAudit(ctx, db.pool, staff.AuditEntry{StaffID: u.ID, StaffEmail: u.Email, Action: action}); err != nil {
+// auditLock records that wrong passwords locked an account, so its owner
+// sees it in the audit log. Only the lock is recorded, not every wrong or
+// refused attempt: those anyone who knows the address can send, and they
+// would push staff actions out of view. A failure to record it is returned
+// (the caller answers 500) rather than a lock that left no trace.
+func (db *DB) auditLock(ctx context.Context, u staff.User) error {
+	err := insertAudit(ctx, db.pool, staff.AuditEntry{StaffID: u.ID, StaffEmail: u.Email, Action: "account_locked",
+		Detail: fmt.Sprintf("%d wrong passwords; locked for %s", staff.MaxFailures, staff.LockFor)})
+	if err != nil {
 		return fmt.Errorf("staff login: %w", err)
 	}
-	return result
+	return staff.ErrBadLogin
 }
 
 // StaffUser reads an account by ID.
