@@ -96,6 +96,10 @@ func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, build func
 	if !ok {
 		var buf bytes.Buffer
 		if err := build().Render(r.Context(), &buf); err != nil {
+			if r.Context().Err() != nil {
+				w.WriteHeader(statusClientClosed) // the client left; see render
+				return
+			}
 			s.serverError(w, r, err)
 			return
 		}
