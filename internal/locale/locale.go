@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -51,7 +53,15 @@ func Parse(s string) (Lang, bool) {
 type Bundle struct {
 	matcher    language.Matcher
 	localizers map[Lang]*Localizer
+	// negotiated memoises Accept-Language headers: browsers send a few
+	// dozen distinct values, and parsing and matching one costs
+	// microseconds on every request.
+	negotiated sync.Map // string → Lang
+	memoised   atomic.Int64
 }
+
+// maxNegotiated bounds the memo; past it, it starts again.
+const maxNegotiated = 1000
 
 // Load reads locales/active.<lang>.toml for every supported language from
 // fsys and checks that each language has exactly the Dutch message IDs.
@@ -103,6 +113,23 @@ func (b *Bundle) Negotiate(cookieValue, acceptLanguage string) Lang {
 	if acceptLanguage == "" {
 		return Default
 	}
+	if l, ok := b.negotiated.Load(acceptLanguage); ok {
+		return l.(Lang)
+	}
+	l := b.match(acceptLanguage)
+	if len(acceptLanguage) <= 256 { // longer ones are not worth keeping
+		if b.memoised.Add(1) > maxNegotiated {
+			b.negotiated.Clear()
+			b.memoised.Store(0)
+		}
+		b.negotiated.Store(acceptLanguage, l)
+	}
+	return l
+}
+
+// match picks the supported language that best fits an Accept-Language
+// header.
+func (b *Bundle) match(acceptLanguage string) Lang {
 	// ParseAcceptLanguage rejects overlong or malformed headers; Dutch then.
 	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
 	if err != nil || len(tags) == 0 {

@@ -2,6 +2,7 @@ package locale_test
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"slices"
 	"strings"
@@ -101,7 +102,8 @@ func TestNegotiate_CookieThenAcceptLanguageThenDutch(t *testing.T) {
 		{"", strings.Repeat("fr,", 5000), locale.FR},
 		{"", strings.Repeat("fr-BE,", 1001), locale.NL}, // overlong: rejected
 	}
-	for _, c := range cases {
+	// Twice: the second time the answers come from the memo.
+	for _, c := range append(cases, cases...) {
 		if got := b.Negotiate(c.cookie, c.acceptLanguage); got != c.want {
 			al := c.acceptLanguage
 			if len(al) > 40 {
@@ -290,4 +292,20 @@ func FuzzNegotiate(f *testing.F) {
 			t.Fatalf("Negotiate(%q, %q) = %q, but the cookie names %q", cookie, acceptLanguage, got, l)
 		}
 	})
+}
+
+// The memo of Accept-Language answers starts again when full, and answers
+// stay right before and after.
+func TestNegotiate_ManyDistinctHeadersStayRight(t *testing.T) {
+	b := load(t)
+	want := map[int]locale.Lang{0: locale.FR, 1: locale.EN, 2: locale.NL}
+	for round := range 2 {
+		for i := range 2500 {
+			header := []string{"fr-BE;q=0.%d, de", "en-GB, ja;q=0.%d", "de-DE, ja;q=0.%d"}[i%3]
+			h := fmt.Sprintf(header, i%9+1) + strings.Repeat(" ", i/30)
+			if got := b.Negotiate("", h); got != want[i%3] {
+				t.Fatalf("round %d: Negotiate(%q) = %q, want %q", round, h, got, want[i%3])
+			}
+		}
+	}
 }

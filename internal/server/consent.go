@@ -112,17 +112,22 @@ func (s *Server) requestConsent(w http.ResponseWriter, r *http.Request) *request
 // load and the CSP that allows them ("" for the default).
 func (s *Server) consentOf(r *http.Request) (rc *requestConsent, csp string) {
 	rc = &requestConsent{}
+	rc.state, rc.grants, csp = s.consentParts(r)
+	return rc, csp
+}
+
+// consentParts is consentOf without the allocation, for the fast path.
+func (s *Server) consentParts(r *http.Request) (st consent.State, grants, csp string) {
 	k := s.readChoice(r)
 	var ch *consent.Choice
 	if k != nil {
 		ch = &k.choice
 	}
-	rc.state = consent.Evaluate(ch, policy.CurrentNumber(), s.cfg.ConsentMaxAge, s.now(), gpc(r))
-	if k != nil && rc.state.Current() != nil && k.inj.CSPHeader != "" && !withoutVendors(r.URL.Path) {
-		rc.grants = k.grants
-		csp = k.inj.CSPHeader
+	st = consent.Evaluate(ch, policy.CurrentNumber(), s.cfg.ConsentMaxAge, s.now(), gpc(r))
+	if k != nil && st.Current() != nil && k.inj.CSPHeader != "" && !withoutVendors(r.URL.Path) {
+		grants, csp = k.grants, k.inj.CSPHeader
 	}
-	return rc, csp
+	return st, grants, csp
 }
 
 // withoutVendors reports whether a page never carries vendor scripts,

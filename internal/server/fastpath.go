@@ -36,6 +36,8 @@ type fastCache struct {
 type snapshot struct {
 	header http.Header
 	body   []byte
+	// metrics of GET on this path with 200, looked up once
+	metrics observer
 }
 
 func newFastCache(max int) *fastCache {
@@ -94,13 +96,13 @@ func fastEligible(r *http.Request) bool {
 // gzip-compressed.
 func (s *Server) fastKeyOf(r *http.Request, gz bool) fastKey {
 	remembered, _ := cookieValue(r, locale.CookieName)
-	rc, _ := s.consentOf(r)
+	st, grants, _ := s.consentParts(r)
 	return fastKey{
 		path:   r.URL.Path,
 		lang:   s.locales.Negotiate(remembered, r.Header.Get("Accept-Language")),
-		ask:    rc.state.Ask,
-		gpc:    rc.state.GPC,
-		grants: rc.grants,
+		ask:    st.Ask,
+		gpc:    st.GPC,
+		grants: grants,
 		gz:     gz,
 	}
 }
@@ -123,7 +125,7 @@ func (s *Server) remember(r *http.Request, gz bool, h http.Header, body []byte) 
 	ctx := r.Context()
 	st := consentState(ctx)
 	key := fastKey{path: r.URL.Path, lang: locale.LangOf(ctx), ask: st.Ask, gpc: st.GPC, grants: consentGrants(ctx), gz: gz}
-	s.fast.put(r.URL.Path, key, &snapshot{header: header, body: body})
+	s.fast.put(r.URL.Path, key, &snapshot{header: header, body: body, metrics: s.metrics.observerFor(http.MethodGet, r.URL.Path, http.StatusOK)})
 }
 
 // frontDoor answers from the fast cache when it can, and otherwise hands the
@@ -156,7 +158,7 @@ func (s *Server) frontDoor(chain http.Handler) http.Handler {
 		_, _ = w.Write(snap.body)
 
 		elapsed := time.Since(start)
-		s.metrics.observe(http.MethodGet, r.URL.Path, http.StatusOK, elapsed)
+		snap.metrics.observe(elapsed)
 		if s.log.Enabled(r.Context(), slog.LevelInfo) {
 			addr := s.clientIPs.Resolve(r.RemoteAddr, r.Header.Get("CF-Connecting-IP"), r.Header.Get("X-Forwarded-For"))
 			client := ""

@@ -64,6 +64,19 @@ func TestFastPath_AReplayedPageIsTheAnswerTheChainGave(t *testing.T) {
 			distinct[first[i].Body] = true
 		}
 	}
+	// Replayed answers are counted like the chain's: every GET of a path,
+	// three per variant.
+	metrics := s.get(t, "/metrics").Body
+	perPath := map[string]int{}
+	for _, v := range variants {
+		perPath[v.path] += 3
+	}
+	for path, n := range perPath {
+		want := fmt.Sprintf(`conpro_http_requests_total{code="200",method="GET",route=%q} %d`, path, n)
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
 	// The variants really differ (languages, scripts, banner), so a mix-up
 	// would have shown.
 	if len(distinct) < 20 {

@@ -38,6 +38,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 }
 
 func (m *metrics) observe(method, route string, status int, d time.Duration) {
+	m.observerFor(method, route, status).observe(d)
+}
+
+// observerFor returns the metrics of one (method, route, status).
+func (m *metrics) observerFor(method, route string, status int) observer {
 	switch method {
 	case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS":
 	default:
@@ -53,9 +58,12 @@ func (m *metrics) observe(method, route string, status int, d time.Duration) {
 			duration: m.duration.WithLabelValues(method, route),
 		})
 	}
-	ob := o.(observer)
-	ob.count.Inc()
-	ob.duration.Observe(d.Seconds())
+	return o.(observer)
+}
+
+func (o observer) observe(d time.Duration) {
+	o.count.Inc()
+	o.duration.Observe(d.Seconds())
 }
 
 type metricKey struct {
