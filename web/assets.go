@@ -172,15 +172,18 @@ func (a *Assets) serve(w http.ResponseWriter, r *http.Request, it *asset, cacheC
 // AcceptsGzip reports whether an Accept-Encoding header allows gzip: it is
 // listed (or "*" is) with a quality above zero.
 func AcceptsGzip(header string) bool {
+	// It runs on every request: Cut and SplitSeq rather than Split, and
+	// EqualFold rather than ToLower, so that it allocates nothing.
 	allowed := false
 	for part := range strings.SplitSeq(header, ",") {
-		params := strings.Split(part, ";")
-		coding := strings.ToLower(strings.TrimSpace(params[0]))
-		if coding != "gzip" && coding != "*" {
+		coding, params, _ := strings.Cut(part, ";")
+		coding = strings.TrimSpace(coding)
+		gz := strings.EqualFold(coding, "gzip")
+		if !gz && coding != "*" {
 			continue
 		}
 		q := 1.0
-		for _, p := range params[1:] {
+		for p := range strings.SplitSeq(params, ";") {
 			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
 			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
 				f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
@@ -190,7 +193,7 @@ func AcceptsGzip(header string) bool {
 				q = f
 			}
 		}
-		if coding == "gzip" {
+		if gz {
 			return q > 0
 		}
 		allowed = q > 0

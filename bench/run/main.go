@@ -3,7 +3,7 @@
 // handler and nginx serving identical bytes, and pgbench inserting the same
 // rows the POSTs insert, then writes bench/results.md and bench/results.json.
 //
-//	DATABASE_URL=$(scripts/db.sh start) go run ./bench/run [-quick] [-d 10s] [-c 64] [-t 2]
+//	DATABASE_URL=$(scripts/db.sh start) go run ./bench/run [-quick] [-d 10s] [-c 64] [-t 2] [-rounds 3]
 //
 // Everything it starts (the site, the baselines, nginx) is stopped before
 // it returns, on failure too.
@@ -34,6 +34,7 @@ type options struct {
 	duration    time.Duration
 	connections int
 	threads     int
+	rounds      int // alternating rounds of the site and the bare handler on /privacy
 }
 
 func main() {
@@ -42,9 +43,14 @@ func main() {
 	flag.DurationVar(&o.duration, "d", 10*time.Second, "duration of each load run")
 	flag.IntVar(&o.connections, "c", 64, "connections of each wrk run, and pgbench clients")
 	flag.IntVar(&o.threads, "t", 2, "wrk and pgbench threads")
+	flag.IntVar(&o.rounds, "rounds", 3, "alternating rounds of the site and the bare handler on GET /privacy; the median counts")
 	flag.Parse()
 	if *quick {
 		o.duration = 3 * time.Second
+		o.rounds = 1
+	}
+	if o.rounds < 1 {
+		o.rounds = 1
 	}
 	if o.duration < time.Second || o.connections < o.threads || o.threads < 1 {
 		fmt.Fprintln(os.Stderr, "bench: want -d ≥ 1s and -c ≥ -t ≥ 1")

@@ -26,6 +26,7 @@ type settings struct {
 	DurationS   float64  `json:"duration_s"`
 	Connections int      `json:"connections"`
 	Threads     int      `json:"threads"`
+	Rounds      int      `json:"privacy_rounds"`
 	ServerEnv   []string `json:"server_env"`
 	PageBytes   int      `json:"privacy_page_bytes"`
 	PageHeaders []string `json:"privacy_page_headers"`
@@ -66,7 +67,7 @@ func (b *bench) report() error {
 func (b *bench) completeResults() {
 	r := &b.res
 	r.Settings = settings{
-		DurationS: b.o.duration.Seconds(), Connections: b.o.connections, Threads: b.o.threads,
+		DurationS: b.o.duration.Seconds(), Connections: b.o.connections, Threads: b.o.threads, Rounds: b.o.rounds,
 		PageBytes: len(b.page.body),
 	}
 	for _, kv := range serverEnv(b.benchURL, "bench/out/spool") {
@@ -134,7 +135,7 @@ func targets(r *results) []target {
 	var errs int64
 	var which []string
 	for _, s := range r.Scenarios {
-		if s.Server == serverSite && s.Result.Errors.total() > 0 {
+		if s.Server == serverSite && s.MedianOf == 0 && s.Result.Errors.total() > 0 {
 			errs += s.Result.Errors.total()
 			which = append(which, s.Name)
 		}
