@@ -1,8 +1,6 @@
 package server
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -11,9 +9,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"conpro/internal/clientip"
-	"conpro/internal/consent"
-	"conpro/internal/locale"
 	"conpro/web"
 )
 
@@ -46,15 +41,10 @@ func newFastCache(max int) *fastCache {
 	return c
 }
 
-// fastKey names a variant and its encoding. A struct, not a string: looking
-// one up allocates nothing.
+// fastKey names a page variant and whether its body is gzip-compressed.
 type fastKey struct {
-	path   string
-	lang   locale.Lang
-	ask    consent.Reason
-	gpc    bool
-	grants string
-	gz     bool
+	variant
+	gz bool
 }
 
 func (c *fastCache) get(key fastKey) *snapshot {
@@ -92,24 +82,15 @@ func fastEligible(r *http.Request) bool {
 }
 
 // fastKeyOf is the variant a request gets, worked out as withRequest and
-// renderCached would (the same inputs as pageKey), plus whether the body is
-// gzip-compressed.
+// renderCached would (the inputs of pageKey), and its encoding.
 func (s *Server) fastKeyOf(r *http.Request, gz bool) fastKey {
-	remembered, _ := cookieValue(r, locale.CookieName)
 	st, grants, _ := s.consentParts(r)
-	return fastKey{
-		path:   r.URL.Path,
-		lang:   s.locales.Negotiate(remembered, r.Header.Get("Accept-Language")),
-		ask:    st.Ask,
-		gpc:    st.GPC,
-		grants: grants,
-		gz:     gz,
-	}
+	return fastKey{variant{path: r.URL.Path, lang: s.languageOf(r), ask: st.Ask, gpc: st.GPC, grants: grants}, gz}
 }
 
 // remember keeps the answer renderCached just wrote, when the route is a
 // fixed path (its pattern is the path, so metrics and logs name it alike).
-func (s *Server) remember(r *http.Request, gz bool, h http.Header, body []byte) {
+func (s *Server) remember(r *http.Request, key fastKey, h http.Header, body []byte) {
 	if !fastEligible(r) {
 		return
 	}
@@ -119,12 +100,9 @@ func (s *Server) remember(r *http.Request, gz bool, h http.Header, body []byte) 
 	header := h.Clone()
 	header.Del("X-Request-Id")
 	header.Del("Date")
-	// The key from what the chain decided for this answer, not worked out
-	// again: a consent that expired in between must not file a page with
-	// vendor scripts under the key of an expired consent.
-	ctx := r.Context()
-	st := consentState(ctx)
-	key := fastKey{path: r.URL.Path, lang: locale.LangOf(ctx), ask: st.Ask, gpc: st.GPC, grants: consentGrants(ctx), gz: gz}
+	// The key is what the chain decided for this answer (pageKey), not
+	// worked out again: a consent that expired in between must not file a
+	// page with vendor scripts under the key of an expired consent.
 	s.fast.put(r.URL.Path, key, &snapshot{header: header, body: body, metrics: s.metrics.observerFor(http.MethodGet, r.URL.Path, http.StatusOK)})
 }
 
@@ -150,9 +128,7 @@ func (s *Server) frontDoor(chain http.Handler) http.Handler {
 		for k, v := range snap.header {
 			h[k] = v // shared values, never changed in place
 		}
-		var b [8]byte
-		_, _ = rand.Read(b[:])
-		id := hex.EncodeToString(b[:])
+		id := newRequestID()
 		h["X-Request-Id"] = []string{id}
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(snap.body)
@@ -161,20 +137,7 @@ func (s *Server) frontDoor(chain http.Handler) http.Handler {
 		snap.metrics.observe(elapsed)
 		if s.log.Enabled(r.Context(), slog.LevelInfo) {
 			addr := s.clientIPs.Resolve(r.RemoteAddr, r.Header.Get("CF-Connecting-IP"), r.Header.Get("X-Forwarded-For"))
-			client := ""
-			if p := clientip.Truncate(addr); p.IsValid() {
-				client = p.String()
-			}
-			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-				slog.String("request_id", id),
-				slog.String("method", http.MethodGet),
-				slog.String("route", r.URL.Path),
-				slog.String("path", r.URL.Path),
-				slog.Int("status", http.StatusOK),
-				slog.Int("bytes", len(snap.body)),
-				slog.Duration("duration", elapsed),
-				slog.String("client", client),
-			)
+			s.logRequest(r, slog.LevelInfo, id, r.URL.Path, r.URL.Path, http.StatusOK, len(snap.body), elapsed, addr)
 		}
 	})
 }

@@ -45,15 +45,11 @@ func clientAddr(ctx context.Context) netip.Addr {
 func (s *Server) withRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		var b [8]byte
-		_, _ = rand.Read(b[:])
-		id := hex.EncodeToString(b[:])
+		id := newRequestID()
 		h["X-Request-Id"] = []string{id}
 
 		addr := s.clientIPs.Resolve(r.RemoteAddr, r.Header.Get("CF-Connecting-IP"), r.Header.Get("X-Forwarded-For"))
-
-		remembered, _ := cookieValue(r, locale.CookieName)
-		l := s.locales.Negotiate(remembered, r.Header.Get("Accept-Language"))
+		l := s.languageOf(r)
 		h["Vary"] = append(h["Vary"], "Accept-Language, Cookie, Sec-GPC")
 		h["Content-Language"] = langValues[l]
 
@@ -95,27 +91,44 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 			if !s.log.Enabled(r.Context(), level) {
 				return
 			}
-			s.log.LogAttrs(r.Context(), level, "request",
-				slog.String("request_id", requestID(r.Context())),
-				slog.String("method", r.Method),
-				slog.String("route", route),
-				slog.String("path", path),
-				slog.Int("status", status),
-				slog.Int("bytes", ww.BytesWritten()),
-				slog.Duration("duration", elapsed),
-				slog.String("client", truncatedClient(r.Context())),
-			)
+			s.logRequest(r, level, requestID(r.Context()), route, path, status, ww.BytesWritten(), elapsed, clientAddr(r.Context()))
 		}()
 		next.ServeHTTP(ww, r)
 	})
 }
 
-func truncatedClient(ctx context.Context) string {
-	p := clientip.Truncate(clientAddr(ctx))
-	if !p.IsValid() {
-		return ""
+// logRequest writes the access-log line of a request (the chain's and the
+// fast path's alike): no query string, and the client truncated to its /24
+// or /48.
+func (s *Server) logRequest(r *http.Request, level slog.Level, id, route, path string, status, bytes int, elapsed time.Duration, client netip.Addr) {
+	truncated := ""
+	if p := clientip.Truncate(client); p.IsValid() {
+		truncated = p.String()
 	}
-	return p.String()
+	s.log.LogAttrs(r.Context(), level, "request",
+		slog.String("request_id", id),
+		slog.String("method", r.Method),
+		slog.String("route", route),
+		slog.String("path", path),
+		slog.Int("status", status),
+		slog.Int("bytes", bytes),
+		slog.Duration("duration", elapsed),
+		slog.String("client", truncated),
+	)
+}
+
+// newRequestID is a fresh random request ID (16 hex digits).
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// languageOf negotiates a request's language: the language cookie, then
+// Accept-Language, then Dutch.
+func (s *Server) languageOf(r *http.Request) locale.Lang {
+	remembered, _ := cookieValue(r, locale.CookieName)
+	return s.locales.Negotiate(remembered, r.Header.Get("Accept-Language"))
 }
 
 // recoverPanics turns a panicking handler into the 500 page and a log line

@@ -24,7 +24,7 @@ import (
 // memory with an ETag, as a web server serves a file.
 type pageCache struct {
 	mu      sync.RWMutex
-	entries map[string]*cachedPage
+	entries map[variant]*cachedPage
 	max     int
 }
 
@@ -41,17 +41,17 @@ var (
 )
 
 func newPageCache(max int) *pageCache {
-	return &pageCache{entries: map[string]*cachedPage{}, max: max}
+	return &pageCache{entries: map[variant]*cachedPage{}, max: max}
 }
 
-func (c *pageCache) get(key string) (*cachedPage, bool) {
+func (c *pageCache) get(key variant) (*cachedPage, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	p, ok := c.entries[key]
 	return p, ok
 }
 
-func (c *pageCache) put(key string, p *cachedPage) {
+func (c *pageCache) put(key variant, p *cachedPage) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.entries) >= c.max {
@@ -62,25 +62,21 @@ func (c *pageCache) put(key string, p *cachedPage) {
 	c.entries[key] = p
 }
 
-// pageKey names the variant of a page a request gets.
-func (s *Server) pageKey(r *http.Request) string {
-	return variantKey(r.URL.Path, locale.LangOf(r.Context()), consentState(r.Context()), consentGrants(r.Context()))
+// variant names a page variant by what its bytes depend on. A struct, not
+// a string: looking one up allocates nothing.
+type variant struct {
+	path   string
+	lang   locale.Lang
+	ask    consent.Reason
+	gpc    bool
+	grants string // codes of the granted vendors
 }
 
-// variantKey names a page variant by what its bytes depend on.
-func variantKey(path string, lang locale.Lang, st consent.State, grants string) string {
-	var b strings.Builder
-	b.WriteString(path)
-	b.WriteByte('|')
-	b.WriteString(string(lang))
-	b.WriteByte('|')
-	b.WriteString(string(st.Ask))
-	if st.GPC {
-		b.WriteString("|gpc")
-	}
-	b.WriteByte('|')
-	b.WriteString(grants)
-	return b.String()
+// pageKey is the variant of a page a request gets, as the chain decided.
+func (s *Server) pageKey(r *http.Request) variant {
+	ctx := r.Context()
+	st := consentState(ctx)
+	return variant{path: r.URL.Path, lang: locale.LangOf(ctx), ask: st.Ask, gpc: st.GPC, grants: consentGrants(ctx)}
 }
 
 // renderCached serves a public GET page from the cache, rendering it the
@@ -128,5 +124,5 @@ func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, build func
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	writeBody(w, r, http.StatusOK, "text/html; charset=utf-8", body)
-	s.remember(r, gz, h, body)
+	s.remember(r, fastKey{key, gz}, h, body)
 }
