@@ -151,7 +151,7 @@ func Vars() []Var {
 		{"CONPRO_COOKIE_KEY", "random at each start (development only)", "secret that signs the consent cookie: at least 32 bytes, as hex or base64; required in production"},
 		{"CONPRO_CONSENT_MAX_AGE", "183d", "how long a consent stays current before the banner asks again (days as 183d, or a duration as 4392h)"},
 		{"CONPRO_SPOOL_DIR", ".data/spool", "folder where choices wait while the database is down"},
-		{"CONPRO_SPOOL_MAX", "20000", "most choices that may wait in the spool; past it a choice is refused with a 503"},
+		{"CONPRO_SPOOL_MAX", "20000", "most choices that may wait in the spool; past it a grant is refused with a 503 (a refusal still takes effect)"},
 		{"CONPRO_GA_MEASUREMENT_ID", "(off)", "Google Analytics 4 measurement ID (G-…); activates Google Analytics"},
 		{"CONPRO_GOOGLE_ADS_ID", "(off)", "Google Ads ID (AW-…); activates Google Ads"},
 		{"CONPRO_META_PIXEL_ID", "(off)", "Meta (Facebook) pixel ID; activates the Meta pixel"},
