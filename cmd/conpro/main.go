@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -134,6 +135,20 @@ func purge(ctx context.Context, args []string, cfg config.Config, db *postgres.D
 	return err
 }
 
+// tuneGC applies the garbage collector's settings that cfg holds for the
+// server (where GOGC and GOMEMLIMIT did not set them already).
+func tuneGC(cfg config.Config, logger *slog.Logger) {
+	if cfg.GCPercent > 0 {
+		debug.SetGCPercent(cfg.GCPercent)
+	}
+	if cfg.MemoryLimit > 0 {
+		debug.SetMemoryLimit(cfg.MemoryLimit)
+	}
+	old := debug.SetGCPercent(-1)
+	debug.SetGCPercent(old)
+	logger.Debug("garbage collector", "gogc", old, "memory_limit_bytes", debug.SetMemoryLimit(-1))
+}
+
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
 	if cfg.LogFormat == "json" {
@@ -143,6 +158,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 }
 
 func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *postgres.DB, getenv func(string) string) error {
+	tuneGC(cfg, logger)
 	bundle, err := locale.Load(locales.FS())
 	if err != nil {
 		return err

@@ -5,16 +5,19 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"conpro/internal/config"
 	"conpro/internal/mail/smtptest"
 	"conpro/internal/pgtest"
 	"conpro/internal/store/postgres"
@@ -469,5 +472,42 @@ func TestRun_ResetPasswordEndsTheSessionsOpenWithTheOldOne(t *testing.T) {
 	}
 	if res := inbox(login("een-ander-wachtwoord")); res.StatusCode != http.StatusOK {
 		t.Fatalf("inbox with a session of the new password: %d", res.StatusCode)
+	}
+}
+
+// serve sets the garbage collector to its own defaults where GOGC and
+// GOMEMLIMIT are unset, and leaves the runtime's settings alone where an
+// operator set them.
+func TestRun_ServeTunesTheGarbageCollectorUnlessGOGCAndGOMEMLIMITAreSet(t *testing.T) {
+	gcPercent := func() int { old := debug.SetGCPercent(100); debug.SetGCPercent(old); return old }
+	origPercent, origLimit := gcPercent(), debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetGCPercent(origPercent); debug.SetMemoryLimit(origLimit) })
+	dbURL := pgtest.URL(t)
+
+	debug.SetGCPercent(100)
+	debug.SetMemoryLimit(math.MaxInt64)
+	_, stop := startServer(t, map[string]string{"DATABASE_URL": dbURL})
+	if err := stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if got := gcPercent(); got != config.DefaultGCPercent {
+		t.Errorf("GOGC unset: GC percent %d, want %d", got, config.DefaultGCPercent)
+	}
+	if got := debug.SetMemoryLimit(-1); got != config.DefaultMemoryLimit {
+		t.Errorf("GOMEMLIMIT unset: memory limit %d, want %d", got, config.DefaultMemoryLimit)
+	}
+
+	// As the runtime would have read them at start.
+	debug.SetGCPercent(150)
+	debug.SetMemoryLimit(200 << 20)
+	_, stop = startServer(t, map[string]string{"DATABASE_URL": dbURL, "GOGC": "150", "GOMEMLIMIT": "200MiB"})
+	if err := stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if got := gcPercent(); got != 150 {
+		t.Errorf("GOGC=150: GC percent %d after serve", got)
+	}
+	if got := debug.SetMemoryLimit(-1); got != 200<<20 {
+		t.Errorf("GOMEMLIMIT=200MiB: memory limit %d after serve", got)
 	}
 }

@@ -15,7 +15,7 @@ func TestREADME_ConfigurationTableListsEveryVariable(t *testing.T) {
 		t.Fatal(err)
 	}
 	var documented []string
-	for _, m := range regexp.MustCompile("(?m)^\\| `((?:CONPRO_|DATABASE_)[A-Z_]+)` \\|").FindAllStringSubmatch(string(readme), -1) {
+	for _, m := range regexp.MustCompile("(?m)^\\| `((?:CONPRO_|DATABASE_)[A-Z_]+|GOGC|GOMEMLIMIT)` \\|").FindAllStringSubmatch(string(readme), -1) {
 		documented = append(documented, m[1])
 	}
 	var read []string

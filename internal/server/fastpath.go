@@ -76,9 +76,11 @@ func (c *fastCache) put(path string, key fastKey, snap *snapshot) {
 // the fast cache. An escaped path (which the router matches as written) or
 // a body (which the chain may refuse) takes the chain.
 func fastEligible(r *http.Request) bool {
+	// The server canonicalises request header names, so the fields are
+	// looked up as written.
+	h := r.Header
 	return r.Method == http.MethodGet && r.URL.RawQuery == "" && r.URL.RawPath == "" && r.ContentLength == 0 &&
-		r.Header.Get("If-None-Match") == "" && r.Header.Get("If-Modified-Since") == "" &&
-		r.Header.Get("Range") == ""
+		len(h["If-None-Match"]) == 0 && len(h["If-Modified-Since"]) == 0 && len(h["Range"]) == 0
 }
 
 // fastKeyOf is the variant a request gets, worked out as withRequest and
