@@ -3,7 +3,7 @@
 // handler and nginx serving identical bytes, and pgbench inserting the same
 // rows the POSTs insert, then writes bench/results.md and bench/results.json.
 //
-//	DATABASE_URL=$(scripts/db.sh start) go run ./bench/run [-quick] [-d 10s] [-c 64] [-t 2] [-rounds 3]
+//	DATABASE_URL=$(scripts/db.sh start) go run ./bench/run [-quick] [-d 10s] [-c 64] [-t 2] [-rounds 7] [-round-d 5s]
 //
 // Everything it starts (the site, the baselines, nginx) is stopped before
 // it returns, on failure too.
@@ -34,7 +34,8 @@ type options struct {
 	duration    time.Duration
 	connections int
 	threads     int
-	rounds      int // alternating rounds of the site and the bare handler on /privacy
+	rounds      int           // paired rounds of the site and the bare handler on /privacy
+	roundD      time.Duration // duration of each run in those rounds
 }
 
 func main() {
@@ -43,17 +44,18 @@ func main() {
 	flag.DurationVar(&o.duration, "d", 10*time.Second, "duration of each load run")
 	flag.IntVar(&o.connections, "c", 64, "connections of each wrk run, and pgbench clients")
 	flag.IntVar(&o.threads, "t", 2, "wrk and pgbench threads")
-	flag.IntVar(&o.rounds, "rounds", 3, "alternating rounds of the site and the bare handler on GET /privacy; the median counts")
+	flag.IntVar(&o.rounds, "rounds", 7, "paired rounds of the site and the bare handler on GET /privacy; the round with the median ratio counts")
+	flag.DurationVar(&o.roundD, "round-d", 5*time.Second, "duration of each run in those rounds")
 	flag.Parse()
 	if *quick {
 		o.duration = 3 * time.Second
-		o.rounds = 1
+		o.rounds, o.roundD = 1, 3*time.Second
 	}
 	if o.rounds < 1 {
 		o.rounds = 1
 	}
-	if o.duration < time.Second || o.connections < o.threads || o.threads < 1 {
-		fmt.Fprintln(os.Stderr, "bench: want -d ≥ 1s and -c ≥ -t ≥ 1")
+	if o.duration < time.Second || o.roundD < time.Second || o.connections < o.threads || o.threads < 1 {
+		fmt.Fprintln(os.Stderr, "bench: want -d ≥ 1s, -round-d ≥ 1s and -c ≥ -t ≥ 1")
 		os.Exit(2)
 	}
 

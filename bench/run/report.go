@@ -14,6 +14,7 @@ type results struct {
 	Machine   machine          `json:"machine"`
 	Settings  settings         `json:"settings"`
 	Scenarios []scenario       `json:"scenarios"`
+	Rounds    []round          `json:"privacy_rounds"`
 	Pgbench   pgbenchResult    `json:"pgbench"`
 	PeakRSSMB float64          `json:"peak_rss_mb"`
 	ServerLog logSummary       `json:"server_log"`
@@ -27,6 +28,7 @@ type settings struct {
 	Connections int      `json:"connections"`
 	Threads     int      `json:"threads"`
 	Rounds      int      `json:"privacy_rounds"`
+	RoundS      float64  `json:"privacy_round_duration_s"`
 	ServerEnv   []string `json:"server_env"`
 	PageBytes   int      `json:"privacy_page_bytes"`
 	PageHeaders []string `json:"privacy_page_headers"`
@@ -68,6 +70,7 @@ func (b *bench) completeResults() {
 	r := &b.res
 	r.Settings = settings{
 		DurationS: b.o.duration.Seconds(), Connections: b.o.connections, Threads: b.o.threads, Rounds: b.o.rounds,
+		RoundS:    b.o.roundD.Seconds(),
 		PageBytes: len(b.page.body),
 	}
 	for _, kv := range serverEnv(b.benchURL, "bench/out/spool") {
@@ -192,5 +195,5 @@ func changesSection(path string) string {
 	if strings.TrimSpace(rest) == "" {
 		return changesPlaceholder
 	}
-	return strings.TrimLeft(rest, "\n")
+	return strings.TrimSpace(rest) + "\n"
 }

@@ -1,0 +1,25 @@
+package main
+
+import "testing"
+
+// The round that counts is the one with the median ratio, not the median of
+// each server taken apart (which may come from different rounds).
+func TestMedianRound_PicksTheRoundWithTheMedianRatio(t *testing.T) {
+	rounds := []round{
+		newRound(1, serverSite, wrkResult{RPS: 30000}, wrkResult{RPS: 20000}), // 1.50
+		newRound(2, serverBare, wrkResult{RPS: 18000}, wrkResult{RPS: 20000}), // 0.90
+		newRound(3, serverSite, wrkResult{RPS: 19000}, wrkResult{RPS: 20000}), // 0.95
+		newRound(4, serverBare, wrkResult{RPS: 10000}, wrkResult{RPS: 25000}), // 0.40
+		newRound(5, serverSite, wrkResult{RPS: 24000}, wrkResult{RPS: 24000}), // 1.00
+	}
+	if got := medianRound(rounds); got.Round != 3 {
+		t.Errorf("median of five: round %d (%.2f), want round 3 (0.95)", got.Round, got.RPSRatio)
+	}
+	// An even count takes the lower middle one.
+	if got := medianRound(rounds[:4]); got.Round != 2 {
+		t.Errorf("median of four: round %d (%.2f), want round 2 (0.90)", got.Round, got.RPSRatio)
+	}
+	if rounds[0].RPSRatio != 1.5 || rounds[0].SiteRPS != 30000 || rounds[0].BareRPS != 20000 {
+		t.Errorf("round 1: %+v", rounds[0])
+	}
+}
