@@ -4,8 +4,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"conpro/internal/config"
+	"conpro/internal/consent"
+	"conpro/internal/policy"
 )
 
 // BenchmarkPage_PrivacyWithConsent serves /privacy to a visitor with a
@@ -78,4 +85,65 @@ func BenchmarkPage_PrivacyWithConsentNoRecorder(b *testing.B) {
 			b.Fatalf("status %d", w.code)
 		}
 	}
+}
+
+// BenchmarkPageCache_HeapPerVariant fills a fresh server's caches with 576
+// variants of the cached pages (3 paths × 3 languages × 64 consent states:
+// every subset of the six vendors), as gzip clients ask for them, and
+// reports the heap each variant keeps: what a varied crowd of visitors, or
+// someone cycling consent cookies, makes the server hold.
+func BenchmarkPageCache_HeapPerVariant(b *testing.B) {
+	first := newSite(b, siteOptions{env: allVendors})
+	vendors, err := consent.NewRegistry(func(k string) string {
+		cfg, _ := config.Load(func(k string) string { return allVendors[k] })
+		return cfg.VendorIDs[k]
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	active := vendors.Active()
+	var cookies []string
+	for mask := range 1 << len(active) {
+		ch := consent.Choice{ID: consent.NewID(), PolicyVersion: policy.Current().Number, Time: time.Now().UTC().Truncate(time.Second)}
+		for i, v := range active {
+			if mask&(1<<i) != 0 {
+				ch.Vendors = append(ch.Vendors, v.Key)
+				if !slices.Contains(ch.Categories, v.Category) {
+					ch.Categories = append(ch.Categories, v.Category)
+				}
+			}
+		}
+		cookies = append(cookies, consent.CookieName+"="+first.codec.Encode(ch))
+	}
+	paths, langs := []string{"/", "/privacy", "/privacy/versies"}, []string{"nl", "fr", "en"}
+	variants := len(paths) * len(langs) * len(cookies)
+	heap := func() int64 {
+		var m runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m)
+		return int64(m.HeapAlloc)
+	}
+	var perVariant float64
+	for b.Loop() {
+		s := newSite(b, siteOptions{env: allVendors, dbURL: first.dbURL})
+		before := heap()
+		for _, path := range paths {
+			for _, lang := range langs {
+				for _, c := range cookies {
+					r := httptest.NewRequest(http.MethodGet, path, nil)
+					r.Header.Set("Cookie", c)
+					r.Header.Set("Accept-Language", lang)
+					r.Header.Set("Accept-Encoding", "gzip")
+					w := &discardWriter{h: http.Header{}}
+					s.handler.ServeHTTP(w, r)
+					if w.code != http.StatusOK {
+						b.Fatalf("%s: %d", path, w.code)
+					}
+				}
+			}
+		}
+		perVariant = float64(heap()-before) / float64(variants)
+		runtime.KeepAlive(s)
+	}
+	b.ReportMetric(perVariant, "heap-B/variant")
 }

@@ -18,7 +18,9 @@ import (
 // replayed with a fresh request ID. What the chain would have decided for
 // the request (language, consent state, encoding) is part of the key, so
 // the replay is the answer the chain would give. Requests with a query
-// string, a conditional header or another method than GET take the chain.
+// string, a conditional header or another method than GET take the chain,
+// and so do clients that do not take gzip (only compressed answers are
+// kept, see cachedPage).
 type fastCache struct {
 	mu      sync.Mutex                            // writers
 	entries atomic.Pointer[map[fastKey]*snapshot] // read without a lock, replaced whole
