@@ -111,6 +111,32 @@ func TestBrowser_PagesFitAPhoneScreen(t *testing.T) {
 			if len(overflow) > 0 {
 				t.Errorf("%s at %dpx: wider than the screen: %q", path, width, overflow)
 			}
+			// Boxes that flow side by side in a grid row start at the same
+			// height: a margin meant for stacked boxes must not push one of
+			// them down. (Items placed on purpose, such as the policy's
+			// table of contents beside the text, are left out.)
+			misaligned, err := chromedp.Run(b.Ctx, chromedp.Evaluate[[]string](`
+				[...document.querySelectorAll("body *")]
+					.filter(el => getComputedStyle(el).display === "grid")
+					.flatMap(grid => {
+						const rows = new Map();
+						for (const el of grid.children) {
+							const st = getComputedStyle(el);
+							if (st.gridRowStart !== "auto" || st.gridRowEnd !== "auto") continue;
+							const r = el.getBoundingClientRect();
+							const start = Math.round(r.top - parseFloat(getComputedStyle(el).marginTop));
+							rows.set(start, [...(rows.get(start) || []), el]);
+						}
+						return [...rows.values()]
+							.filter(row => new Set(row.map(el => Math.round(el.getBoundingClientRect().top))).size > 1)
+							.map(row => grid.className + ": " + row.map(el => el.tagName + "." + el.className).join(", "));
+					})`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(misaligned) > 0 {
+				t.Errorf("%s at %dpx: boxes in one grid row start at different heights: %q", path, width, misaligned)
+			}
 		}
 		if err := chromedp.Do(b.Ctx, chromedp.KeyEvent("\t")); err != nil {
 			t.Fatal(err)
