@@ -22,10 +22,12 @@ import (
 // and so do clients that do not take gzip (only compressed answers are
 // kept, see cachedPage).
 type fastCache struct {
-	mu      sync.Mutex                            // writers
-	entries atomic.Pointer[map[fastKey]*snapshot] // read without a lock, replaced whole
-	max     int
-	paths   sync.Map // paths with at least one snapshot: the cheap first test
+	mu       sync.Mutex                            // writers, and bytes
+	entries  atomic.Pointer[map[fastKey]*snapshot] // read without a lock, replaced whole
+	max      int                                   // entries
+	maxBytes int                                   // what the entries cost together (snapshot.cost)
+	bytes    int
+	paths    sync.Map // paths with at least one snapshot: the cheap first test
 }
 
 // snapshot is one full 200 answer as the chain gave it, without the fields
@@ -37,8 +39,21 @@ type snapshot struct {
 	metrics observer
 }
 
-func newFastCache(max int) *fastCache {
-	c := &fastCache{max: max}
+// cost is about what a snapshot holds in memory. The body is shared with
+// the page cache, but counted here too: the bound stays a bound.
+func (s *snapshot) cost() int {
+	n := len(s.body) + entryOverhead
+	for k, vs := range s.header {
+		n += len(k) + 32
+		for _, v := range vs {
+			n += len(v) + 16
+		}
+	}
+	return n
+}
+
+func newFastCache(max, maxBytes int) *fastCache {
+	c := &fastCache{max: max, maxBytes: maxBytes}
 	c.entries.Store(&map[fastKey]*snapshot{})
 	return c
 }
@@ -63,13 +78,17 @@ func (c *fastCache) put(path string, key fastKey, snap *snapshot) {
 		return
 	}
 	next := make(map[fastKey]*snapshot, len(old)+1)
-	if len(old) < c.max {
-		// A full cache means something unexpected: start again.
+	cost := snap.cost()
+	if len(old) < c.max && c.bytes+cost <= c.maxBytes {
 		for k, v := range old {
 			next[k] = v
 		}
+	} else {
+		// A full cache means something unexpected: start again.
+		c.bytes = 0
 	}
 	next[key] = snap
+	c.bytes += cost
 	c.entries.Store(&next)
 	c.paths.Store(path, true)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -131,4 +132,37 @@ func FuzzCookieValue(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The page caches are bounded in bytes as well as in entries: past the
+// bound they start again, and a variant put twice is counted once.
+func TestCaches_StartAgainPastTheirByteBound(t *testing.T) {
+	page := &cachedPage{gz: make([]byte, 2000-entryOverhead)} // costs 2000
+	pages := newPageCache(100, 9000)
+	for i := range 4 {
+		pages.put(variant{path: "/" + strconv.Itoa(i)}, page)
+	}
+	pages.put(variant{path: "/3"}, page)
+	if len(pages.entries) != 4 || pages.bytes != 8000 {
+		t.Fatalf("four pages, one put twice: %d entries, %d bytes", len(pages.entries), pages.bytes)
+	}
+	pages.put(variant{path: "/4"}, page)
+	if _, ok := pages.get(variant{path: "/4"}); !ok || len(pages.entries) != 1 || pages.bytes != 2000 {
+		t.Fatalf("past the bound: %d entries, %d bytes, want the new page alone", len(pages.entries), pages.bytes)
+	}
+
+	snap := &snapshot{body: make([]byte, 1000), header: http.Header{"Content-Type": {"text/html; charset=utf-8"}}}
+	fast := newFastCache(100, 4*snap.cost()+10)
+	for i := range 4 {
+		fast.put("/", fastKey{variant: variant{path: "/", grants: strconv.Itoa(i)}}, snap)
+	}
+	fast.put("/", fastKey{variant: variant{path: "/", grants: "3"}}, snap)
+	if n := len(*fast.entries.Load()); n != 4 || fast.bytes != 4*snap.cost() {
+		t.Fatalf("four snapshots, one put twice: %d entries, %d bytes", n, fast.bytes)
+	}
+	fifth := fastKey{variant: variant{path: "/", grants: "4"}}
+	fast.put("/", fifth, snap)
+	if n := len(*fast.entries.Load()); n != 1 || fast.get(fifth) == nil || fast.bytes != snap.cost() {
+		t.Fatalf("past the bound: %d entries, %d bytes, want the new snapshot alone", n, fast.bytes)
+	}
 }

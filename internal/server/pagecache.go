@@ -24,9 +24,11 @@ import (
 // So each variant is rendered and gzip-compressed once and then served from
 // memory with an ETag, as a web server serves a file.
 type pageCache struct {
-	mu      sync.RWMutex
-	entries map[variant]*cachedPage
-	max     int
+	mu       sync.RWMutex
+	entries  map[variant]*cachedPage
+	max      int // entries
+	maxBytes int // what the entries cost together (cachedPage.cost)
+	bytes    int
 }
 
 // cachedPage is one rendered variant. Only the compressed bytes are kept,
@@ -40,6 +42,12 @@ type cachedPage struct {
 	etag      string
 	etagValue []string
 }
+
+// cost is about what an entry holds in memory: its bytes, and a share for
+// the entry itself, its key and the map.
+func (p *cachedPage) cost() int { return len(p.gz) + len(p.etag) + entryOverhead }
+
+const entryOverhead = 256
 
 // plain returns the uncompressed page.
 func (p *cachedPage) plain() ([]byte, error) {
@@ -60,8 +68,8 @@ var (
 	gzipValue      = []string{"gzip"}
 )
 
-func newPageCache(max int) *pageCache {
-	return &pageCache{entries: map[variant]*cachedPage{}, max: max}
+func newPageCache(max, maxBytes int) *pageCache {
+	return &pageCache{entries: map[variant]*cachedPage{}, max: max, maxBytes: maxBytes}
 }
 
 func (c *pageCache) get(key variant) (*cachedPage, bool) {
@@ -74,12 +82,20 @@ func (c *pageCache) get(key variant) (*cachedPage, bool) {
 func (c *pageCache) put(key variant, p *cachedPage) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.entries) >= c.max {
+	if old, ok := c.entries[key]; ok {
+		// Two first requests for one variant rendered it both.
+		c.bytes -= old.cost()
+		delete(c.entries, key)
+	}
+	if len(c.entries) >= c.max || c.bytes+p.cost() > c.maxBytes {
 		// The variants are few (paths × languages × consent states); a full
-		// cache means something unexpected, so start again rather than grow.
+		// cache means something unexpected, such as someone cycling consent
+		// cookies, so start again rather than grow.
 		clear(c.entries)
+		c.bytes = 0
 	}
 	c.entries[key] = p
+	c.bytes += p.cost()
 }
 
 // variant names a page variant by what its bytes depend on. A struct, not

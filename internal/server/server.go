@@ -123,6 +123,13 @@ type Server struct {
 	knownChoices atomic.Int64
 }
 
+// cacheBytes bounds each of the page caches (rendered pages, replayable
+// answers). A variant costs about 7 KB (the privacy page, compressed), and
+// visitors need a few hundred variants (paths × languages × consent
+// states); the bound keeps someone cycling through consent cookies from
+// filling memory past the server's soft limit.
+const cacheBytes = 8 << 20
+
 // New returns the site's HTTP handler.
 func New(d Deps) (http.Handler, error) {
 	m, err := newMetrics(d.Metrics)
@@ -161,8 +168,8 @@ func New(d Deps) (http.Handler, error) {
 		sessions:     d.Sessions,
 		loginLimiter: newClientLimiter(20, time.Hour),
 
-		pages: newPageCache(4096),
-		fast:  newFastCache(4096),
+		pages: newPageCache(4096, cacheBytes),
+		fast:  newFastCache(4096, cacheBytes),
 	}
 	if s.now == nil {
 		s.now = time.Now
