@@ -144,9 +144,8 @@ func tuneGC(cfg config.Config, logger *slog.Logger) {
 	if cfg.MemoryLimit > 0 {
 		debug.SetMemoryLimit(cfg.MemoryLimit)
 	}
-	old := debug.SetGCPercent(-1)
-	debug.SetGCPercent(old)
-	logger.Debug("garbage collector", "gogc", old, "memory_limit_bytes", debug.SetMemoryLimit(-1))
+	// 0: left as GOGC or GOMEMLIMIT set it.
+	logger.Debug("garbage collector", "gogc", cfg.GCPercent, "memory_limit_bytes", cfg.MemoryLimit)
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {

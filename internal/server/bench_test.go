@@ -94,14 +94,23 @@ func BenchmarkPage_PrivacyWithConsentNoRecorder(b *testing.B) {
 // someone cycling consent cookies, makes the server hold.
 func BenchmarkPageCache_HeapPerVariant(b *testing.B) {
 	first := newSite(b, siteOptions{env: allVendors})
-	vendors, err := consent.NewRegistry(func(k string) string {
-		cfg, _ := config.Load(func(k string) string { return allVendors[k] })
-		return cfg.VendorIDs[k]
+	cfg, err := config.Load(func(k string) string {
+		if k == "DATABASE_URL" {
+			return "postgres://unused@localhost/unused"
+		}
+		return allVendors[k]
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
+	vendors, err := consent.NewRegistry(func(k string) string { return cfg.VendorIDs[k] })
+	if err != nil {
+		b.Fatal(err)
+	}
 	active := vendors.Active()
+	if len(active) != 6 {
+		b.Fatalf("%d active vendors, want all six", len(active))
+	}
 	var cookies []string
 	for mask := range 1 << len(active) {
 		ch := consent.Choice{ID: consent.NewID(), PolicyVersion: policy.Current().Number, Time: time.Now().UTC().Truncate(time.Second)}

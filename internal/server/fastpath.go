@@ -22,12 +22,10 @@ import (
 // and so do clients that do not take gzip (only compressed answers are
 // kept, see cachedPage).
 type fastCache struct {
-	mu       sync.Mutex                            // writers, and bytes
-	entries  atomic.Pointer[map[fastKey]*snapshot] // read without a lock, replaced whole
-	max      int                                   // entries
-	maxBytes int                                   // what the entries cost together (snapshot.cost)
-	bytes    int
-	paths    sync.Map // paths with at least one snapshot: the cheap first test
+	mu      sync.Mutex                            // writers, and budget
+	entries atomic.Pointer[map[variant]*snapshot] // read without a lock, replaced whole
+	budget  cacheBudget
+	paths   sync.Map // paths with at least one snapshot: the cheap first test
 }
 
 // snapshot is one full 200 answer as the chain gave it, without the fields
@@ -52,43 +50,32 @@ func (s *snapshot) cost() int {
 	return n
 }
 
-func newFastCache(max, maxBytes int) *fastCache {
-	c := &fastCache{max: max, maxBytes: maxBytes}
-	c.entries.Store(&map[fastKey]*snapshot{})
+func newFastCache(maxEntries, maxBytes int) *fastCache {
+	c := &fastCache{budget: cacheBudget{maxEntries: maxEntries, maxBytes: maxBytes}}
+	c.entries.Store(&map[variant]*snapshot{})
 	return c
 }
 
-// fastKey names a page variant and whether its body is gzip-compressed.
-type fastKey struct {
-	variant
-	gz bool
-}
-
-func (c *fastCache) get(key fastKey) *snapshot {
+func (c *fastCache) get(key variant) *snapshot {
 	return (*c.entries.Load())[key]
 }
 
 // put adds a snapshot to a copy of the map (variants are few and each is
 // added once, so copying is cheaper than locking every read).
-func (c *fastCache) put(path string, key fastKey, snap *snapshot) {
+func (c *fastCache) put(path string, key variant, snap *snapshot) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	old := *c.entries.Load()
 	if _, ok := old[key]; ok {
 		return
 	}
-	next := make(map[fastKey]*snapshot, len(old)+1)
-	cost := snap.cost()
-	if len(old) < c.max && c.bytes+cost <= c.maxBytes {
+	next := make(map[variant]*snapshot, len(old)+1)
+	if !c.budget.admit(len(old), snap.cost()) {
 		for k, v := range old {
 			next[k] = v
 		}
-	} else {
-		// A full cache means something unexpected: start again.
-		c.bytes = 0
 	}
 	next[key] = snap
-	c.bytes += cost
 	c.entries.Store(&next)
 	c.paths.Store(path, true)
 }
@@ -105,15 +92,16 @@ func fastEligible(r *http.Request) bool {
 }
 
 // fastKeyOf is the variant a request gets, worked out as withRequest and
-// renderCached would (the inputs of pageKey), and its encoding.
-func (s *Server) fastKeyOf(r *http.Request, gz bool) fastKey {
+// renderCached would (the inputs of pageKey).
+func (s *Server) fastKeyOf(r *http.Request) variant {
 	st, grants, _ := s.consentParts(r)
-	return fastKey{variant{path: r.URL.Path, lang: s.languageOf(r), ask: st.Ask, gpc: st.GPC, grants: grants}, gz}
+	return variant{path: r.URL.Path, lang: s.languageOf(r), ask: st.Ask, gpc: st.GPC, grants: grants}
 }
 
 // remember keeps the answer renderCached just wrote, when the route is a
 // fixed path (its pattern is the path, so metrics and logs name it alike).
-func (s *Server) remember(r *http.Request, key fastKey, h http.Header, body []byte) {
+// Only gzip answers are kept (see cachedPage).
+func (s *Server) remember(r *http.Request, key variant, h http.Header, body []byte) {
 	if !fastEligible(r) {
 		return
 	}
@@ -137,12 +125,12 @@ func (s *Server) frontDoor(chain http.Handler) http.Handler {
 			chain.ServeHTTP(w, r)
 			return
 		}
-		if _, ok := s.fast.paths.Load(r.URL.Path); !ok {
+		if _, ok := s.fast.paths.Load(r.URL.Path); !ok || !web.AcceptsGzip(r.Header.Get("Accept-Encoding")) {
 			chain.ServeHTTP(w, r)
 			return
 		}
 		start := time.Now()
-		snap := s.fast.get(s.fastKeyOf(r, web.AcceptsGzip(r.Header.Get("Accept-Encoding"))))
+		snap := s.fast.get(s.fastKeyOf(r))
 		if snap == nil {
 			chain.ServeHTTP(w, r)
 			return

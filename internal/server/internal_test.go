@@ -143,26 +143,26 @@ func TestCaches_StartAgainPastTheirByteBound(t *testing.T) {
 		pages.put(variant{path: "/" + strconv.Itoa(i)}, page)
 	}
 	pages.put(variant{path: "/3"}, page)
-	if len(pages.entries) != 4 || pages.bytes != 8000 {
-		t.Fatalf("four pages, one put twice: %d entries, %d bytes", len(pages.entries), pages.bytes)
+	if len(pages.entries) != 4 || pages.budget.bytes != 8000 {
+		t.Fatalf("four pages, one put twice: %d entries, %d bytes", len(pages.entries), pages.budget.bytes)
 	}
 	pages.put(variant{path: "/4"}, page)
-	if _, ok := pages.get(variant{path: "/4"}); !ok || len(pages.entries) != 1 || pages.bytes != 2000 {
-		t.Fatalf("past the bound: %d entries, %d bytes, want the new page alone", len(pages.entries), pages.bytes)
+	if _, ok := pages.get(variant{path: "/4"}); !ok || len(pages.entries) != 1 || pages.budget.bytes != 2000 {
+		t.Fatalf("past the bound: %d entries, %d bytes, want the new page alone", len(pages.entries), pages.budget.bytes)
 	}
 
 	snap := &snapshot{body: make([]byte, 1000), header: http.Header{"Content-Type": {"text/html; charset=utf-8"}}}
 	fast := newFastCache(100, 4*snap.cost()+10)
 	for i := range 4 {
-		fast.put("/", fastKey{variant: variant{path: "/", grants: strconv.Itoa(i)}}, snap)
+		fast.put("/", variant{path: "/", grants: strconv.Itoa(i)}, snap)
 	}
-	fast.put("/", fastKey{variant: variant{path: "/", grants: "3"}}, snap)
-	if n := len(*fast.entries.Load()); n != 4 || fast.bytes != 4*snap.cost() {
-		t.Fatalf("four snapshots, one put twice: %d entries, %d bytes", n, fast.bytes)
+	fast.put("/", variant{path: "/", grants: "3"}, snap)
+	if n := len(*fast.entries.Load()); n != 4 || fast.budget.bytes != 4*snap.cost() {
+		t.Fatalf("four snapshots, one put twice: %d entries, %d bytes", n, fast.budget.bytes)
 	}
-	fifth := fastKey{variant: variant{path: "/", grants: "4"}}
+	fifth := variant{path: "/", grants: "4"}
 	fast.put("/", fifth, snap)
-	if n := len(*fast.entries.Load()); n != 1 || fast.get(fifth) == nil || fast.bytes != snap.cost() {
-		t.Fatalf("past the bound: %d entries, %d bytes, want the new snapshot alone", n, fast.bytes)
+	if n := len(*fast.entries.Load()); n != 1 || fast.get(fifth) == nil || fast.budget.bytes != snap.cost() {
+		t.Fatalf("past the bound: %d entries, %d bytes, want the new snapshot alone", n, fast.budget.bytes)
 	}
 }

@@ -24,11 +24,29 @@ import (
 // So each variant is rendered and gzip-compressed once and then served from
 // memory with an ETag, as a web server serves a file.
 type pageCache struct {
-	mu       sync.RWMutex
-	entries  map[variant]*cachedPage
-	max      int // entries
-	maxBytes int // what the entries cost together (cachedPage.cost)
-	bytes    int
+	mu      sync.RWMutex
+	entries map[variant]*cachedPage
+	budget  cacheBudget
+}
+
+// cacheBudget bounds a cache in entries and in bytes. The variants are few
+// (paths × languages × consent states); a full cache means something
+// unexpected, such as someone cycling consent cookies, so the cache starts
+// again rather than grow.
+type cacheBudget struct {
+	maxEntries, maxBytes int
+	bytes                int // what the entries cost together
+}
+
+// admit accounts for a new entry of cost in a cache that holds entries,
+// and reports whether the cache must start again (empty) first.
+func (b *cacheBudget) admit(entries, cost int) (startAgain bool) {
+	startAgain = entries >= b.maxEntries || b.bytes+cost > b.maxBytes
+	if startAgain {
+		b.bytes = 0
+	}
+	b.bytes += cost
+	return startAgain
 }
 
 // cachedPage is one rendered variant. Only the compressed bytes are kept,
@@ -68,8 +86,8 @@ var (
 	gzipValue      = []string{"gzip"}
 )
 
-func newPageCache(max, maxBytes int) *pageCache {
-	return &pageCache{entries: map[variant]*cachedPage{}, max: max, maxBytes: maxBytes}
+func newPageCache(maxEntries, maxBytes int) *pageCache {
+	return &pageCache{entries: map[variant]*cachedPage{}, budget: cacheBudget{maxEntries: maxEntries, maxBytes: maxBytes}}
 }
 
 func (c *pageCache) get(key variant) (*cachedPage, bool) {
@@ -82,20 +100,13 @@ func (c *pageCache) get(key variant) (*cachedPage, bool) {
 func (c *pageCache) put(key variant, p *cachedPage) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.entries[key]; ok {
-		// Two first requests for one variant rendered it both.
-		c.bytes -= old.cost()
-		delete(c.entries, key)
+	if _, ok := c.entries[key]; ok {
+		return // two first requests for one variant rendered it both
 	}
-	if len(c.entries) >= c.max || c.bytes+p.cost() > c.maxBytes {
-		// The variants are few (paths × languages × consent states); a full
-		// cache means something unexpected, such as someone cycling consent
-		// cookies, so start again rather than grow.
+	if c.budget.admit(len(c.entries), p.cost()) {
 		clear(c.entries)
-		c.bytes = 0
 	}
 	c.entries[key] = p
-	c.bytes += p.cost()
 }
 
 // variant names a page variant by what its bytes depend on. A struct, not
@@ -169,15 +180,15 @@ func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, build func
 			return
 		}
 	}
-	size := len(body)
-	if !gz {
-		size = p.size
+	if gz {
+		h.Set("Content-Length", strconv.Itoa(len(p.gz)))
+	} else {
+		h.Set("Content-Length", strconv.Itoa(p.size))
 	}
-	h.Set("Content-Length", strconv.Itoa(size))
 	writeBody(w, r, http.StatusOK, "text/html; charset=utf-8", body)
 	if gz {
 		// Only compressed answers are kept for the fast path: an
 		// uncompressed copy per variant is what the cache avoids keeping.
-		s.remember(r, fastKey{key, gz}, h, body)
+		s.remember(r, key, h, body)
 	}
 }
