@@ -18,8 +18,8 @@ import (
 // ConsentView is what the layout needs to show the banner and load the
 // scripts the visitor allowed.
 type ConsentView struct {
-	// ShowBanner is true when there is no current consent and the page is
-	// not the settings page itself.
+	// ShowBanner is true when there is no current consent (the settings
+	// page, which is the whole form, turns it off).
 	ShowBanner bool
 	Ask        consent.Reason
 	GPC        bool
@@ -27,7 +27,9 @@ type ConsentView struct {
 	// order; Checked reflects the visitor's current choice (never pre-ticked
 	// in the banner).
 	Categories []CategoryView
-	Injection  consent.Injection
+	// Injection is what the page loads: the scripts of the vendors the
+	// visitor allowed, where the route may carry them (the server decides).
+	Injection consent.Injection
 	// ReturnTo is where POST /consent sends the visitor back.
 	ReturnTo string
 	// Sharing is true when the social media widgets are configured, so
@@ -48,13 +50,13 @@ type VendorView struct {
 	Checked bool
 }
 
-// NewConsentView builds the view of a request's consent state.
-func NewConsentView(r *consent.Registry, st consent.State, returnTo string, showBanner bool) ConsentView {
+// NewConsentView builds the view of a request's consent state, without
+// scripts (see Injection).
+func NewConsentView(r *consent.Registry, st consent.State, returnTo string) ConsentView {
 	v := ConsentView{
-		ShowBanner: showBanner && st.Ask != consent.ReasonNone,
+		ShowBanner: st.Ask != consent.ReasonNone,
 		Ask:        st.Ask,
 		GPC:        st.GPC,
-		Injection:  r.Inject(st.Current()),
 		ReturnTo:   returnTo,
 	}
 	_, v.Sharing = r.Vendor("social-widgets")

@@ -16,7 +16,6 @@ import (
 	"conpro/internal/consent"
 	"conpro/internal/consentstats"
 	"conpro/internal/staff"
-	"conpro/internal/store/postgres"
 	"conpro/web"
 )
 
@@ -69,15 +68,6 @@ func currentStaff(ctx context.Context) staff.User {
 	return u
 }
 
-// adminHeaders keep staff pages out of every cache and every index.
-func adminHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("X-Robots-Tag", "noindex, nofollow")
-		next.ServeHTTP(w, r)
-	})
-}
-
 // requireStaff sends a request without a staff session to the login page.
 // A session whose account is gone, or whose password changed since the
 // session began, is ended.
@@ -90,14 +80,14 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 			return
 		}
 		u, err := s.admin.StaffUser(ctx, id)
-		if err != nil && !errors.Is(err, postgres.ErrNotFound) {
-			s.serverError(w, r, err)
+		if err != nil && !errors.Is(err, staff.ErrNotFound) {
+			s.fail(w, r, err)
 			return
 		}
 		if err != nil || u.CredentialVersion != s.sessions.GetInt(ctx, sessionCredential) {
 			s.log.InfoContext(ctx, "staff session ended: account gone or password changed", "staff_id", id)
 			if err := s.sessions.Destroy(ctx); err != nil {
-				s.serverError(w, r, err)
+				s.fail(w, r, err)
 				return
 			}
 			http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
@@ -155,7 +145,7 @@ func waitUntil(ctx context.Context, t time.Time) {
 func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if err := r.ParseForm(); err != nil {
-		s.badRequest(w, r)
+		s.fail(w, r, errBadRequest)
 		return
 	}
 	email := strings.TrimSpace(r.PostForm.Get("email"))
@@ -186,18 +176,18 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnauthorized, web.AdminLogin(p, email, "AdminLoginFailed"))
 		return
 	case err != nil:
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	// A new token at login: a session fixed beforehand is worth nothing.
 	if err := s.sessions.RenewToken(ctx); err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.sessions.Put(ctx, sessionStaffID, u.ID)
 	s.sessions.Put(ctx, sessionCredential, u.CredentialVersion)
 	if err := s.admin.Audit(ctx, staff.AuditEntry{StaffID: u.ID, StaffEmail: u.Email, Action: "login"}); err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/admin/berichten", http.StatusSeeOther)
@@ -205,11 +195,11 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleAdminLogout(w http.ResponseWriter, r *http.Request) {
 	if err := s.audit(r, "logout", "", ""); err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	if err := s.sessions.Destroy(r.Context()); err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/admin/login?uitgelogd=1", http.StatusSeeOther)
@@ -228,7 +218,7 @@ func (s *Server) handleAdminInbox(w http.ResponseWriter, r *http.Request) {
 		err = s.audit(r, "list_messages", "contact_message", listDetail(f, len(msgs)))
 	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, web.AdminInbox(s.adminPage(r, "AdminInboxTitle"), msgs, f.State, f.Search))
@@ -256,20 +246,16 @@ func idParam(r *http.Request) (int64, bool) {
 func (s *Server) handleAdminMessage(w http.ResponseWriter, r *http.Request) {
 	id, ok := idParam(r)
 	if !ok {
-		s.notFound(w, r)
+		s.fail(w, r, errNotFound)
 		return
 	}
 	m, err := s.admin.InboxMessage(r.Context(), id)
-	if errors.Is(err, postgres.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	if err := s.audit(r, "read_message", fmt.Sprintf("contact_message:%d", id), ""); err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, web.AdminMessage(s.adminPage(r, "AdminMessageTitle"), m, r.URL.Query().Get("verwijderen") == "1"))
@@ -278,11 +264,11 @@ func (s *Server) handleAdminMessage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleAdminMessageHandled(w http.ResponseWriter, r *http.Request) {
 	id, ok := idParam(r)
 	if !ok {
-		s.notFound(w, r)
+		s.fail(w, r, errNotFound)
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		s.badRequest(w, r)
+		s.fail(w, r, errBadRequest)
 		return
 	}
 	handled := r.PostForm.Get("afgehandeld") != "0"
@@ -291,12 +277,8 @@ func (s *Server) handleAdminMessageHandled(w http.ResponseWriter, r *http.Reques
 		action = "mark_open"
 	}
 	err := s.admin.SetMessageHandled(r.Context(), id, handled, s.now(), auditEntry(r, action, fmt.Sprintf("contact_message:%d", id), ""))
-	if errors.Is(err, postgres.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/admin/berichten/%d", id), http.StatusSeeOther)
@@ -305,16 +287,12 @@ func (s *Server) handleAdminMessageHandled(w http.ResponseWriter, r *http.Reques
 func (s *Server) handleAdminMessageDelete(w http.ResponseWriter, r *http.Request) {
 	id, ok := idParam(r)
 	if !ok {
-		s.notFound(w, r)
+		s.fail(w, r, errNotFound)
 		return
 	}
 	err := s.admin.DeleteMessage(r.Context(), id, auditEntry(r, "delete_message", fmt.Sprintf("contact_message:%d", id), ""))
-	if errors.Is(err, postgres.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/admin/berichten?verwijderd=1", http.StatusSeeOther)
@@ -326,7 +304,7 @@ func (s *Server) handleAdminMessageDelete(w http.ResponseWriter, r *http.Request
 func (s *Server) handleAdminInboxCSV(w http.ResponseWriter, r *http.Request) {
 	msgs, err := s.admin.Inbox(r.Context(), staff.InboxFilter{Limit: 100000})
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	var b strings.Builder
@@ -344,7 +322,7 @@ func (s *Server) handleAdminInboxCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	cw.Flush()
 	if err := s.audit(r, "export_csv", "contact_message", fmt.Sprintf("%d messages", len(msgs))); err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Disposition", `attachment; filename="conpro-berichten.csv"`)
@@ -373,7 +351,7 @@ func (s *Server) handleAdminRequests(w http.ResponseWriter, r *http.Request) {
 		err = s.audit(r, "list_requests", "privacy_request", fmt.Sprintf("%d shown", len(reqs)))
 	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, web.AdminRequests(s.adminPage(r, "AdminRequestsTitle"), reqs))
@@ -382,23 +360,19 @@ func (s *Server) handleAdminRequests(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleAdminRequestHandled(w http.ResponseWriter, r *http.Request) {
 	id, ok := idParam(r)
 	if !ok {
-		s.notFound(w, r)
+		s.fail(w, r, errNotFound)
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		s.badRequest(w, r)
+		s.fail(w, r, errBadRequest)
 		return
 	}
 	// The field has maxlength=500; a longer note (only a hand-made
 	// request sends one) is cut at a character boundary.
 	note := clipRunes(strings.TrimSpace(strings.ToValidUTF8(r.PostForm.Get("notitie"), "\uFFFD")), 500)
 	err := s.admin.HandlePrivacyRequest(r.Context(), id, note, s.now(), auditEntry(r, "handle_request", fmt.Sprintf("privacy_request:%d", id), ""))
-	if errors.Is(err, postgres.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/admin/verzoeken", http.StatusSeeOther)
@@ -411,11 +385,11 @@ func (s *Server) handleAdminConsent(w http.ResponseWriter, r *http.Request) {
 	if searched && consent.ValidID(id) {
 		var err error
 		if events, err = s.admin.ConsentEvents(r.Context(), id); err != nil {
-			s.serverError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 		if err := s.audit(r, "lookup_consent", "consent_id:"+id, ""); err != nil {
-			s.serverError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 	}
@@ -428,7 +402,7 @@ func (s *Server) handleAdminOutbox(w http.ResponseWriter, r *http.Request) {
 		err = s.audit(r, "list_mail", "mail_outbox", fmt.Sprintf("%d shown", len(mails)))
 	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, web.AdminOutbox(s.adminPage(r, "AdminOutboxTitle"), mails))
@@ -437,16 +411,12 @@ func (s *Server) handleAdminOutbox(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleAdminRetryMail(w http.ResponseWriter, r *http.Request) {
 	id, ok := idParam(r)
 	if !ok {
-		s.notFound(w, r)
+		s.fail(w, r, errNotFound)
 		return
 	}
 	err := s.admin.RetryMail(r.Context(), id, auditEntry(r, "retry_mail", fmt.Sprintf("mail_outbox:%d", id), ""))
-	if errors.Is(err, postgres.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	if s.mailKick != nil {
@@ -464,7 +434,7 @@ func (s *Server) handleAdminAudit(w http.ResponseWriter, r *http.Request) {
 		entries, err = s.admin.AuditLog(r.Context(), 500)
 	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, web.AdminAudit(s.adminPage(r, "AdminAuditTitle"), entries))
@@ -500,7 +470,7 @@ func (s *Server) handleAdminStats(w http.ResponseWriter, r *http.Request) {
 	}
 	days, err := s.stats.ConsentStats(ctx, from, to)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	chart := consentstats.Chart(days, consentstats.ChartOptions{
@@ -511,7 +481,6 @@ func (s *Server) handleAdminStats(w http.ResponseWriter, r *http.Request) {
 		Refused:     web.T(ctx, "AdminStatsRefused"),
 		Empty:       web.T(ctx, "AdminStatsEmpty"),
 	})
-	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, status, web.AdminStats(s.adminPage(r, "AdminStatsTitle"), days, chart, from, to, invalid))
 }
 

@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"conpro/internal/clientip"
@@ -23,69 +25,59 @@ import (
 	"conpro/web"
 )
 
-type consentKey struct{}
-
-// requestConsent is what withConsent works out once per request.
-type requestConsent struct {
-	state consent.State
-	// grants names the granted vendors (their codes) of a current consent,
-	// for the page cache's key; empty without one.
-	grants string
-}
-
-// consentState returns the request's consent state (first visit outside a
-// request that went through withConsent).
-func consentState(ctx context.Context) consent.State {
-	if rc, ok := ctx.Value(consentKey{}).(*requestConsent); ok {
-		return rc.state
-	}
-	return consent.State{Ask: consent.ReasonFirstVisit}
-}
-
-func consentGrants(ctx context.Context) string {
-	if rc, ok := ctx.Value(consentKey{}).(*requestConsent); ok {
-		return rc.grants
-	}
-	return ""
+// allowedVendors is what a current consent lets a page load: the scripts
+// with the CSP that allows them, and the codes of the granted vendors (part
+// of a page's variant).
+type allowedVendors struct {
+	injection consent.Injection
+	grants    string
 }
 
 // knownChoice is a consent cookie already checked, with what follows from it.
 type knownChoice struct {
-	choice consent.Choice
-	inj    consent.Injection
-	grants string
+	choice  consent.Choice
+	allowed *allowedVendors // nil when it grants no vendor
+}
+
+// choiceMemo remembers checked consent cookies: a visitor sends the same one
+// with every request, and checking its signature is most of the work of
+// reading it. It is bounded, and forgets everything when full.
+type choiceMemo struct {
+	m sync.Map // cookie value → *knownChoice
+	n atomic.Int64
 }
 
 // maxKnownChoices bounds the memo of checked cookies.
 const maxKnownChoices = 10_000
 
 // readChoice returns the choice in the request's consent cookie. A missing,
-// garbled or forged cookie is no choice. A cookie seen before is not checked
-// again: a visitor sends the same one with every request.
+// garbled or forged cookie is no choice.
 func (s *Server) readChoice(r *http.Request) *knownChoice {
-	value, ok := cookieValue(r, consent.CookieName)
-	if !ok {
-		return nil
-	}
-	if k, ok := s.choices.Load(value); ok {
-		return k.(*knownChoice)
-	}
-	ch, err := s.cookies.Decode(value)
+	c, err := r.Cookie(consent.CookieName)
 	if err != nil {
 		return nil
 	}
-	k := &knownChoice{choice: ch, inj: s.vendors.Inject(&ch)}
-	var b strings.Builder
-	for _, v := range ch.GrantedVendors(s.vendors) {
-		b.WriteString(v.Code)
-		b.WriteByte('~')
+	if k, ok := s.choices.m.Load(c.Value); ok {
+		return k.(*knownChoice)
 	}
-	k.grants = b.String()
-	if s.knownChoices.Add(1) > maxKnownChoices {
-		s.choices.Clear()
-		s.knownChoices.Store(0)
+	ch, err := s.cookies.Decode(c.Value)
+	if err != nil {
+		return nil
 	}
-	s.choices.Store(value, k)
+	k := &knownChoice{choice: ch}
+	if granted := ch.GrantedVendors(s.vendors); len(granted) > 0 {
+		var b strings.Builder
+		for _, v := range granted {
+			b.WriteString(v.Code)
+			b.WriteByte('~')
+		}
+		k.allowed = &allowedVendors{injection: s.vendors.Inject(&ch), grants: b.String()}
+	}
+	if s.choices.n.Add(1) > maxKnownChoices {
+		s.choices.m.Clear()
+		s.choices.n.Store(0)
+	}
+	s.choices.m.Store(c.Value, k)
 	return k
 }
 
@@ -96,49 +88,19 @@ func gpc(r *http.Request) bool {
 	return len(v) > 0 && strings.TrimSpace(v[0]) == "1"
 }
 
-// requestConsent reads the consent cookie, decides whether it is current,
-// and sets the response's Content-Security-Policy to allow the hosts and
-// inline scripts of exactly the vendors it grants (without a current grant
-// the default policy of securityHeaders stays).
-func (s *Server) requestConsent(w http.ResponseWriter, r *http.Request) *requestConsent {
-	rc, csp := s.consentOf(r)
-	if csp != "" {
-		w.Header()["Content-Security-Policy"] = []string{csp}
-	}
-	return rc
-}
-
-// consentOf works out a request's consent state, the vendors its page may
-// load and the CSP that allows them ("" for the default).
-func (s *Server) consentOf(r *http.Request) (rc *requestConsent, csp string) {
-	rc = &requestConsent{}
-	rc.state, rc.grants, csp = s.consentParts(r)
-	return rc, csp
-}
-
-// consentParts is consentOf without the allocation, for the fast path.
-func (s *Server) consentParts(r *http.Request) (st consent.State, grants, csp string) {
+// consentOf works out a request's consent state, and what its current
+// consent lets pages load (nil for nothing).
+func (s *Server) consentOf(r *http.Request) (consent.State, *allowedVendors) {
 	k := s.readChoice(r)
 	var ch *consent.Choice
 	if k != nil {
 		ch = &k.choice
 	}
-	st = consent.Evaluate(ch, policy.CurrentNumber(), s.cfg.ConsentMaxAge, s.now(), gpc(r))
-	if k != nil && st.Current() != nil && k.inj.CSPHeader != "" && !withoutVendors(r.URL.Path) {
-		grants, csp = k.grants, k.inj.CSPHeader
+	st := consent.Evaluate(ch, policy.CurrentNumber(), s.cfg.ConsentMaxAge, s.now(), gpc(r))
+	if st.Current() == nil {
+		return st, nil
 	}
-	return st, grants, csp
-}
-
-// withoutVendors reports whether a page never carries vendor scripts,
-// whatever the visitor allowed: pages where personal data is typed or shown
-// (the contact form, data-subject requests with their links and exports,
-// the staff area) and the cookie settings with the visitor's consent ID.
-// A session-recording or advertising script has no business there.
-func withoutVendors(path string) bool {
-	return path == "/contact" || path == "/cookies" ||
-		path == "/admin" || strings.HasPrefix(path, "/admin/") ||
-		path == "/privacy/verzoek" || strings.HasPrefix(path, "/privacy/verzoek/")
+	return st, k.allowed
 }
 
 // handleConsent records a banner or settings-form click: it decides what is
@@ -146,19 +108,19 @@ func withoutVendors(path string) bool {
 // the cookies of refused vendors, and sends the visitor back.
 func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		s.badRequest(w, r)
+		s.fail(w, r, errBadRequest)
 		return
 	}
 	action, ok := consent.ParseAction(r.PostForm.Get("action"))
 	if !ok {
-		s.badRequest(w, r)
+		s.fail(w, r, errBadRequest)
 		return
 	}
 	ctx := r.Context()
 	st := consentState(ctx)
 	cats, restrict, err := consent.Decide(s.vendors, action, r.PostForm["category"], r.PostForm["vendor"], st.GPC)
 	if err != nil {
-		s.badRequest(w, r)
+		s.fail(w, r, errBadRequest)
 		return
 	}
 	ch := consent.Choice{
@@ -178,8 +140,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	// thousand. Over the limit nothing is recorded or set, and the page
 	// says so; the previous choice stays.
 	if !s.consentLimiter.allow(clientAddr(ctx), s.now()) {
-		w.Header().Set("Retry-After", "60")
-		s.errorPage(w, r, http.StatusTooManyRequests, "ConsentTooManyTitle", "ConsentTooManyText")
+		s.fail(w, r, errConsentTooMany)
 		return
 	}
 
@@ -193,8 +154,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 			// The database is down and the spool has no room: a grant is
 			// not acknowledged, and nothing about it is set. A refusal
 			// goes on below and takes effect, as when the spool fails.
-			w.Header().Set("Retry-After", "300")
-			s.errorPage(w, r, http.StatusServiceUnavailable, "ConsentUnavailableTitle", "ConsentUnavailableText")
+			s.fail(w, r, err)
 			return
 		}
 		recorded = false
@@ -221,7 +181,6 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		// site itself keeps nothing there.
 		w.Header().Set("Clear-Site-Data", `"storage"`)
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, returnTo, http.StatusSeeOther)
 }
 
@@ -279,7 +238,7 @@ func (s *Server) shownVersion(ctx context.Context, st consent.State, form string
 }
 
 func (s *Server) renderShownVersion(ctx context.Context, st consent.State, form string) string {
-	v := web.NewConsentView(s.vendors, consent.State{Ask: askOrFirst(st.Ask), GPC: st.GPC}, "/", true)
+	v := web.NewConsentView(s.vendors, consent.State{Ask: askOrFirst(st.Ask), GPC: st.GPC}, "/")
 	component, name := web.ConsentBanner(v), "banner"
 	if form == "settings" {
 		component, name = web.ConsentFields(v, "settings", true), "settings"
@@ -320,10 +279,10 @@ func (s *Server) handleCookies(w http.ResponseWriter, r *http.Request) {
 		}
 		d.History = events
 	}
-	// The page shows the visitor's consent ID: for them only.
-	w.Header().Set("Cache-Control", "private, no-store")
-	p := s.page(r, "CookiesTitle", "CookiesDescription")
+	p := s.page(w, r, "CookiesTitle", "CookiesDescription")
 	p.Canonical = s.absURL("/cookies")
+	// This page is the whole settings form: no banner above it.
+	p.Consent.ShowBanner = false
 	s.render(w, r, http.StatusOK, web.CookieSettings(p, d))
 }
 
@@ -375,7 +334,7 @@ func (s *Server) handleReceipt(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	st := consentState(ctx)
 	if st.Choice == nil {
-		s.notFound(w, r)
+		s.fail(w, r, errNotFound)
 		return
 	}
 	ch := st.Choice
@@ -420,11 +379,10 @@ func (s *Server) handleReceipt(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := json.MarshalIndent(rc, "", "  ")
 	if err != nil {
-		s.serverError(w, r, errors.New("marshal consent receipt"))
+		s.fail(w, r, errors.New("marshal consent receipt"))
 		return
 	}
 	w.Header().Set("Content-Disposition", `attachment; filename="conpro-toestemming-`+ch.ID+`.json"`)
-	w.Header().Set("Cache-Control", "private, no-store")
 	writeBody(w, r, http.StatusOK, "application/json; charset=utf-8", append(body, '\n'))
 }
 

@@ -4,11 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/netip"
-	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"conpro/internal/clientip"
 	"conpro/internal/contact"
@@ -31,10 +27,7 @@ func (s *Server) handleContactForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, status int, v web.ContactFormView) {
-	// The form carries a fresh token and, after an error, what the visitor
-	// typed: never from a cache.
-	w.Header().Set("Cache-Control", "no-store")
-	p := s.page(r, "ContactTitle", "ContactDescription")
+	p := s.page(w, r, "ContactTitle", "ContactDescription")
 	p.Canonical = s.absURL("/contact")
 	s.render(w, r, status, web.ContactPage(p, v))
 }
@@ -46,7 +39,7 @@ func (s *Server) handleContactPost(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	now := s.now()
 	if err := r.ParseForm(); err != nil {
-		s.badRequest(w, r)
+		s.fail(w, r, errBadRequest)
 		return
 	}
 	form := contact.Form{
@@ -119,65 +112,7 @@ func (s *Server) handleContactPost(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleContactThanks(w http.ResponseWriter, r *http.Request) {
-	p := s.page(r, "ContactThanksTitle", "")
+	p := s.page(w, r, "ContactThanksTitle", "")
 	p.NoIndex = true
 	s.render(w, r, http.StatusOK, web.ContactThanks(p))
-}
-
-// clientLimiter allows each client n requests per period, in a burst or
-// spread out (a token bucket). A client is an IPv4 address or an IPv6 /64
-// (clientip.RateKey). It lives in memory: each instance counts its own
-// traffic. A nil limiter allows everything.
-type clientLimiter struct {
-	mu      sync.Mutex
-	limit   rate.Limit
-	burst   int
-	period  time.Duration
-	clients map[netip.Prefix]*limiterEntry
-	sweep   time.Time
-}
-
-type limiterEntry struct {
-	lim  *rate.Limiter
-	seen time.Time
-}
-
-// newClientLimiter allows n requests per period and client; n <= 0 gives
-// nil, no limit.
-func newClientLimiter(n int, period time.Duration) *clientLimiter {
-	if n <= 0 {
-		return nil
-	}
-	return &clientLimiter{
-		limit:   rate.Limit(float64(n) / period.Seconds()),
-		burst:   n,
-		period:  period,
-		clients: map[netip.Prefix]*limiterEntry{},
-	}
-}
-
-func (l *clientLimiter) allow(a netip.Addr, now time.Time) bool {
-	if l == nil {
-		return true
-	}
-	key := clientip.RateKey(a)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	// Forget clients idle for a whole period, at most once a minute: their
-	// buckets are full again anyway.
-	if now.Sub(l.sweep) > time.Minute {
-		for k, e := range l.clients {
-			if now.Sub(e.seen) > l.period {
-				delete(l.clients, k)
-			}
-		}
-		l.sweep = now
-	}
-	e, ok := l.clients[key]
-	if !ok {
-		e = &limiterEntry{lim: rate.NewLimiter(l.limit, l.burst)}
-		l.clients[key] = e
-	}
-	e.seen = now
-	return e.lim.AllowN(now, 1)
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-chi/chi/v5"
+
 	"conpro/internal/company"
 	"conpro/internal/policy"
 )
@@ -31,19 +33,27 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeText(w http.ResponseWriter, r *http.Request, status int, body string) {
-	w.Header().Set("Cache-Control", "no-store")
 	writeBody(w, r, status, "text/plain; charset=utf-8", []byte(body))
 }
 
 func (s *Server) handleRobots(w http.ResponseWriter, r *http.Request) {
-	body := "User-agent: *\n" +
-		"Disallow: /admin/\n" +
-		"Disallow: /cookies/bewijs\n" +
-		"Disallow: /privacy/verzoek/\n" +
-		"\n" +
-		"Sitemap: " + s.absURL("/sitemap.xml") + "\n"
-	w.Header().Set("Cache-Control", "public, max-age=86400")
-	writeBody(w, r, http.StatusOK, "text/plain; charset=utf-8", []byte(body))
+	writeBody(w, r, http.StatusOK, "text/plain; charset=utf-8", s.robots)
+}
+
+// robotsTxt makes robots.txt: the private routes kept from crawlers, and
+// where the sitemap is.
+func (s *Server) robotsTxt(routes chi.Routes) ([]byte, error) {
+	paths, err := disallowed(routes)
+	if err != nil {
+		return nil, fmt.Errorf("robots.txt: %w", err)
+	}
+	var b strings.Builder
+	b.WriteString("User-agent: *\n")
+	for _, p := range paths {
+		b.WriteString("Disallow: " + p + "\n")
+	}
+	b.WriteString("\nSitemap: " + s.absURL("/sitemap.xml") + "\n")
+	return []byte(b.String()), nil
 }
 
 // handleSitemap lists the public pages for search engines.
@@ -73,10 +83,9 @@ func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := xml.MarshalIndent(set, "", "  ")
 	if err != nil {
-		s.serverError(w, r, fmt.Errorf("marshal sitemap: %w", err))
+		s.fail(w, r, fmt.Errorf("marshal sitemap: %w", err))
 		return
 	}
-	w.Header().Set("Cache-Control", "public, max-age=3600")
 	body := append(append([]byte(xml.Header), out...), '\n')
 	writeBody(w, r, http.StatusOK, "application/xml; charset=utf-8", body)
 }
@@ -91,6 +100,5 @@ func (s *Server) handleSecurityTxt(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(&b, "Expires: %s\n", expires.Format(time.RFC3339))
 	b.WriteString("Preferred-Languages: nl, en, fr\n")
 	fmt.Fprintf(&b, "Canonical: %s\n", s.absURL("/.well-known/security.txt"))
-	w.Header().Set("Cache-Control", "public, max-age=86400")
 	writeBody(w, r, http.StatusOK, "text/plain; charset=utf-8", []byte(b.String()))
 }

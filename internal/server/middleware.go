@@ -11,112 +11,84 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 
 	"conpro/internal/clientip"
+	"conpro/internal/consent"
 	"conpro/internal/locale"
 )
 
-type requestIDKey struct{}
-type clientAddrKey struct{}
+// visit is what the server works out once about a request, for every later
+// step: withRequest makes it, the route's group may narrow it (private,
+// withoutVendors, machine), handlers and the page cache read it.
+type visit struct {
+	// id is a fresh random request ID, in X-Request-Id and on every log
+	// line. An incoming X-Request-Id is not trusted: a client could make
+	// log lines collide.
+	id string
+	// client is the visitor's address as the resolver found it. Store and
+	// log only its truncation (clientip.Truncate).
+	client netip.Addr
+	lang   locale.Lang
+	// consent is the visitor's consent state; allowed what a current
+	// consent lets pages load (nil without one).
+	consent consent.State
+	allowed *allowedVendors
+	// vendors is false on routes that never carry vendor scripts,
+	// whatever the visitor allowed, and on error pages.
+	vendors bool
+	// machine marks routes for programs: failures answer in plain text.
+	machine bool
+}
+
+type visitKey struct{}
+
+// visitOf returns the request's visit; outside a request that went through
+// withRequest (a unit test), a first visit in Dutch without vendors.
+func visitOf(ctx context.Context) *visit {
+	if v, ok := ctx.Value(visitKey{}).(*visit); ok {
+		return v
+	}
+	return &visit{lang: locale.NL, consent: consent.State{Ask: consent.ReasonFirstVisit}}
+}
 
 // requestID returns the ID of the request in ctx ("" outside a request).
-func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
+func requestID(ctx context.Context) string { return visitOf(ctx).id }
 
-// clientAddr returns the visitor's address as the resolver found it. Store
-// and log only its truncation (clientip.Truncate).
-func clientAddr(ctx context.Context) netip.Addr {
-	a, _ := ctx.Value(clientAddrKey{}).(netip.Addr)
-	return a
-}
+// clientAddr returns the visitor's address as the resolver found it.
+func clientAddr(ctx context.Context) netip.Addr { return visitOf(ctx).client }
 
-// withRequest works out, once per request and with one copy of the
-// request, what every later step needs: a fresh random ID (returned in
-// X-Request-Id and written on every log line; an incoming X-Request-Id is
-// not trusted, a client could make log lines collide), the visitor's
-// address, the interface language (the language cookie, then
-// Accept-Language, then Dutch), and the consent state.
+// consentState returns the request's consent state.
+func consentState(ctx context.Context) consent.State { return visitOf(ctx).consent }
+
+// withRequest works out the visit: request ID, the visitor's address, the
+// interface language (the language cookie, then Accept-Language, then
+// Dutch) and the consent state.
 func (s *Server) withRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := &visit{
+			id:      newRequestID(),
+			client:  s.clientIPs.Resolve(r.RemoteAddr, r.Header.Get("CF-Connecting-IP"), r.Header.Get("X-Forwarded-For")),
+			lang:    s.languageOf(r),
+			vendors: true,
+		}
+		v.consent, v.allowed = s.consentOf(r)
+
 		h := w.Header()
-		id := newRequestID()
-		h["X-Request-Id"] = []string{id}
-
-		addr := s.clientIPs.Resolve(r.RemoteAddr, r.Header.Get("CF-Connecting-IP"), r.Header.Get("X-Forwarded-For"))
-		l := s.languageOf(r)
+		h["X-Request-Id"] = []string{v.id}
 		h["Vary"] = append(h["Vary"], "Accept-Language, Cookie, Sec-GPC")
-		h["Content-Language"] = langValues[l]
+		h["Content-Language"] = langValues[v.lang]
 
-		rc := s.requestConsent(w, r)
-
-		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
-		ctx = context.WithValue(ctx, clientAddrKey{}, addr)
-		ctx = locale.WithLocalizer(ctx, s.locales.Localizer(l))
-		ctx = context.WithValue(ctx, consentKey{}, rc)
+		ctx := context.WithValue(r.Context(), visitKey{}, v)
+		ctx = locale.WithLocalizer(ctx, s.locales.Localizer(v.lang))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
 // langValues are the Content-Language header values, shared by responses.
 var langValues = map[locale.Lang][]string{locale.NL: {"nl"}, locale.FR: {"fr"}, locale.EN: {"en"}}
-
-// accessLog writes one structured line per request and feeds the request
-// metrics. It logs no personal data: the path without its query, and the
-// client address truncated to its /24 (IPv4) or /48 (IPv6).
-func (s *Server) accessLog(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-		defer func() {
-			status := ww.Status()
-			if status == 0 {
-				status = http.StatusOK
-			}
-			// An unmatched path is whatever the client typed, which may be
-			// anything: log only that it did not match.
-			route := chi.RouteContext(r.Context()).RoutePattern()
-			path := r.URL.Path
-			if route == "" {
-				route, path = "unmatched", ""
-			}
-			elapsed := time.Since(start)
-			s.metrics.observe(r.Method, route, status, elapsed)
-			level := levelFor(status)
-			if !s.log.Enabled(r.Context(), level) {
-				return
-			}
-			s.logRequest(r, level, requestID(r.Context()), route, path, status, ww.BytesWritten(), elapsed, clientAddr(r.Context()))
-		}()
-		next.ServeHTTP(ww, r)
-	})
-}
-
-// logRequest writes the access-log line of a request (the chain's and the
-// fast path's alike): no query string, and the client truncated to its /24
-// or /48.
-func (s *Server) logRequest(r *http.Request, level slog.Level, id, route, path string, status, bytes int, elapsed time.Duration, client netip.Addr) {
-	truncated := ""
-	if p := clientip.Truncate(client); p.IsValid() {
-		truncated = p.String()
-	}
-	s.log.LogAttrs(r.Context(), level, "request",
-		slog.String("request_id", id),
-		slog.String("method", r.Method),
-		slog.String("route", route),
-		slog.String("path", path),
-		slog.Int("status", status),
-		slog.Int("bytes", bytes),
-		slog.Duration("duration", elapsed),
-		slog.String("client", truncated),
-	)
-}
 
 // newRequestID is a fresh random request ID (16 hex digits). It only
 // correlates a response with its log line, so it comes from math/rand/v2's
@@ -132,9 +104,82 @@ func newRequestID() string {
 // languageOf negotiates a request's language: the language cookie, then
 // Accept-Language, then Dutch.
 func (s *Server) languageOf(r *http.Request) locale.Lang {
-	remembered, _ := cookieValue(r, locale.CookieName)
+	remembered := ""
+	if c, err := r.Cookie(locale.CookieName); err == nil {
+		remembered = c.Value
+	}
 	return s.locales.Negotiate(remembered, r.Header.Get("Accept-Language"))
 }
+
+// accessLog writes one structured line per request and feeds the request
+// metrics. It logs no personal data: the route, the path without its query
+// (none for an unmatched path, which may be anything a client typed), and
+// the client address truncated to its /24 (IPv4) or /48 (IPv6).
+func (s *Server) accessLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+
+		status := rec.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		route, path := chi.RouteContext(r.Context()).RoutePattern(), r.URL.Path
+		if route == "" {
+			route, path = "unmatched", ""
+		}
+		elapsed := time.Since(start)
+		s.metrics.observe(r.Method, route, status, elapsed)
+		level := slog.LevelInfo
+		if status >= 500 && status != statusClientClosed {
+			level = slog.LevelError
+		}
+		if !s.log.Enabled(r.Context(), level) {
+			return
+		}
+		v := visitOf(r.Context())
+		truncated := ""
+		if p := clientip.Truncate(v.client); p.IsValid() {
+			truncated = p.String()
+		}
+		s.log.LogAttrs(r.Context(), level, "request",
+			slog.String("request_id", v.id),
+			slog.String("method", r.Method),
+			slog.String("route", route),
+			slog.String("path", path),
+			slog.Int("status", status),
+			slog.Int("bytes", rec.bytes),
+			slog.Duration("duration", elapsed),
+			slog.String("client", truncated),
+		)
+	})
+}
+
+// statusRecorder remembers what the access log needs of a response.
+type statusRecorder struct {
+	http.ResponseWriter
+	status, bytes int
+}
+
+func (w *statusRecorder) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusRecorder) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // recoverPanics turns a panicking handler into the 500 page and a log line
 // with the stack, so one bad request does not take the process down.
@@ -150,15 +195,15 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 			}
 			s.log.ErrorContext(r.Context(), "panic", "request_id", requestID(r.Context()),
 				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			s.errorPage(w, r, http.StatusInternalServerError, "ServerErrorTitle", "ServerErrorText")
+			s.fail(w, r, errPanic)
 		}()
 		next.ServeHTTP(w, r)
 	})
 }
 
 // securityHeaders sets the headers every response carries. The CSP allows
-// only this site; a handler that adds inline scripts or third-party hosts
-// replaces it with its own.
+// only this site; a page that carries a visitor's allowed vendor scripts
+// replaces it with its own (see page).
 func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	// The values are built once and shared by every response (nothing
 	// changes a header value in place): this runs on every request.
@@ -177,25 +222,8 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		for k, v := range fixed {
 			h[k] = v
 		}
-		if isolated(r.URL.Path) {
-			h["Cross-Origin-Opener-Policy"] = sameOrigin
-		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-var sameOrigin = []string{"same-origin"}
-
-// isolated reports whether a page gets Cross-Origin-Opener-Policy:
-// same-origin, which takes away any handle another site's window has on it.
-// That matters where personal data is shown or handled: the staff area and
-// the data-subject pages (an access request shows a person's data). On the
-// public pages, which hold nothing of anyone, it guards nothing and costs a
-// browsing-context-group switch on arrival (about 300 ms of main-thread
-// time in Lighthouse's mobile run).
-func isolated(path string) bool {
-	return path == "/admin" || strings.HasPrefix(path, "/admin/") ||
-		path == "/privacy/verzoek" || strings.HasPrefix(path, "/privacy/verzoek/")
 }
 
 // limitBody caps request bodies; forms on this site are small.
@@ -204,7 +232,7 @@ func (s *Server) limitBody(n int64) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.ContentLength > n {
 				w.Header().Set("Connection", "close")
-				s.errorPage(w, r, http.StatusRequestEntityTooLarge, "TooLargeTitle", "TooLargeText")
+				s.fail(w, r, errTooLarge)
 				return
 			}
 			if r.Body != nil && r.Body != http.NoBody {
@@ -215,11 +243,10 @@ func (s *Server) limitBody(n int64) func(http.Handler) http.Handler {
 	}
 }
 
-// levelFor logs server errors as errors; everything else, 404s included, is
-// routine.
-func levelFor(status int) slog.Level {
-	if status >= 500 {
-		return slog.LevelError
-	}
-	return slog.LevelInfo
+// crossOriginProtection rejects state-changing requests that a browser sent
+// from another site (Sec-Fetch-Site / Origin), with the Dutch 403 page.
+func (s *Server) crossOriginProtection(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, errCrossOrigin) }))
+	return cop.Handler(next)
 }

@@ -7,22 +7,154 @@ import (
 	"encoding/base64"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/a-h/templ"
 
 	"conpro/internal/consent"
 	"conpro/internal/locale"
 	"conpro/web"
 )
 
-// pageCache keeps rendered public pages. A public page's bytes depend only
-// on its path, the language, and the consent state (which scripts it
-// carries, which notice the banner shows): no nonce, no per-visitor data.
-// So each variant is rendered and gzip-compressed once and then served from
-// memory with an ETag, as a web server serves a file.
+// cachePages keeps the answers of the routes it wraps: pages whose bytes
+// depend only on their path, the language and the consent state (which
+// scripts they carry, which notice the banner shows), with no nonce and
+// nothing of one visitor. The first request for a variant goes to the
+// handler; its 200 answer is kept gzip-compressed with its header fields,
+// and served from memory with an ETag from then on, as a web server serves
+// a file. Requests with a query string go to the handler each time (they
+// would make the variants unbounded), and so does any answer but a 200.
+func (s *Server) cachePages(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h["Cache-Control"] = privateNoCache
+		if r.URL.RawQuery != "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		key := variantOf(r)
+		p, ok := s.pages.get(key)
+		var plain []byte // the uncompressed page, when this request rendered it
+		if !ok {
+			var done bool
+			if p, plain, done = s.fill(next, w, r); done {
+				return
+			}
+			s.pages.put(key, p)
+		}
+		for k, v := range p.header {
+			h[k] = v // shared values, never changed in place
+		}
+		h["Etag"] = p.etagValue
+		h["Vary"] = append(h["Vary"], "Accept-Encoding")
+		if inm := r.Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, p.etag) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		body, size := p.gz, len(p.gz)
+		if web.AcceptsGzip(r.Header.Get("Accept-Encoding")) {
+			h["Content-Encoding"] = gzipValue
+		} else {
+			size = p.size
+			switch {
+			case r.Method == http.MethodHead:
+				body = nil
+			case plain != nil:
+				body = plain
+			default:
+				var err error
+				if body, err = p.plain(); err != nil {
+					s.fail(w, r, err)
+					return
+				}
+			}
+		}
+		h["Content-Length"] = []string{strconv.Itoa(size)}
+		w.WriteHeader(http.StatusOK)
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(body)
+		}
+	})
+}
+
+// fill asks the handler for a variant's page. A 200 comes back as a page to
+// keep (and its uncompressed bytes); any other answer is passed on to the
+// client as it is, and done is true.
+func (s *Server) fill(next http.Handler, w http.ResponseWriter, r *http.Request) (p *cachedPage, plain []byte, done bool) {
+	before := w.Header().Clone()
+	// The handler writes the page whole and uncompressed (as for a HEAD it
+	// would write none of it): compressing is the cache's work.
+	inner := r.Clone(r.Context())
+	inner.Method = http.MethodGet
+	inner.Header.Del("Accept-Encoding")
+	rec := &bufferedResponse{header: w.Header()}
+	next.ServeHTTP(rec, inner)
+	if rec.status != http.StatusOK {
+		w.WriteHeader(rec.status)
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(rec.body.Bytes())
+		}
+		return nil, nil, true
+	}
+	plain = rec.body.Bytes()
+	// What the handler set (content type, a CSP allowing the visitor's
+	// vendors) is part of the page and replayed with it.
+	header := http.Header{}
+	for k, v := range w.Header() {
+		if !slices.Equal(before[k], v) {
+			header[k] = v
+		}
+	}
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	_, _ = zw.Write(plain)
+	_ = zw.Close()
+	sum := sha256.Sum256(plain)
+	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+	return &cachedPage{header: header, gz: bytes.Clone(gz.Bytes()), size: len(plain), etag: etag, etagValue: []string{etag}}, plain, false
+}
+
+// bufferedResponse keeps what a handler writes, to be cached.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+
+func (b *bufferedResponse) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	b.WriteHeader(http.StatusOK)
+	return b.body.Write(p)
+}
+
+// variant names a page variant by what its bytes depend on. A struct, not
+// a string: looking one up allocates nothing.
+type variant struct {
+	path   string
+	lang   locale.Lang
+	ask    consent.Reason
+	gpc    bool
+	grants string // codes of the granted vendors
+}
+
+func variantOf(r *http.Request) variant {
+	v := visitOf(r.Context())
+	key := variant{path: r.URL.Path, lang: v.lang, ask: v.consent.Ask, gpc: v.consent.GPC}
+	if v.vendors && v.allowed != nil {
+		key.grants = v.allowed.grants
+	}
+	return key
+}
+
+// pageCache holds the kept pages, bounded in entries and bytes.
 type pageCache struct {
 	mu      sync.RWMutex
 	entries map[variant]*cachedPage
@@ -49,12 +181,13 @@ func (b *cacheBudget) admit(entries, cost int) (startAgain bool) {
 	return startAgain
 }
 
-// cachedPage is one rendered variant. Only the compressed bytes are kept,
+// cachedPage is one kept variant. Only the compressed bytes are kept,
 // exactly sized: nearly every client takes gzip, and a page is about a
 // quarter of its size so (the privacy page: 6 KB instead of 23 KB), which
 // bounds what many variants cost in memory. A client that does not take
 // gzip gets the bytes decompressed for it.
 type cachedPage struct {
+	header    http.Header // what the handler set
 	gz        []byte
 	size      int // of the uncompressed page
 	etag      string
@@ -62,10 +195,17 @@ type cachedPage struct {
 }
 
 // cost is about what an entry holds in memory: its bytes, and a share for
-// the entry itself, its key and the map.
-func (p *cachedPage) cost() int { return len(p.gz) + len(p.etag) + entryOverhead }
-
-const entryOverhead = 256
+// the entry itself, its key, its header fields and the map.
+func (p *cachedPage) cost() int {
+	n := len(p.gz) + len(p.etag) + 256
+	for k, vs := range p.header {
+		n += len(k) + 32
+		for _, v := range vs {
+			n += len(v) + 16
+		}
+	}
+	return n
+}
 
 // plain returns the uncompressed page.
 func (p *cachedPage) plain() ([]byte, error) {
@@ -80,11 +220,7 @@ func (p *cachedPage) plain() ([]byte, error) {
 	return out.Bytes(), zr.Close()
 }
 
-// Header values every cached page sends, shared (never changed in place).
-var (
-	privateNoCache = []string{"private, no-cache"}
-	gzipValue      = []string{"gzip"}
-)
+var privateNoCache = []string{"private, no-cache"}
 
 func newPageCache(maxEntries, maxBytes int) *pageCache {
 	return &pageCache{entries: map[variant]*cachedPage{}, budget: cacheBudget{maxEntries: maxEntries, maxBytes: maxBytes}}
@@ -107,88 +243,4 @@ func (c *pageCache) put(key variant, p *cachedPage) {
 		clear(c.entries)
 	}
 	c.entries[key] = p
-}
-
-// variant names a page variant by what its bytes depend on. A struct, not
-// a string: looking one up allocates nothing.
-type variant struct {
-	path   string
-	lang   locale.Lang
-	ask    consent.Reason
-	gpc    bool
-	grants string // codes of the granted vendors
-}
-
-// pageKey is the variant of a page a request gets, as the chain decided.
-func (s *Server) pageKey(r *http.Request) variant {
-	ctx := r.Context()
-	st := consentState(ctx)
-	return variant{path: r.URL.Path, lang: locale.LangOf(ctx), ask: st.Ask, gpc: st.GPC, grants: consentGrants(ctx)}
-}
-
-// renderCached serves a public GET page from the cache, rendering it the
-// first time. Requests with a query string are rendered each time (they
-// would make the variants unbounded).
-func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, build func() templ.Component) {
-	if r.URL.RawQuery != "" {
-		s.render(w, r, http.StatusOK, build())
-		return
-	}
-	key := s.pageKey(r)
-	p, ok := s.pages.get(key)
-	var plain []byte // the uncompressed page, when this request rendered it
-	if !ok {
-		var buf bytes.Buffer
-		if err := build().Render(r.Context(), &buf); err != nil {
-			if r.Context().Err() != nil {
-				w.WriteHeader(statusClientClosed) // the client left; see render
-				return
-			}
-			s.serverError(w, r, err)
-			return
-		}
-		plain = buf.Bytes()
-		var gz bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
-		_, _ = zw.Write(plain)
-		_ = zw.Close()
-		sum := sha256.Sum256(plain)
-		etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
-		p = &cachedPage{gz: bytes.Clone(gz.Bytes()), size: len(plain), etag: etag, etagValue: []string{etag}}
-		s.pages.put(key, p)
-	}
-	h := w.Header()
-	h["Cache-Control"] = privateNoCache
-	h["Etag"] = p.etagValue
-	h["Vary"] = append(h["Vary"], "Accept-Encoding")
-	if inm := r.Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, p.etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	gz := web.AcceptsGzip(r.Header.Get("Accept-Encoding"))
-	var body []byte
-	switch {
-	case gz:
-		h["Content-Encoding"] = gzipValue
-		body = p.gz
-	case plain != nil || r.Method == http.MethodHead:
-		body = plain // HEAD writes no body; its length is set below
-	default:
-		var err error
-		if body, err = p.plain(); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-	}
-	if gz {
-		h.Set("Content-Length", strconv.Itoa(len(p.gz)))
-	} else {
-		h.Set("Content-Length", strconv.Itoa(p.size))
-	}
-	writeBody(w, r, http.StatusOK, "text/html; charset=utf-8", body)
-	if gz {
-		// Only compressed answers are kept for the fast path: an
-		// uncompressed copy per variant is what the cache avoids keeping.
-		s.remember(r, key, h, body)
-	}
 }

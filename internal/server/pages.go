@@ -1,11 +1,9 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
-	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
 
 	"conpro/internal/locale"
@@ -14,56 +12,51 @@ import (
 )
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
-	s.renderCached(w, r, func() templ.Component { return web.Home(s.page(r, "HomeTitle", "HomeDescription")) })
+	s.render(w, r, http.StatusOK, web.Home(s.page(w, r, "HomeTitle", "HomeDescription")))
 }
 
 func (s *Server) handlePolicy(w http.ResponseWriter, r *http.Request) {
-	s.renderCached(w, r, func() templ.Component {
-		v := policy.Current()
-		return web.PolicyPage(s.page(r, "PolicyTitle", "PolicyDescription"), v, v.Number)
-	})
+	v := policy.Current()
+	s.render(w, r, http.StatusOK, web.PolicyPage(s.page(w, r, "PolicyTitle", "PolicyDescription"), v, v.Number))
 }
 
 func (s *Server) handlePolicyVersions(w http.ResponseWriter, r *http.Request) {
-	s.renderCached(w, r, func() templ.Component {
-		return web.PolicyVersions(s.page(r, "VersionsTitle", ""), policy.Versions(), policy.Current().Number)
-	})
+	p := s.page(w, r, "VersionsTitle", "")
+	s.render(w, r, http.StatusOK, web.PolicyVersions(p, policy.Versions(), policy.Current().Number))
 }
 
 func (s *Server) handlePolicyVersion(w http.ResponseWriter, r *http.Request) {
 	raw := chi.URLParam(r, "number")
 	n, err := strconv.Atoi(raw)
 	if err != nil || n <= 0 || strconv.Itoa(n) != raw {
-		s.notFound(w, r)
+		s.fail(w, r, errNotFound)
 		return
 	}
 	v, err := policy.ByNumber(n)
-	if errors.Is(err, policy.ErrNotFound) {
-		s.notFound(w, r)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	s.renderCached(w, r, func() templ.Component {
-		p := s.page(r, "", "PolicyDescription")
-		p.Title = locale.T(r.Context(), "PolicyVersionTitle", map[string]any{"Number": n})
-		current := policy.Current().Number
-		if n == current {
-			// The current text has one address; this copy points search engines there.
-			p.Canonical = s.absURL("/privacy")
-		}
-		return web.PolicyPage(p, v, current)
-	})
+	p := s.page(w, r, "", "PolicyDescription")
+	p.Title = locale.T(r.Context(), "PolicyVersionTitle", map[string]any{"Number": n})
+	current := policy.Current().Number
+	if n == current {
+		// The current text has one address; this copy points search engines there.
+		p.Canonical = s.absURL("/privacy")
+	}
+	s.render(w, r, http.StatusOK, web.PolicyPage(p, v, current))
 }
 
 // handleLanguage remembers the visitor's choice of interface language in a
 // functional cookie and sends them back to the page they were on.
 func (s *Server) handleLanguage(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		s.badRequest(w, r)
+		s.fail(w, r, errBadRequest)
 		return
 	}
 	l, ok := locale.Parse(r.PostForm.Get("lang"))
 	if !ok {
-		s.badRequest(w, r)
+		s.fail(w, r, errBadRequest)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{

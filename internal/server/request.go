@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -36,8 +35,7 @@ func (s *Server) handleRequestForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderRequestForm(w http.ResponseWriter, r *http.Request, status int, v web.RequestFormView) {
-	w.Header().Set("Cache-Control", "no-store")
-	p := s.page(r, "RequestTitle", "RequestDescription")
+	p := s.page(w, r, "RequestTitle", "RequestDescription")
 	p.Canonical = s.absURL("/privacy/verzoek")
 	s.render(w, r, status, web.RequestForm(p, v))
 }
@@ -47,7 +45,7 @@ func (s *Server) renderRequestForm(w http.ResponseWriter, r *http.Request, statu
 func (s *Server) handleRequestPost(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if err := r.ParseForm(); err != nil {
-		s.badRequest(w, r)
+		s.fail(w, r, errBadRequest)
 		return
 	}
 	form := privacyrequest.Form{
@@ -109,8 +107,7 @@ func (s *Server) handleRequestPost(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) requestMessage(w http.ResponseWriter, r *http.Request, status int, headingID, textID string, data ...map[string]any) {
-	w.Header().Set("Cache-Control", "no-store")
-	p := s.page(r, headingID, "")
+	p := s.page(w, r, headingID, "")
 	p.NoIndex = true
 	ctx := r.Context()
 	s.render(w, r, status, web.RequestMessage(p, locale.T(ctx, headingID), locale.T(ctx, textID, data...)))
@@ -124,13 +121,12 @@ func (s *Server) handleRequestSent(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleRequestConfirmPage(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("t")
 	if token == "" || len(token) > 100 {
-		s.requestMessage(w, r, http.StatusGone, "RequestBadLinkHeading", "RequestBadLinkText")
+		s.fail(w, r, privacyrequest.ErrBadLink)
 		return
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	// The token is in the URL: keep it out of Referer headers.
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	p := s.page(r, "RequestConfirmHeading", "")
+	p := s.page(w, r, "RequestConfirmHeading", "")
 	p.NoIndex = true
 	p.Canonical = ""
 	s.render(w, r, http.StatusOK, web.RequestConfirm(p, token))
@@ -140,16 +136,12 @@ func (s *Server) handleRequestConfirmPage(w http.ResponseWriter, r *http.Request
 func (s *Server) handleRequestConfirm(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if err := r.ParseForm(); err != nil {
-		s.badRequest(w, r)
+		s.fail(w, r, errBadRequest)
 		return
 	}
 	v, err := s.requests.VerifyPrivacyRequest(ctx, privacyrequest.HashToken(r.PostForm.Get("t")), s.now())
-	if errors.Is(err, privacyrequest.ErrBadLink) {
-		s.requestMessage(w, r, http.StatusGone, "RequestBadLinkHeading", "RequestBadLinkText")
-		return
-	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.log.InfoContext(ctx, "privacy request verified", "privacy_request_id", v.ID, "kind", v.Kind)
@@ -157,26 +149,25 @@ func (s *Server) handleRequestConfirm(w http.ResponseWriter, r *http.Request) {
 	case privacyrequest.Access:
 		x, err := s.requests.ExportFor(ctx, v.Email, v.EmailHash, v.ConsentID)
 		if err != nil {
-			s.serverError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 		if err := s.requests.FinishPrivacyRequest(ctx, v.ID, "done", "inzage gegeven"); err != nil {
-			s.serverError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
-		w.Header().Set("Cache-Control", "no-store")
-		p := s.page(r, "AccessHeading", "")
+		p := s.page(w, r, "AccessHeading", "")
 		p.NoIndex, p.Canonical = true, ""
 		s.render(w, r, http.StatusOK, web.RequestAccess(p, x, s.requestKeys.DownloadTicket(v.ID, s.now().Add(downloadWindow))))
 	case privacyrequest.Erase:
 		e, err := s.requests.EraseFor(ctx, v.ID, v.Email, v.EmailHash, v.ConsentID, v.EraseConsentLog)
 		if err != nil {
-			s.serverError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 		outcome := fmt.Sprintf("gewist: %d contactberichten, %d verzoeken, %d toestemmingen, %d mails", e.ContactMessages, e.Requests, e.ConsentEvents, e.Mails)
 		if err := s.requests.FinishPrivacyRequest(ctx, v.ID, "done", outcome); err != nil {
-			s.serverError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 		s.log.InfoContext(ctx, "personal data erased", "privacy_request_id", v.ID, "contact_messages", e.ContactMessages, "requests", e.Requests, "consent_events", e.ConsentEvents, "mails", e.Mails)
@@ -185,7 +176,7 @@ func (s *Server) handleRequestConfirm(w http.ResponseWriter, r *http.Request) {
 		})
 	default:
 		if err := s.requests.FinishPrivacyRequest(ctx, v.ID, "queued", "voor behandeling door medewerkers"); err != nil {
-			s.serverError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 		s.requestMessage(w, r, http.StatusOK, "QueuedHeading", "QueuedText")
@@ -197,22 +188,22 @@ func (s *Server) handleRequestConfirm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleRequestDownload(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if err := r.ParseForm(); err != nil {
-		s.badRequest(w, r)
+		s.fail(w, r, errBadRequest)
 		return
 	}
 	id, err := s.requestKeys.CheckTicket(r.PostForm.Get("d"), s.now())
 	if err != nil {
-		s.requestMessage(w, r, http.StatusGone, "RequestBadLinkHeading", "RequestBadLinkText")
+		s.fail(w, r, privacyrequest.ErrBadLink)
 		return
 	}
 	v, err := s.requests.VerifiedRequest(ctx, id)
 	if err != nil || v.Kind != privacyrequest.Access {
-		s.requestMessage(w, r, http.StatusGone, "RequestBadLinkHeading", "RequestBadLinkText")
+		s.fail(w, r, privacyrequest.ErrBadLink)
 		return
 	}
 	x, err := s.requests.ExportFor(ctx, v.Email, v.EmailHash, v.ConsentID)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	x.GeneratedAt = s.now().UTC().Truncate(time.Second)
@@ -222,11 +213,10 @@ func (s *Server) handleRequestDownload(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := json.MarshalIndent(x, "", "  ")
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Disposition", `attachment; filename="conpro-inzage.json"`)
-	w.Header().Set("Cache-Control", "private, no-store")
 	writeBody(w, r, http.StatusOK, "application/json; charset=utf-8", append(body, '\n'))
 }
 

@@ -2,6 +2,10 @@ package server
 
 import (
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -11,80 +15,215 @@ import (
 // maxFormBody bounds every request body; the site's forms are small.
 const maxFormBody = 64 << 10
 
-// routes is the one place that lists every route of the site.
-func (s *Server) routes() http.Handler {
+// routes is the one place that lists every route of the site. Each route
+// sits in a group whose middleware says what kind of route it is:
+//
+//   - machine: probes, metrics, well-known files; answers for programs, and
+//     failures in plain text.
+//   - cachePages: public pages that are the same bytes for everyone in one
+//     language and consent state; kept rendered (pagecache.go).
+//   - withoutVendors: public pages where a visitor types or sees personal
+//     data; no vendor script, whatever the visitor allowed.
+//   - private: the same, and nothing stored by any cache, a browsing
+//     context of its own (Cross-Origin-Opener-Policy), out of search
+//     engines; robots.txt lists these routes (see disallowed).
+//
+// Every other page may carry the vendor scripts its visitor allowed. Error
+// pages never do, whatever the route (errors.go).
+func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
-	r.Use(middleware.GetHead, s.securityHeaders, s.withRequest, s.accessLog, s.recoverPanics)
+	r.Use(s.withRequest, s.accessLog, s.recoverPanics, s.securityHeaders, s.limitBody(maxFormBody), middleware.GetHead)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 
-	// Machines: probes, metrics and the usual well-known files.
-	r.Get("/healthz", s.handleHealthz)
-	r.Get("/readyz", s.handleReadyz)
-	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
-	r.Get("/robots.txt", s.handleRobots)
-	r.Get("/sitemap.xml", s.handleSitemap)
-	r.Get("/.well-known/security.txt", s.handleSecurityTxt)
+	r.Group(func(r chi.Router) {
+		r.Use(machine)
+		r.With(noStore).Get("/healthz", s.handleHealthz)
+		r.With(noStore).Get("/readyz", s.handleReadyz)
+		r.With(noStore).Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+		r.With(cacheFor(24*time.Hour)).Get("/robots.txt", s.handleRobots)
+		r.With(cacheFor(time.Hour)).Get("/sitemap.xml", s.handleSitemap)
+		r.With(cacheFor(24*time.Hour)).Get("/.well-known/security.txt", s.handleSecurityTxt)
+	})
 
-	// Static files are compressed ahead of time and carry their own caching.
+	// Static files are compressed ahead of time and carry their own caching
+	// (fingerprinted names, a year).
 	r.Method(http.MethodGet, "/favicon.ico", s.assets.ServeFile("favicon.ico"))
 	r.Method(http.MethodGet, "/static/*", s.assets.Handler(http.HandlerFunc(s.notFound)))
 
-	// Pages.
 	r.Group(func(r chi.Router) {
-		r.Use(s.limitBody(maxFormBody))
-		r.Use(s.crossOriginProtection)
-
+		r.Use(s.cachePages)
 		r.Get("/", s.handleHome)
-		r.Get("/contact", s.handleContactForm)
-		r.Post("/contact", s.handleContactPost)
-		r.Get("/contact/bedankt", s.handleContactThanks)
 		r.Get("/privacy", s.handlePolicy)
 		r.Get("/privacy/versies", s.handlePolicyVersions)
 		r.Get("/privacy/versies/{number}", s.handlePolicyVersion)
-		r.Get("/privacy/verzoek", s.handleRequestForm)
-		r.Post("/privacy/verzoek", s.handleRequestPost)
-		r.Get("/privacy/verzoek/verstuurd", s.handleRequestSent)
-		r.Get("/privacy/verzoek/bevestig", s.handleRequestConfirmPage)
-		r.Post("/privacy/verzoek/bevestig", s.handleRequestConfirm)
-		r.Post("/privacy/verzoek/download", s.handleRequestDownload)
+	})
+
+	// Forms and what they lead to.
+	r.Group(func(r chi.Router) {
+		r.Use(noStore, s.crossOriginProtection)
+		r.Get("/contact/bedankt", s.handleContactThanks)
 		r.Post("/taal", s.handleLanguage)
 		r.Post("/consent", s.handleConsent)
-		r.Get("/cookies", s.handleCookies)
-		r.Get("/cookies/bewijs", s.handleReceipt)
 
-		// The staff area: its own session, every page but the login
-		// behind it.
-		r.Route("/admin", func(r chi.Router) {
-			r.Use(adminHeaders, s.sessions.LoadAndSave)
-			r.Get("/login", s.handleAdminLoginForm)
-			r.Post("/login", s.handleAdminLogin)
-			r.Group(func(r chi.Router) {
-				r.Use(s.requireStaff)
-				r.Get("/", http.RedirectHandler("/admin/berichten", http.StatusSeeOther).ServeHTTP)
-				r.Post("/uitloggen", s.handleAdminLogout)
-				r.Get("/berichten", s.handleAdminInbox)
-				r.Get("/berichten.csv", s.handleAdminInboxCSV)
-				r.Get("/berichten/{id}", s.handleAdminMessage)
-				r.Post("/berichten/{id}/afgehandeld", s.handleAdminMessageHandled)
-				r.Post("/berichten/{id}/verwijderen", s.handleAdminMessageDelete)
-				r.Get("/verzoeken", s.handleAdminRequests)
-				r.Post("/verzoeken/{id}/behandeld", s.handleAdminRequestHandled)
-				r.Get("/toestemmingen", s.handleAdminConsent)
-				r.Get("/statistieken", s.handleAdminStats)
-				r.Get("/mail", s.handleAdminOutbox)
-				r.Post("/mail/{id}/opnieuw", s.handleAdminRetryMail)
-				r.Get("/audit", s.handleAdminAudit)
+		r.Group(func(r chi.Router) {
+			r.Use(withoutVendors)
+			r.Get("/contact", s.handleContactForm)
+			r.Post("/contact", s.handleContactPost)
+			r.Get("/cookies", s.handleCookies)
+		})
+
+		r.Group(func(r chi.Router) {
+			r.Use(private)
+			r.Get("/cookies/bewijs", s.handleReceipt)
+			r.Get("/privacy/verzoek", s.handleRequestForm)
+			r.Post("/privacy/verzoek", s.handleRequestPost)
+			r.Get("/privacy/verzoek/verstuurd", s.handleRequestSent)
+			r.Get("/privacy/verzoek/bevestig", s.handleRequestConfirmPage)
+			r.Post("/privacy/verzoek/bevestig", s.handleRequestConfirm)
+			r.Post("/privacy/verzoek/download", s.handleRequestDownload)
+
+			// The staff area: its own session, every page but the login
+			// behind it.
+			r.Route("/admin", func(r chi.Router) {
+				r.Use(s.sessions.LoadAndSave)
+				r.Get("/login", s.handleAdminLoginForm)
+				r.Post("/login", s.handleAdminLogin)
+				r.Group(func(r chi.Router) {
+					r.Use(s.requireStaff)
+					r.Get("/", http.RedirectHandler("/admin/berichten", http.StatusSeeOther).ServeHTTP)
+					r.Post("/uitloggen", s.handleAdminLogout)
+					r.Get("/berichten", s.handleAdminInbox)
+					r.Get("/berichten.csv", s.handleAdminInboxCSV)
+					r.Get("/berichten/{id}", s.handleAdminMessage)
+					r.Post("/berichten/{id}/afgehandeld", s.handleAdminMessageHandled)
+					r.Post("/berichten/{id}/verwijderen", s.handleAdminMessageDelete)
+					r.Get("/verzoeken", s.handleAdminRequests)
+					r.Post("/verzoeken/{id}/behandeld", s.handleAdminRequestHandled)
+					r.Get("/toestemmingen", s.handleAdminConsent)
+					r.Get("/statistieken", s.handleAdminStats)
+					r.Get("/mail", s.handleAdminOutbox)
+					r.Post("/mail/{id}/opnieuw", s.handleAdminRetryMail)
+					r.Get("/audit", s.handleAdminAudit)
+				})
 			})
 		})
 	})
 	return r
 }
 
-// crossOriginProtection rejects state-changing requests that a browser sent
-// from another site (Sec-Fetch-Site / Origin), with the Dutch 403 page.
-func (s *Server) crossOriginProtection(next http.Handler) http.Handler {
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(s.forbiddenCrossOrigin))
-	return cop.Handler(next)
+// Header values the route properties set, shared by every response (never
+// changed in place).
+var (
+	noStoreValue = []string{"no-store"}
+	sameOrigin   = []string{"same-origin"}
+	noIndex      = []string{"noindex, nofollow"}
+)
+
+// private marks routes where a visitor types or sees personal data, and the
+// staff area: no vendor script, nothing kept by any cache, a browsing
+// context no other site's window can reach (Cross-Origin-Opener-Policy),
+// and out of search engines. Its handler has a type of its own so that
+// robots.txt can find the routes it wraps.
+func private(next http.Handler) http.Handler { return privateRoute{next} }
+
+type privateRoute struct{ next http.Handler }
+
+func (p privateRoute) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h["Cache-Control"] = noStoreValue
+	h["Cross-Origin-Opener-Policy"] = sameOrigin
+	h["X-Robots-Tag"] = noIndex
+	visitOf(r.Context()).vendors = false
+	p.next.ServeHTTP(w, r)
+}
+
+// withoutVendors marks public pages where a visitor types or sees personal
+// data (the contact form, the cookie settings with the consent ID): a
+// session-recording or advertising script has no business there.
+func withoutVendors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		visitOf(r.Context()).vendors = false
+		next.ServeHTTP(w, r)
+	})
+}
+
+// machine marks routes that programs read: no page, and a failure answers
+// in plain text.
+func machine(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := visitOf(r.Context())
+		v.machine, v.vendors = true, false
+		next.ServeHTTP(w, r)
+	})
+}
+
+// noStore keeps a route's answers out of every cache.
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Cache-Control"] = noStoreValue
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cacheFor lets any cache keep a route's answers for d.
+func cacheFor(d time.Duration) func(http.Handler) http.Handler {
+	value := []string{"public, max-age=" + strconv.Itoa(int(d.Seconds()))}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["Cache-Control"] = value
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// disallowed lists the path prefixes robots.txt keeps crawlers from: for
+// each private route, the shortest prefix (a folder, or the path itself)
+// that no other route starts with, so the list follows the routes and
+// stays short.
+func disallowed(routes chi.Routes) ([]string, error) {
+	var privatePaths, publicPaths []string
+	err := chi.Walk(routes, func(_ string, route string, _ http.Handler, mws ...func(http.Handler) http.Handler) error {
+		// A parameter or wildcard stands for anything: the path up to it.
+		if i := strings.IndexAny(route, "{*"); i >= 0 {
+			route = route[:i]
+		}
+		isPrivate := slices.ContainsFunc(mws, func(mw func(http.Handler) http.Handler) bool {
+			_, ok := mw(http.NotFoundHandler()).(privateRoute)
+			return ok
+		})
+		if isPrivate {
+			privatePaths = append(privatePaths, route)
+		} else {
+			publicPaths = append(publicPaths, route)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	startsAny := func(paths []string, prefix string) bool {
+		return slices.ContainsFunc(paths, func(p string) bool { return strings.HasPrefix(p, prefix) })
+	}
+	var out []string
+	for _, p := range privatePaths {
+		for i := 1; i <= len(p); i++ {
+			if i < len(p) && p[i-1] != '/' {
+				continue
+			}
+			if prefix := p[:i]; !startsAny(publicPaths, prefix) {
+				out = append(out, prefix)
+				break
+			}
+		}
+	}
+	// A prefix inside another one listed adds nothing.
+	var list []string
+	for _, p := range out {
+		if !slices.ContainsFunc(out, func(q string) bool { return q != p && strings.HasPrefix(p, q) }) {
+			list = append(list, p)
+		}
+	}
+	slices.Sort(list)
+	return slices.Compact(list), nil
 }

@@ -48,6 +48,9 @@ var (
 	ErrWeakPassword = errors.New("password too short: use at least 12 characters")
 	// ErrBadEmail is returned for an address that is not one.
 	ErrBadEmail = errors.New("not an e-mail address")
+	// ErrNotFound is returned for a record of the staff area (an account,
+	// a message, a request, a mail) that does not exist.
+	ErrNotFound = errors.New("not found")
 )
 
 // params are argon2id's settings: OWASP's recommendation for argon2id

@@ -1,0 +1,83 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"net/http"
+	"sync"
+
+	"github.com/a-h/templ"
+
+	"conpro/internal/locale"
+	"conpro/web"
+)
+
+// page prepares the layout data of a page whose title and description are
+// the given message IDs (description may be empty): the banner, and the
+// vendor scripts the visitor allowed where the route may carry them. It
+// sets the response's Content-Security-Policy to allow exactly those
+// scripts, so the two cannot disagree.
+func (s *Server) page(w http.ResponseWriter, r *http.Request, title, description string) web.Page {
+	ctx := r.Context()
+	p := web.Page{
+		Title:     locale.T(ctx, title),
+		Path:      r.URL.Path,
+		Canonical: s.absURL(r.URL.Path),
+		Assets:    s.assets,
+	}
+	if description != "" {
+		p.Description = locale.T(ctx, description)
+	}
+	returnTo := r.URL.RequestURI()
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		returnTo = "/"
+	}
+	v := visitOf(ctx)
+	p.Consent = web.NewConsentView(s.vendors, v.consent, returnTo)
+	if v.vendors && v.allowed != nil {
+		p.Consent.Injection = v.allowed.injection
+		w.Header()["Content-Security-Policy"] = []string{v.allowed.injection.CSPHeader}
+	}
+	return p
+}
+
+// render writes a page. It renders into a buffer first, so that a template
+// error becomes a clean 500 page rather than half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeBody(w, r, status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// writeBody writes a complete response, gzip-compressed when the client
+// accepts it and it is worth it; HEAD gets the headers only.
+func writeBody(w http.ResponseWriter, r *http.Request, status int, contentType string, body []byte) {
+	h := w.Header()
+	h["Content-Type"] = []string{contentType}
+	if len(body) > 1024 && h.Get("Content-Encoding") == "" && web.AcceptsGzip(r.Header.Get("Accept-Encoding")) {
+		h["Vary"] = append(h["Vary"], "Accept-Encoding")
+		zw := gzipWriters.Get().(*gzip.Writer)
+		var buf bytes.Buffer
+		zw.Reset(&buf)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+		gzipWriters.Put(zw)
+		h["Content-Encoding"] = gzipValue
+		body = buf.Bytes()
+	}
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+}
+
+// gzipWriters recycles compressors for responses rendered per request.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
+	return zw
+}}
+
+var gzipValue = []string{"gzip"}
