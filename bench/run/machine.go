@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -127,19 +128,32 @@ type logSummary struct {
 
 var logLineRE = regexp.MustCompile(`level=(WARN|ERROR) msg=("[^"]*"|\S+)`)
 
+// summariseLog reads the log a line at a time: at level info it holds a
+// line per request, hundreds of MB after a run.
 func summariseLog(path string) (logSummary, error) {
 	s := logSummary{Lines: map[string]int{}}
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return s, fmt.Errorf("server log: %w", err)
 	}
-	for _, m := range logLineRE.FindAllStringSubmatch(string(b), -1) {
-		s.Lines[m[1]+" "+strings.Trim(m[2], `"`)]++
-		if m[1] == "ERROR" {
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		if !bytes.Contains(line, []byte("level=WARN")) && !bytes.Contains(line, []byte("level=ERROR")) {
+			continue
+		}
+		m := logLineRE.FindSubmatch(line)
+		if m == nil {
+			continue
+		}
+		s.Lines[string(m[1])+" "+strings.Trim(string(m[2]), `"`)]++
+		if string(m[1]) == "ERROR" {
 			s.Errors++
 		} else {
 			s.Warnings++
 		}
 	}
-	return s, nil
+	return s, sc.Err()
 }

@@ -51,8 +51,8 @@ func renderMachine(w writef, r results) {
 func renderSetup(w writef, r results) {
 	w("## Setup\n\n")
 	w("- **conpro**: `bench/out/conpro` (built from this checkout) on 127.0.0.1:18080, database `conpro_bench`\n")
-	w("  (fresh each run) on the local cluster, with `%s`. At `warn`, the per-request\n", strings.Join(r.Settings.ServerEnv, "`, `"))
-	w("  log line (info level) is off. Each page was requested once before its run (the site caches renders).\n")
+	w("  (fresh each run) on the local cluster, with `%s`; every other setting at its default, the log level\n", strings.Join(r.Settings.ServerEnv, "`, `"))
+	w("  `info` with one access-log line per request, as in production. Each page was requested once before its run (the site caches renders).\n")
 	w("- **bare net/http**: `bench/baseline`, a handler that writes the response the site gave to\n")
 	w("  `GET /privacy` (%d bytes, gzip) with the same header fields, whatever the request.\n", r.Settings.PageBytes)
 	w("- **nginx**: the same bytes as a static file, the same header fields (`add_header`, `default_type`),\n")
@@ -83,7 +83,7 @@ func renderScenarios(w writef, r results) {
 // renderLog lists what the site logged at WARN and ERROR during the run
 // (requests themselves are logged at info, which is off).
 func renderLog(w writef, s logSummary) {
-	w("The site's log (`bench/out/server.log`, level warn): %d ERROR and %d WARN lines.", s.Errors, s.Warnings)
+	w("The site's log (`bench/out/server.log`, level info): %d ERROR and %d WARN lines.", s.Errors, s.Warnings)
 	if s.Errors+s.Warnings > 0 {
 		w(" Some may come from the requests\nwrk abandons when a run ends: it closes its connections, which cancels their contexts.")
 	}

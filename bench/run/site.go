@@ -43,7 +43,6 @@ func serverEnv(databaseURL, spoolDir string) []string {
 		// wrk posts thousands of consent choices a second from 127.0.0.1:
 		// the per-client limit (60 a minute by default) is off.
 		"CONPRO_CONSENT_RATE=0",
-		"CONPRO_LOG_LEVEL=warn",
 	)
 }
 
