@@ -2678,7 +2678,7 @@ func AdminAudit(p AdminPage, entries []staff.AuditEntry) templ.Component {
 
 // AdminStats shows the consent statistics: a chart, and the same numbers
 // in a table for screen readers and for reading exact values.
-func AdminStats(p AdminPage, days []consentstats.Day, chart string, from, to time.Time, invalid bool) templ.Component {
+func AdminStats(p AdminPage, days []consentstats.Day, from, to time.Time, invalid bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -2864,7 +2864,7 @@ func AdminStats(p AdminPage, days []consentstats.Day, chart string, from, to tim
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templ.Raw(chart).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ConsentChart(statsChart(ctx, days)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

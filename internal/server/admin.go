@@ -473,15 +473,7 @@ func (s *Server) handleAdminStats(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	chart := consentstats.Chart(days, consentstats.ChartOptions{
-		Title:       web.T(ctx, "AdminStatsChartTitle"),
-		Description: web.T(ctx, "AdminStatsChartDesc"),
-		Accepted:    web.T(ctx, "AdminStatsAccepted"),
-		Customised:  web.T(ctx, "AdminStatsCustomised"),
-		Refused:     web.T(ctx, "AdminStatsRefused"),
-		Empty:       web.T(ctx, "AdminStatsEmpty"),
-	})
-	s.render(w, r, status, web.AdminStats(s.adminPage(r, "AdminStatsTitle"), days, chart, from, to, invalid))
+	s.render(w, r, status, web.AdminStats(s.adminPage(r, "AdminStatsTitle"), days, from, to, invalid))
 }
 
 // clipRunes returns s cut to at most n characters.
