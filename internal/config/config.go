@@ -324,9 +324,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 
 	cfg.VendorIDs = map[string]string{}
-	for _, name := range consent.VendorVars() {
-		if v := get(name, ""); v != "" {
-			cfg.VendorIDs[name] = v
+	for _, v := range consent.VendorVars() {
+		if id := get(v.Name, ""); id != "" {
+			cfg.VendorIDs[v.Name] = id
 		}
 	}
 	if _, err := consent.NewRegistry(func(k string) string { return cfg.VendorIDs[k] }); err != nil {

@@ -51,7 +51,7 @@ func TestPartyTables_NameOnlyRegisteredParties(t *testing.T) {
 					continue
 				}
 				for _, key := range pt.Parties {
-					if _, ok := consent.PartyByKey(key); !ok {
+					if _, ok := consent.Lookup(key); !ok {
 						t.Errorf("version %d, %s: unknown party %q", v.Number, pt.Caption, key)
 					}
 				}
