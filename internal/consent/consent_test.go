@@ -1582,6 +1582,31 @@ func TestRefusedCookies_KeepsEveryPatternOfAGrantedVendorAndRefusesTheOthers(t *
 	}
 }
 
+// Scripts set their cookies on the registrable domain, which the public
+// suffix list knows: two labels are not always enough.
+func TestCookieDomain_IsTheRegistrableDomainOfTheHost(t *testing.T) {
+	cases := map[string]string{
+		"www.example.co.uk":  "example.co.uk",
+		"www.conpro-bouw.be": "conpro-bouw.be",
+		"conpro-bouw.be":     "conpro-bouw.be",
+		"a.b.conpro-bouw.be": "conpro-bouw.be",
+		"WWW.Conpro-Bouw.BE": "conpro-bouw.be",
+		"conpro.github.io":   "conpro.github.io",
+		"co.uk":              "",
+		"localhost":          "",
+		"127.0.0.1":          "",
+		"::1":                "",
+		"2001:db8::1":        "",
+		"":                   "",
+		"conpro-bouw.be.":    "",
+	}
+	for host, want := range cases {
+		if got := consent.CookieDomain(host); got != want {
+			t.Errorf("CookieDomain(%q) = %q, want %q", host, got, want)
+		}
+	}
+}
+
 // ---- event.go ----
 
 func TestNewEvent_RecordsTheChoiceAndEveryVendorItLetsLoad(t *testing.T) {

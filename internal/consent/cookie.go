@@ -6,10 +6,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"hash"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // CookieName is the cookie that carries a visitor's consent.
@@ -218,4 +221,21 @@ func RefusedCookies(c *Choice, present []string) []string {
 		}
 	}
 	return out
+}
+
+// CookieDomain is the registrable domain that vendors' scripts set their
+// cookies on, so that a refused vendor's cookies can be expired there too:
+// "conpro-bouw.be" for www.conpro-bouw.be, "example.co.uk" for
+// www.example.co.uk (the public suffix list knows where the registrable part
+// starts). Empty for an IP address or a host such as localhost, which has
+// no registrable domain.
+func CookieDomain(host string) string {
+	if _, err := netip.ParseAddr(host); err == nil {
+		return ""
+	}
+	domain, err := publicsuffix.EffectiveTLDPlusOne(strings.ToLower(host))
+	if err != nil {
+		return ""
+	}
+	return domain
 }
