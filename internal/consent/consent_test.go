@@ -67,7 +67,7 @@ func vendor(t testing.TB, r *consent.Registry, key string) consent.Vendor {
 	return v
 }
 
-// ---- vendors.go ----
+// ---- active.go, vendor.go ----
 
 func TestNewRegistry_ActivatesExactlyTheVendorsWhoseIDIsSet(t *testing.T) {
 	cases := []struct {
@@ -1526,6 +1526,8 @@ func TestInject_AVendorActivatedAfterTheConsentIsNotLoaded(t *testing.T) {
 		t.Errorf("loads %v after consenting again, want %v", got, want)
 	}
 }
+
+// ---- cookie.go: expiring refused cookies ----
 
 var presentCookies = []string{"_ga", "_ga_ABC", "_gid", "_gcl_au", "_gac_UA-12345-1", "_fbp", "li_fat_id", "ln_or", "SL_C_x", "conpro_consent", "conpro_lang", "session", "PHPSESSID"}
 
