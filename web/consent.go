@@ -32,8 +32,8 @@ type ConsentView struct {
 	Injection consent.Injection
 	// ReturnTo is where POST /consent sends the visitor back.
 	ReturnTo string
-	// Sharing is true when the social media widgets are configured, so
-	// pages offer share links.
+	// Sharing is true when a vendor offering share widgets is configured,
+	// so pages offer share links.
 	Sharing bool
 }
 
@@ -59,7 +59,7 @@ func NewConsentView(r *consent.Registry, st consent.State, returnTo string) Cons
 		GPC:        st.GPC,
 		ReturnTo:   returnTo,
 	}
-	_, v.Sharing = r.Vendor("social-widgets")
+	v.Sharing = r.Widgets()
 	for _, c := range consent.Categories() {
 		if !c.Optional() {
 			continue

@@ -65,8 +65,9 @@ type Config struct {
 	// SpoolMax bounds the consent choices waiting in the spool; past it a
 	// choice is refused rather than acknowledged (CONPRO_SPOOL_MAX).
 	SpoolMax int
-	// VendorIDs maps each vendor variable (CONPRO_GA_MEASUREMENT_ID, …) to
-	// its configured value; a vendor is active only with one.
+	// VendorIDs maps each vendor variable of the consent registry
+	// (consent.VendorVars) to its configured value; a vendor is active only
+	// with one.
 	VendorIDs map[string]string
 	// SMTP is where mail goes (CONPRO_SMTP_URL); nil keeps mail queued.
 	SMTP *SMTP
@@ -154,7 +155,7 @@ type Var struct {
 
 // Vars lists every variable Load reads, with its default.
 func Vars() []Var {
-	return []Var{
+	vars := []Var{
 		{"CONPRO_ADDR", "127.0.0.1:8080", "address the HTTP server listens on"},
 		{"DATABASE_URL", "(set by make run / make test)", "PostgreSQL connection string; required"},
 		{"CONPRO_BASE_URL", "http://CONPRO_ADDR in development", "public address of the site; required in production, https"},
@@ -168,12 +169,17 @@ func Vars() []Var {
 		{"CONPRO_CONSENT_MAX_AGE", "183d", "how long a consent stays current before the banner asks again (days as 183d, or a duration as 4392h)"},
 		{"CONPRO_SPOOL_DIR", ".data/spool", "folder where choices wait while the database is down"},
 		{"CONPRO_SPOOL_MAX", "20000", "most choices that may wait in the spool; past it a grant is refused with a 503 (a refusal still takes effect)"},
-		{"CONPRO_GA_MEASUREMENT_ID", "(off)", "Google Analytics 4 measurement ID (G-…); activates Google Analytics"},
-		{"CONPRO_GOOGLE_ADS_ID", "(off)", "Google Ads ID (AW-…); activates Google Ads"},
-		{"CONPRO_META_PIXEL_ID", "(off)", "Meta (Facebook) pixel ID; activates the Meta pixel"},
-		{"CONPRO_LINKEDIN_PARTNER_ID", "(off)", "LinkedIn Insight Tag partner ID; activates LinkedIn Insight"},
-		{"CONPRO_SMARTLOOK_KEY", "(off)", "Smartlook project key; activates Smartlook"},
-		{"CONPRO_SOCIAL_WIDGETS", "0", "1 shows Facebook and LinkedIn share widgets to visitors who accept social media cookies"},
+	}
+	// The vendors' variables are the consent registry's, so that a vendor is
+	// added in one place.
+	for _, v := range consent.VendorVars() {
+		def := "(off)"
+		if v.Off != "" {
+			def = v.Off
+		}
+		vars = append(vars, Var{v.Name, def, v.Doc})
+	}
+	return append(vars, []Var{
 		{"CONPRO_SMTP_URL", "(none: mail stays queued)", "mail server: smtp://user:pass@host:587 (STARTTLS required) or smtps://user:pass@host:465; a loopback relay may be plain smtp://127.0.0.1:25"},
 		{"CONPRO_MAIL_TO", "info@conpro-bvba.be", "address that receives the contact form's notifications"},
 		{"CONPRO_MAIL_FROM", "website@conpro-bouw.be", "sender address of the site's mail"},
@@ -188,7 +194,7 @@ func Vars() []Var {
 		{"CONPRO_PURGE_INTERVAL", "1h", "how often the server deletes what is past its retention period"},
 		{"GOGC", "400 for `serve` (Go's own default is 100)", "the garbage collector's target, read by the Go runtime; when unset, `serve` sets 400: fewer collections under load for a few MB more heap"},
 		{"GOMEMLIMIT", "40MiB for `serve` (Go's own default: no limit)", "the Go runtime's soft memory limit, read by the Go runtime; when unset, `serve` sets 40MiB, so that GOGC=400 cannot let a larger heap grow fivefold"},
-	}
+	}...)
 }
 
 // maxConsentRate bounds CONPRO_CONSENT_RATE; a load test that wants more
@@ -324,9 +330,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 
 	cfg.VendorIDs = map[string]string{}
-	for _, name := range consent.VendorVars() {
-		if v := get(name, ""); v != "" {
-			cfg.VendorIDs[name] = v
+	for _, v := range consent.VendorVars() {
+		if id := get(v.Name, ""); id != "" {
+			cfg.VendorIDs[v.Name] = id
 		}
 	}
 	if _, err := consent.NewRegistry(func(k string) string { return cfg.VendorIDs[k] }); err != nil {

@@ -50,16 +50,18 @@ func (c Choice) Grants(cat Category) bool {
 
 // GrantsVendor reports whether the choice lets the vendor load: its
 // category and the vendor itself were granted.
-func (c Choice) GrantsVendor(v Vendor) bool {
+func (c Choice) GrantsVendor(v Vendor) bool { return c.grants(&v) }
+
+func (c *Choice) grants(v *Vendor) bool {
 	return c.Grants(v.Category) && slices.Contains(c.Vendors, v.Key)
 }
 
 // GrantedVendors lists the registry's active vendors the choice lets load.
 func (c Choice) GrantedVendors(r *Registry) []Vendor {
 	var out []Vendor
-	for _, v := range r.Active() {
-		if c.GrantsVendor(v) {
-			out = append(out, v)
+	for i := range r.active {
+		if c.grants(&r.active[i]) {
+			out = append(out, r.active[i])
 		}
 	}
 	return out

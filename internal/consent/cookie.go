@@ -6,11 +6,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"hash"
-	"slices"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // CookieName is the cookie that carries a visitor's consent.
@@ -25,8 +27,8 @@ const CookieName = "conpro_consent"
 //	policy      policy version the choice was made under, decimal
 //	categories  granted optional categories, one letter each in registry
 //	            order: a (analytics), d (advertising), s (social); "-" for none
-//	vendors     codes of the granted vendors, joined by "~" (ga, sl, gads,
-//	            meta, li, soc); "-" for none
+//	vendors     codes of the granted vendors (Vendor.Code: ga, sl, …) in
+//	            registry order, joined by "~"; "-" for none
 //	unix time   when the choice was made, seconds
 //	mac         HMAC-SHA256 of everything before it under the server's key,
 //	            first 16 bytes, base64url
@@ -90,10 +92,10 @@ func (c *Codec) payload(ch Choice) string {
 	// The canonical form: granted vendors of granted categories, in
 	// catalogue order, once each.
 	var codes []string
-	catalog := vendorCatalog()
-	for _, v := range catalog {
-		if ch.Grants(v.Category) && slices.Contains(ch.Vendors, v.Key) {
-			codes = append(codes, v.Code)
+	known := catalogue().vendors
+	for i := range known {
+		if ch.grants(&known[i]) {
+			codes = append(codes, known[i].Code)
 		}
 	}
 	vendors := "-"
@@ -137,14 +139,14 @@ func (c *Codec) Decode(value string) (Choice, error) {
 	if f[4] != "-" {
 		// Codes come in catalogue order, once each, of granted categories.
 		last := -1
-		catalog := vendorCatalog()
+		known := catalogue().vendors
 		for code := range strings.SplitSeq(f[4], "~") {
-			i := slices.IndexFunc(catalog, func(v Vendor) bool { return v.Code == code })
+			i := vendorIndex(code)
 			if i <= last {
 				return Choice{}, ErrBadCookie
 			}
 			last = i
-			v := catalog[i]
+			v := &known[i]
 			if !ch.Grants(v.Category) {
 				return Choice{}, ErrBadCookie
 			}
@@ -183,4 +185,57 @@ func categoryOfLetter(l string) (Category, bool) {
 		}
 	}
 	return "", false
+}
+
+// SiteCookie is a cookie the site itself sets; all are functional.
+type SiteCookie struct {
+	Name      string
+	PurposeID string
+	// MaxAge is how long the browser keeps the cookie; ValidFor, when set,
+	// how long what it holds counts (the consent cookie outlives the
+	// consent so that a new choice keeps the same ID).
+	MaxAge   time.Duration
+	ValidFor time.Duration
+}
+
+// SiteCookies lists the site's own cookies.
+func SiteCookies(cookieLifetime, consentMaxAge time.Duration) []SiteCookie {
+	return []SiteCookie{
+		{Name: CookieName, PurposeID: "CookiePurposeConsent", MaxAge: cookieLifetime, ValidFor: consentMaxAge},
+		{Name: "conpro_lang", PurposeID: "CookiePurposeLanguage", MaxAge: year},
+	}
+}
+
+// RefusedCookies returns the names among present (the cookies a request
+// carries) that belong to vendors the choice does not grant: these must be
+// expired. A nil choice refuses every vendor.
+func RefusedCookies(c *Choice, present []string) []string {
+	var out []string
+	known := catalogue().vendors
+	for _, name := range present {
+		for i := range known {
+			if (c == nil || !c.grants(&known[i])) && known[i].MatchesCookie(name) {
+				out = append(out, name)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// CookieDomain is the registrable domain that vendors' scripts set their
+// cookies on, so that a refused vendor's cookies can be expired there too:
+// "conpro-bouw.be" for www.conpro-bouw.be, "example.co.uk" for
+// www.example.co.uk (the public suffix list knows where the registrable part
+// starts). Empty for an IP address or a host such as localhost, which has
+// no registrable domain.
+func CookieDomain(host string) string {
+	if _, err := netip.ParseAddr(host); err == nil {
+		return ""
+	}
+	domain, err := publicsuffix.EffectiveTLDPlusOne(strings.ToLower(host))
+	if err != nil {
+		return ""
+	}
+	return domain
 }

@@ -1,8 +1,7 @@
 package consent
 
 import (
-	"net/url"
-	"strings"
+	"slices"
 
 	"conpro/internal/csp"
 )
@@ -33,86 +32,63 @@ func (r *Registry) Inject(c *Choice) Injection {
 	if c == nil {
 		return Injection{}
 	}
-	granted := c.GrantedVendors(r)
-	if len(granted) == 0 {
+	var granted uint64
+	for i := range r.active {
+		if c.grants(&r.active[i]) {
+			granted |= 1 << i
+		}
+	}
+	if granted == 0 {
 		return Injection{}
 	}
-	var key strings.Builder
-	for _, v := range granted {
-		key.WriteString(v.Code)
-		key.WriteByte('~')
-	}
-	if inj, ok := r.injections.Load(key.String()); ok {
+	if inj, ok := r.injections.Load(granted); ok {
 		return inj.(Injection)
 	}
-	inj := r.inject(granted)
+	inj := r.inject(c.GrantedVendors(r))
 	inj.CSPHeader = inj.CSP.String()
-	r.injections.Store(key.String(), inj)
+	r.injections.Store(granted, inj)
 	return inj
 }
 
+// inject writes the shared loaders first, each once, then each vendor's own
+// snippet, in registry order.
 func (r *Registry) inject(granted []Vendor) Injection {
 	var inj Injection
-	has := func(key string) bool {
-		for _, v := range granted {
-			if v.Key == key {
-				return true
-			}
-		}
-		return false
-	}
+	var loaders []*Loader
 	for _, v := range granted {
 		inj.CSP.ScriptHosts = append(inj.CSP.ScriptHosts, v.ScriptHosts...)
 		inj.CSP.ConnectHosts = append(inj.CSP.ConnectHosts, v.ConnectHosts...)
 		inj.CSP.ImgHosts = append(inj.CSP.ImgHosts, v.ImgHosts...)
 		inj.CSP.FrameHosts = append(inj.CSP.FrameHosts, v.FrameHosts...)
-	}
-
-	// Google Analytics and Google Ads share one gtag.js, told by Consent
-	// Mode v2 exactly what the visitor allowed.
-	ga, ads := has("google-analytics"), has("google-ads")
-	if ga || ads {
-		var b strings.Builder
-		b.WriteString("window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments);}")
-		b.WriteString("gtag('consent','default',{")
-		b.WriteString("'ad_storage':'" + grantedOrDenied(ads) + "',")
-		b.WriteString("'ad_user_data':'" + grantedOrDenied(ads) + "',")
-		b.WriteString("'ad_personalization':'" + grantedOrDenied(ads) + "',")
-		b.WriteString("'analytics_storage':'" + grantedOrDenied(ga) + "'});")
-		b.WriteString("gtag('js',new Date());")
-		first := ""
-		if ga {
-			b.WriteString("gtag('config','" + r.ID("google-analytics") + "');")
-			first = r.ID("google-analytics")
+		if v.Loader != nil && !slices.Contains(loaders, v.Loader) {
+			loaders = append(loaders, v.Loader)
 		}
-		if ads {
-			b.WriteString("gtag('config','" + r.ID("google-ads") + "');")
-			if first == "" {
-				first = r.ID("google-ads")
+	}
+	for _, l := range loaders {
+		signals := make([]Signal, len(l.Signals))
+		for i, name := range l.Signals {
+			signals[i].Name = name
+		}
+		var ids []string
+		for _, v := range granted {
+			if v.Loader != l {
+				continue
+			}
+			ids = append(ids, r.ids[v.Key])
+			for i := range signals {
+				signals[i].Granted = signals[i].Granted || slices.Contains(v.LoaderGrants, signals[i].Name)
 			}
 		}
-		inj.add(Script{Inline: b.String()})
-		inj.add(Script{Src: "https://www.googletagmanager.com/gtag/js?id=" + url.QueryEscape(first)})
+		for _, s := range l.Scripts(signals, ids) {
+			inj.add(s)
+		}
 	}
-	if has("smartlook") {
-		inj.add(Script{Inline: "window.smartlook||(function(d){var o=window.smartlook=function(){o.api.push(arguments)},h=d.getElementsByTagName('head')[0];" +
-			"var c=d.createElement('script');o.api=[];c.async=true;c.src='https://web-sdk.smartlook.com/recorder.js';h.appendChild(c);})(document);" +
-			"smartlook('init','" + r.ID("smartlook") + "',{region:'eu'});"})
-	}
-	if has("meta-pixel") {
-		inj.add(Script{Inline: "!function(f,b,e,v,n,t,s){if(f.fbq)return;n=f.fbq=function(){n.callMethod?n.callMethod.apply(n,arguments):n.queue.push(arguments)};" +
-			"if(!f._fbq)f._fbq=n;n.push=n;n.loaded=!0;n.version='2.0';n.queue=[];t=b.createElement(e);t.async=!0;t.src=v;" +
-			"s=b.getElementsByTagName(e)[0];s.parentNode.insertBefore(t,s)}(window,document,'script','https://connect.facebook.net/en_US/fbevents.js');" +
-			"fbq('consent','grant');fbq('init','" + r.ID("meta-pixel") + "');fbq('track','PageView');"})
-	}
-	if has("linkedin-insight") {
-		inj.add(Script{Inline: "window._linkedin_data_partner_ids=window._linkedin_data_partner_ids||[];" +
-			"window._linkedin_data_partner_ids.push('" + r.ID("linkedin-insight") + "');"})
-		inj.add(Script{Src: "https://snap.licdn.com/li.lms-analytics/insight.min.js"})
-	}
-	if has("social-widgets") {
-		inj.Social = true
-		inj.add(Script{Src: "https://platform.linkedin.com/in.js"})
+	for _, v := range granted {
+		id := r.ids[v.Key]
+		for _, s := range v.Snippet {
+			inj.add(Script{Src: fill(s.Src, id), Inline: fill(s.Inline, id)})
+		}
+		inj.Social = inj.Social || v.Widgets
 	}
 	return inj
 }
@@ -122,28 +98,4 @@ func (inj *Injection) add(s Script) {
 	if s.Inline != "" {
 		inj.CSP.ScriptHashes = append(inj.CSP.ScriptHashes, csp.Hash(s.Inline))
 	}
-}
-
-func grantedOrDenied(b bool) string {
-	if b {
-		return "granted"
-	}
-	return "denied"
-}
-
-// RefusedCookies returns the names among present (the cookies a request
-// carries) that belong to vendors the choice does not grant: these must be
-// expired. A nil choice refuses every vendor.
-func RefusedCookies(c *Choice, present []string) []string {
-	var out []string
-	catalog := vendorCatalog()
-	for _, name := range present {
-		for _, v := range catalog {
-			if (c == nil || !c.GrantsVendor(v)) && v.MatchesCookie(name) {
-				out = append(out, name)
-				break
-			}
-		}
-	}
-	return out
 }

@@ -64,7 +64,8 @@ type Table struct {
 }
 
 // PartyTable is a table of cookie parties whose rows come from the consent
-// registry, so that the policy and the consent engine cannot disagree.
+// registry, so that the policy and the consent engine cannot disagree: the
+// vendors the site loads and the parties it only names are entries there.
 type PartyTable struct {
 	Caption string
 	Parties []string // registry keys, in the order shown
@@ -84,11 +85,11 @@ func PartyTableHeader() []string { return []string{"Partij", "Type", "Vestiging"
 func (t PartyTable) Rows() [][]string {
 	rows := make([][]string, 0, len(t.Parties))
 	for _, key := range t.Parties {
-		p, ok := consent.PartyByKey(key)
+		p, ok := consent.Lookup(key)
 		if !ok {
 			continue
 		}
-		rows = append(rows, []string{p.Name, p.Category.PolicyLabel(), p.Location, p.Service})
+		rows = append(rows, []string{p.Party, p.Category.PolicyLabel(), p.Location, p.Service})
 	}
 	return rows
 }

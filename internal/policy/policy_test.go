@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"encoding/hex"
 	"errors"
 	"slices"
 	"testing"
@@ -50,7 +51,7 @@ func TestPartyTables_NameOnlyRegisteredParties(t *testing.T) {
 					continue
 				}
 				for _, key := range pt.Parties {
-					if _, ok := consent.PartyByKey(key); !ok {
+					if _, ok := consent.Lookup(key); !ok {
 						t.Errorf("version %d, %s: unknown party %q", v.Number, pt.Caption, key)
 					}
 				}
@@ -75,5 +76,20 @@ func TestDigest_IsStableAndChangesWithTheText(t *testing.T) {
 	c.Date = c.Date.AddDate(0, 0, 1)
 	if a.Digest() == c.Digest() {
 		t.Fatal("digest ignores the date")
+	}
+}
+
+// The store records each version's digest and refuses to serve a published
+// number whose text changed. Version 2 was published with this digest: a
+// refactoring of the policy or of the registry its tables read must leave it
+// exactly as it is.
+func TestDigest_OfVersion2IsTheOneRecordedAtPublication(t *testing.T) {
+	v, err := policy.ByNumber(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const published = "eeadb6120c32be5a48374185be8ab63679c3a42311a878e1198a89cd6bd3d316"
+	if d := v.Digest(); hex.EncodeToString(d[:]) != published {
+		t.Fatalf("digest %x, published %s", d, published)
 	}
 }

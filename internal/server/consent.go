@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -200,24 +199,13 @@ func (s *Server) expireRefusedCookies(w http.ResponseWriter, r *http.Request, ch
 	for _, c := range r.Cookies() {
 		present = append(present, c.Name)
 	}
-	domain := cookieDomain(s.cfg.BaseURL.Hostname())
+	domain := consent.CookieDomain(s.cfg.BaseURL.Hostname())
 	for _, name := range consent.RefusedCookies(ch, present) {
 		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1})
 		if domain != "" {
 			http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", Domain: domain, MaxAge: -1})
 		}
 	}
-}
-
-// cookieDomain is the registrable domain scripts set their cookies on
-// ("conpro-bouw.be" for www.conpro-bouw.be); empty for an IP or a single
-// label such as localhost.
-func cookieDomain(host string) string {
-	if net.ParseIP(host) != nil || !strings.Contains(host, ".") {
-		return ""
-	}
-	labels := strings.Split(host, ".")
-	return strings.Join(labels[len(labels)-2:], ".")
 }
 
 // consentCookieLifetime is how long browsers keep the consent cookie: about
