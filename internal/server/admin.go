@@ -13,6 +13,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 
+	"conpro/internal/brussels"
 	"conpro/internal/consent"
 	"conpro/internal/consentstats"
 	"conpro/internal/staff"
@@ -337,9 +338,9 @@ func (s *Server) handleAdminInboxCSV(w http.ResponseWriter, r *http.Request) {
 	for _, m := range msgs {
 		handled := ""
 		if m.HandledAt != nil {
-			handled = m.HandledAt.In(brussels()).Format("2006-01-02 15:04")
+			handled = brussels.In(*m.HandledAt).Format("2006-01-02 15:04")
 		}
-		_ = cw.Write([]string{strconv.FormatInt(m.ID, 10), m.ReceivedAt.In(brussels()).Format("2006-01-02 15:04"),
+		_ = cw.Write([]string{strconv.FormatInt(m.ID, 10), brussels.In(m.ReceivedAt).Format("2006-01-02 15:04"),
 			csvSafe(m.Name), csvSafe(m.Email), csvSafe(m.Phone), csvSafe(m.Message), m.Locale, handled})
 	}
 	cw.Flush()
@@ -358,13 +359,6 @@ func csvSafe(s string) string {
 		return "'" + s
 	}
 	return s
-}
-
-func brussels() *time.Location {
-	if loc, err := time.LoadLocation("Europe/Brussels"); err == nil {
-		return loc
-	}
-	return time.UTC
 }
 
 func (s *Server) handleAdminRequests(w http.ResponseWriter, r *http.Request) {
