@@ -23,7 +23,7 @@ import (
 
 // AdminStore is what the staff area reads and changes.
 type AdminStore interface {
-	StaffLogin(ctx context.Context, email, password string, now time.Time) (staff.User, error)
+	staff.Accounts
 	StaffUser(ctx context.Context, id int64) (staff.User, error)
 	Audit(ctx context.Context, e staff.AuditEntry) error
 	AuditLog(ctx context.Context, limit int) ([]staff.AuditEntry, error)
@@ -167,7 +167,7 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	u, err := s.admin.StaffLogin(ctx, email, r.PostForm.Get("wachtwoord"), s.now())
+	u, err := staff.Login(ctx, s.admin, email, r.PostForm.Get("wachtwoord"), s.now())
 	if errors.Is(err, staff.ErrLocked) || errors.Is(err, staff.ErrBadLogin) {
 		// An existing account costs a database write more than an unknown
 		// address: every failure takes at least loginFailureFloor, so the
