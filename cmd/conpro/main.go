@@ -123,7 +123,7 @@ func purge(ctx context.Context, args []string, cfg config.Config, db *postgres.D
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	c, err := retention.Purge(ctx, db, cfg.Retention, time.Now(), *dryRun)
+	c, err := retention.Purge(ctx, db, retentionPeriods(cfg), time.Now(), *dryRun)
 	if err != nil {
 		return err
 	}
@@ -283,7 +283,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 	go func() {
 		defer close(purgeDone)
 		<-prepared // the schema first
-		retention.Run(ctx, db, cfg.Retention, time.Now, logger)
+		retention.Run(ctx, db, retentionPeriods(cfg), cfg.Retention.Interval, time.Now, logger)
 	}()
 
 	select {
