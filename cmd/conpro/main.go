@@ -203,8 +203,9 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 
 	var sender mail.Sender
 	if cfg.SMTP != nil {
-		sender = mail.NewSMTPSender(cfg.SMTP, cfg.MailFrom, logger)
-		logger.Info("mail goes out through SMTP", "server", cfg.SMTP.String())
+		opts := mailOptions(cfg)
+		sender = mail.NewSMTPSender(opts, logger)
+		logger.Info("mail goes out through SMTP", "server", opts.String())
 	}
 	mailer := mail.NewWorker(db, sender, logger)
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"conpro/internal/config"
+	"conpro/internal/mail"
 	"conpro/internal/retention"
 )
 
@@ -15,5 +16,18 @@ func retentionPeriods(cfg config.Config) retention.Periods {
 		SentMail:           cfg.Retention.SentMail,
 		UnverifiedRequests: cfg.Retention.UnverifiedRequests,
 		Requests:           cfg.Retention.Requests,
+	}
+}
+
+// mailOptions is for a configuration with CONPRO_SMTP_URL set.
+func mailOptions(cfg config.Config) mail.Options {
+	return mail.Options{
+		Host:        cfg.SMTP.Host,
+		Port:        cfg.SMTP.Port,
+		Username:    cfg.SMTP.Username,
+		Password:    cfg.SMTP.Password,
+		ImplicitTLS: cfg.SMTP.ImplicitTLS,
+		Plain:       cfg.SMTP.Plain,
+		From:        cfg.MailFrom,
 	}
 }

@@ -135,15 +135,6 @@ type SMTP struct {
 	Plain bool
 }
 
-// String is the server's address for logs, without credentials.
-func (s *SMTP) String() string {
-	scheme := "smtp"
-	if s.ImplicitTLS {
-		scheme = "smtps"
-	}
-	return scheme + "://" + net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
-}
-
 // Production reports whether the server runs in production.
 func (c Config) Production() bool { return c.Env == Production }
 
