@@ -137,3 +137,22 @@ func auditLock(ctx context.Context, accounts Accounts, u User) error {
 	}
 	return ErrBadLogin
 }
+
+// Passwords is what setting a password needs of the store.
+type Passwords interface {
+	// SetStaffPassword replaces the password hash of the account with the
+	// address email (in any case) and stores t as its throttle; it ends the
+	// sessions open under the old password. ErrNoAccount when there is none.
+	SetStaffPassword(ctx context.Context, email, passwordHash string, t Throttle) error
+}
+
+// ResetPassword gives an account a new password and unlocks it: a password
+// is set from the server's command line, by someone who holds the server,
+// so a lock that wrong guesses left has nothing more to guard.
+func ResetPassword(ctx context.Context, accounts Passwords, email, password string) error {
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return accounts.SetStaffPassword(ctx, email, hash, Throttle{})
+}

@@ -163,3 +163,36 @@ func TestLogin_ALockThatCannotBeAuditedIsAnError(t *testing.T) {
 		t.Fatalf("the locking attempt: %v, want the audit's error", err)
 	}
 }
+
+func (s *accounts) SetStaffPassword(_ context.Context, email, hash string, t Throttle) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.byEmail[strings.ToLower(email)]
+	if !ok {
+		return ErrNoAccount
+	}
+	a.PasswordHash, a.Throttle = hash, t
+	a.CredentialVersion++
+	return nil
+}
+
+func TestResetPassword_UnlocksTheAccountAtOnce(t *testing.T) {
+	ctx := context.Background()
+	s := newAccounts(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	now := time.Now()
+	for range MaxFailures {
+		_, _ = Login(ctx, s, "els@conpro-bvba.be", "fout-wachtwoord", now)
+	}
+	if err := ResetPassword(ctx, s, "els@conpro-bvba.be", "een-nieuw-wachtwoord"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Login(ctx, s, "els@conpro-bvba.be", "een-nieuw-wachtwoord", now); err != nil {
+		t.Fatalf("the new password: %v", err)
+	}
+	if err := ResetPassword(ctx, s, "niemand@conpro-bvba.be", "een-nieuw-wachtwoord"); !errors.Is(err, ErrNoAccount) {
+		t.Fatalf("unknown address: %v", err)
+	}
+	if err := ResetPassword(ctx, s, "els@conpro-bvba.be", "kort"); !errors.Is(err, ErrWeakPassword) {
+		t.Fatalf("short password: %v", err)
+	}
+}

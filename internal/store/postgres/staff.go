@@ -29,18 +29,20 @@ func (db *DB) AddStaffUser(ctx context.Context, email, passwordHash string) (int
 	return id, nil
 }
 
-// SetStaffPassword replaces an account's password and unlocks it. It raises
-// the credential version, which ends the sessions open with the old password.
-func (db *DB) SetStaffPassword(ctx context.Context, email, passwordHash string) error {
+// SetStaffPassword replaces an account's password hash and stores t as its
+// throttle (staff.ResetPassword decides it). It raises the credential
+// version, which ends the sessions open with the old password. It returns
+// staff.ErrNoAccount for an address without an account.
+func (db *DB) SetStaffPassword(ctx context.Context, email, passwordHash string, t staff.Throttle) error {
 	tag, err := db.pool.Exec(ctx, `
-		UPDATE staff_user SET password_hash = $2, failed_logins = 0, locked_until = NULL,
+		UPDATE staff_user SET password_hash = $2, failed_logins = $3, locked_until = $4,
 			credential_version = credential_version + 1
-		WHERE lower(email) = lower($1)`, email, passwordHash)
+		WHERE lower(email) = lower($1)`, email, passwordHash, t.FailedLogins, nullTime(t.LockedUntil))
 	if err != nil {
 		return fmt.Errorf("set staff password: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return ErrNotFound
+		return staff.ErrNoAccount
 	}
 	return nil
 }

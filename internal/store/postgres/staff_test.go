@@ -88,11 +88,7 @@ func TestStaffLogin_ANewPasswordUnlocksTheAccount(t *testing.T) {
 		t.Fatalf("after %d wrong passwords: %v, want locked", staff.MaxFailures, err)
 	}
 	// What `conpro admin reset-password` does.
-	newHash, err := staff.HashPassword("een-nieuw-wachtwoord")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SetStaffPassword(ctx, "ELS@conpro-bvba.be", newHash); err != nil {
+	if err := staff.ResetPassword(ctx, db, "ELS@conpro-bvba.be", "een-nieuw-wachtwoord"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := staff.Login(ctx, db, "els@conpro-bvba.be", "een-nieuw-wachtwoord", now); err != nil {
