@@ -7,10 +7,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/Brussels on hosts (and images) without zoneinfo
 
 	"github.com/a-h/templ"
 
+	"conpro/internal/brussels"
 	"conpro/internal/consent"
 	"conpro/internal/locale"
 )
@@ -107,10 +107,7 @@ func lifetime(ctx context.Context, d time.Duration) string {
 
 // dateTime writes a moment for the visitor, in Belgian time.
 func dateTime(ctx context.Context, t time.Time) string {
-	loc, err := time.LoadLocation("Europe/Brussels")
-	if err == nil {
-		t = t.In(loc)
-	}
+	t = brussels.In(t)
 	if locale.LangOf(ctx) == locale.NL {
 		return DutchDate(t) + ", " + t.Format("15:04")
 	}

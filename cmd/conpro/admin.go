@@ -28,12 +28,12 @@ func admin(ctx context.Context, args []string, db *postgres.DB, stdin io.Reader,
 	if err != nil {
 		return err
 	}
-	hash, err := staff.HashPassword(password)
-	if err != nil {
-		return err
-	}
 	switch args[0] {
 	case "add-user":
+		hash, err := staff.HashPassword(password)
+		if err != nil {
+			return err
+		}
 		if _, err := db.AddStaffUser(ctx, email, hash); errors.Is(err, postgres.ErrExists) {
 			return fmt.Errorf("a staff account for %s exists already; use reset-password", email)
 		} else if err != nil {
@@ -42,7 +42,7 @@ func admin(ctx context.Context, args []string, db *postgres.DB, stdin io.Reader,
 		_, err = fmt.Fprintf(stdout, "staff account %s created\n", email)
 		return err
 	default:
-		if err := db.SetStaffPassword(ctx, email, hash); errors.Is(err, postgres.ErrNotFound) {
+		if err := staff.ResetPassword(ctx, db, email, password); errors.Is(err, staff.ErrNoAccount) {
 			return fmt.Errorf("no staff account for %s", email)
 		} else if err != nil {
 			return err

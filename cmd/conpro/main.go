@@ -123,7 +123,7 @@ func purge(ctx context.Context, args []string, cfg config.Config, db *postgres.D
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	c, err := retention.Purge(ctx, db, cfg.Retention, time.Now(), *dryRun)
+	c, err := retention.Purge(ctx, db, retentionPeriods(cfg), time.Now(), *dryRun)
 	if err != nil {
 		return err
 	}
@@ -203,8 +203,9 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 
 	var sender mail.Sender
 	if cfg.SMTP != nil {
-		sender = mail.NewSMTPSender(cfg.SMTP, cfg.MailFrom, logger)
-		logger.Info("mail goes out through SMTP", "server", cfg.SMTP.String())
+		opts := mailOptions(cfg)
+		sender = mail.NewSMTPSender(opts, logger)
+		logger.Info("mail goes out through SMTP", "server", opts.String())
 	}
 	mailer := mail.NewWorker(db, sender, logger)
 
@@ -283,7 +284,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 	go func() {
 		defer close(purgeDone)
 		<-prepared // the schema first
-		retention.Run(ctx, db, cfg.Retention, time.Now, logger)
+		retention.Run(ctx, db, retentionPeriods(cfg), cfg.Retention.Interval, time.Now, logger)
 	}()
 
 	select {

@@ -20,6 +20,7 @@ import (
 	"conpro/internal/config"
 	"conpro/internal/mail/smtptest"
 	"conpro/internal/pgtest"
+	"conpro/internal/staff"
 	"conpro/internal/store/postgres"
 )
 
@@ -353,10 +354,10 @@ func TestRun_AdminAddsAStaffUserAndResetsThePassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.StaffLogin(context.Background(), "els@conpro-bvba.be", "een-lang-wachtwoord", time.Now()); err == nil {
+	if _, err := staff.Login(context.Background(), db, "els@conpro-bvba.be", "een-lang-wachtwoord", time.Now()); err == nil {
 		t.Fatal("the old password still works")
 	}
-	if _, err := db.StaffLogin(context.Background(), "ELS@conpro-bvba.be", "een-ander-wachtwoord", time.Now()); err != nil {
+	if _, err := staff.Login(context.Background(), db, "ELS@conpro-bvba.be", "een-ander-wachtwoord", time.Now()); err != nil {
 		t.Fatalf("the new password: %v", err)
 	}
 }

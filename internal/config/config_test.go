@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"conpro/internal/consent"
 )
 
 const testDB = "postgres://conpro@localhost:5432/conpro"
@@ -341,6 +343,20 @@ func TestVars_DocumentsEveryVariableLoadReads(t *testing.T) {
 	for _, k := range documented {
 		if !slices.Contains(read, k) {
 			t.Errorf("Vars documents %s, which Load does not read", k)
+		}
+	}
+}
+
+// A vendor is activated by its variable's row in the table: a vendor of the
+// consent registry without one could never be switched on.
+func TestVars_DocumentEveryConsentVendorVariable(t *testing.T) {
+	var documented []string
+	for _, v := range Vars() {
+		documented = append(documented, v.Name)
+	}
+	for _, v := range consent.VendorVars() {
+		if !slices.Contains(documented, v.Name) {
+			t.Errorf("the consent registry reads %s, which Load does not", v.Name)
 		}
 	}
 }

@@ -22,8 +22,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	_ "time/tzdata" // Europe/Brussels wherever the server runs
 
+	"conpro/internal/brussels"
 	"conpro/internal/consent"
 )
 
@@ -97,15 +97,8 @@ func LastDays(now time.Time, n int) (from, to time.Time) {
 	if n < 1 {
 		n = 1
 	}
-	to = DateOf(now.In(brussels()))
+	to = DateOf(brussels.In(now))
 	return to.AddDate(0, 0, -(n - 1)), to
-}
-
-func brussels() *time.Location {
-	if loc, err := time.LoadLocation("Europe/Brussels"); err == nil {
-		return loc
-	}
-	return time.UTC
 }
 
 func periodString(from, to time.Time) string {

@@ -10,9 +10,10 @@ import (
 	"net/netip"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/Brussels wherever the server runs
 	"unicode"
 	"unicode/utf8"
+
+	"conpro/internal/brussels"
 )
 
 // Field names one input of the form; they are also the form's field names.
@@ -249,7 +250,7 @@ func NotificationFor(s Submission, to, siteURL string) Notification {
 	if s.Phone != "" {
 		fmt.Fprintf(&b, "Telefoon: %s\n", s.Phone)
 	}
-	fmt.Fprintf(&b, "Ontvangen: %s\n", s.ReceivedAt.In(brussels()).Format("02-01-2006 15:04"))
+	fmt.Fprintf(&b, "Ontvangen: %s\n", brussels.In(s.ReceivedAt).Format("02-01-2006 15:04"))
 	fmt.Fprintf(&b, "Taal:     %s\n\n", s.Locale)
 	b.WriteString(s.Message)
 	b.WriteString("\n\n-- \nAntwoorden op deze e-mail gaat naar de afzender. ")
@@ -260,13 +261,6 @@ func NotificationFor(s Submission, to, siteURL string) Notification {
 		Subject: "Nieuw bericht via " + strings.TrimPrefix(strings.TrimPrefix(siteURL, "https://"), "http://") + " — " + s.Name,
 		Body:    b.String(),
 	}
-}
-
-func brussels() *time.Location {
-	if loc, err := time.LoadLocation("Europe/Brussels"); err == nil {
-		return loc
-	}
-	return time.UTC
 }
 
 // ErrBadToken is returned for a form token that is missing or malformed:

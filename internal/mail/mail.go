@@ -11,12 +11,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
-
-	"conpro/internal/config"
 )
 
 // Mail is one message of the outbox.
@@ -37,45 +37,58 @@ var ErrHeaderInjection = errors.New("line break in a mail header")
 // stops answering does not hold the worker.
 const sendTimeout = 30 * time.Second
 
-// SMTPSender sends mail through the server of CONPRO_SMTP_URL, opening one
-// connection per message (a few messages a day do not need a pool).
-type SMTPSender struct {
-	cfg       config.SMTP
-	from      string
-	log       *slog.Logger
-	tlsConfig *tls.Config
+// Options say which SMTP server takes the site's mail, how to reach it, and
+// whom the mail comes from.
+type Options struct {
+	Host string
+	Port int
+	// Username and Password, when set, log in.
+	Username string
+	Password string
+	// ImplicitTLS is TLS from the first byte (smtps, port 465); otherwise
+	// STARTTLS is required.
+	ImplicitTLS bool
+	// Plain allows a loopback relay without TLS or authentication.
+	Plain bool
+	// From is the envelope and header sender.
+	From string
+	// TLSConfig, when set, verifies the server instead of the system's
+	// roots; tests use it to trust their own certificate.
+	TLSConfig *tls.Config
 }
 
-// Option adjusts an SMTPSender.
-type Option func(*SMTPSender)
-
-// WithTLSConfig makes the sender verify the server with cfg instead of the
-// system's roots; tests use it to trust their own certificate.
-func WithTLSConfig(cfg *tls.Config) Option {
-	return func(s *SMTPSender) { s.tlsConfig = cfg }
-}
-
-// NewSMTPSender returns a sender for the server cfg, with from as the
-// envelope and header sender.
-func NewSMTPSender(cfg *config.SMTP, from string, logger *slog.Logger, opts ...Option) *SMTPSender {
-	s := &SMTPSender{cfg: *cfg, from: from, log: logger}
-	for _, opt := range opts {
-		opt(s)
+// String is the server's address for logs, without credentials.
+func (o Options) String() string {
+	scheme := "smtp"
+	if o.ImplicitTLS {
+		scheme = "smtps"
 	}
-	return s
+	return scheme + "://" + net.JoinHostPort(o.Host, strconv.Itoa(o.Port))
+}
+
+// SMTPSender sends mail through one SMTP server, opening one connection per
+// message (a few messages a day do not need a pool).
+type SMTPSender struct {
+	opts Options
+	log  *slog.Logger
+}
+
+// NewSMTPSender returns a sender for the server of opts.
+func NewSMTPSender(opts Options, logger *slog.Logger) *SMTPSender {
+	return &SMTPSender{opts: opts, log: logger}
 }
 
 // Send delivers m. An error means the server did not accept it; the error
 // text may quote addresses the server echoed.
 func (s *SMTPSender) Send(ctx context.Context, m Mail) error {
-	for _, v := range []string{m.To, m.ReplyTo, m.Subject, s.from} {
+	for _, v := range []string{m.To, m.ReplyTo, m.Subject, s.opts.From} {
 		if strings.ContainsAny(v, "\r\n") {
 			return fmt.Errorf("mail %d: %w", m.ID, ErrHeaderInjection)
 		}
 	}
 
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	if err := msg.From(s.from); err != nil {
+	if err := msg.From(s.opts.From); err != nil {
 		return fmt.Errorf("mail %d: sender address: %w", m.ID, err)
 	}
 	if err := msg.To(m.To); err != nil {
@@ -90,27 +103,27 @@ func (s *SMTPSender) Send(ctx context.Context, m Mail) error {
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
 	// go-mail's own Message-ID names the machine's host name (a container
 	// ID, say); the sending domain is what receiving servers expect.
-	msg.SetMessageIDWithValue(messageID(s.from))
+	msg.SetMessageIDWithValue(messageID(s.opts.From))
 	msg.SetDate()
 
-	client, err := gomail.NewClient(s.cfg.Host, s.clientOptions()...)
+	client, err := gomail.NewClient(s.opts.Host, s.clientOptions()...)
 	if err != nil {
 		return fmt.Errorf("mail %d: smtp client: %w", m.ID, err)
 	}
 	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
 		return fmt.Errorf("mail %d: %s%w", m.ID, statusPrefix(err), err)
 	}
-	s.log.DebugContext(ctx, "mail accepted by smtp server", "outbox_id", m.ID, "server", s.cfg.String())
+	s.log.DebugContext(ctx, "mail accepted by smtp server", "outbox_id", m.ID, "server", s.opts.String())
 	return nil
 }
 
 func (s *SMTPSender) clientOptions() []gomail.Option {
 	tlsConfig := &tls.Config{}
-	if s.tlsConfig != nil {
-		tlsConfig = s.tlsConfig.Clone()
+	if s.opts.TLSConfig != nil {
+		tlsConfig = s.opts.TLSConfig.Clone()
 	}
 	if tlsConfig.ServerName == "" {
-		tlsConfig.ServerName = s.cfg.Host
+		tlsConfig.ServerName = s.opts.Host
 	}
 	if tlsConfig.MinVersion < tls.VersionTLS12 {
 		tlsConfig.MinVersion = tls.VersionTLS12
@@ -119,14 +132,14 @@ func (s *SMTPSender) clientOptions() []gomail.Option {
 	// WithPort comes first: go-mail's SSL and TLS port options only choose
 	// a port while it is still the default 25.
 	opts := []gomail.Option{
-		gomail.WithPort(s.cfg.Port),
+		gomail.WithPort(s.opts.Port),
 		gomail.WithTimeout(sendTimeout),
 		gomail.WithTLSConfig(tlsConfig),
 	}
 	switch {
-	case s.cfg.ImplicitTLS:
+	case s.opts.ImplicitTLS:
 		opts = append(opts, gomail.WithSSL())
-	case s.cfg.Plain:
+	case s.opts.Plain:
 		// A loopback relay: the traffic never leaves the machine. No
 		// STARTTLS at all rather than opportunistic, because a local postfix
 		// typically offers STARTTLS with a self-signed certificate that would
@@ -137,9 +150,9 @@ func (s *SMTPSender) clientOptions() []gomail.Option {
 		// go-mail gives up when the server does not offer STARTTLS.
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
 	}
-	if s.cfg.Username != "" {
-		opts = append(opts, gomail.WithUsername(s.cfg.Username), gomail.WithPassword(s.cfg.Password))
-		if s.cfg.Plain {
+	if s.opts.Username != "" {
+		opts = append(opts, gomail.WithUsername(s.opts.Username), gomail.WithPassword(s.opts.Password))
+		if s.opts.Plain {
 			// Loopback only (config sets Plain for nothing else), where
 			// clear-text PLAIN or LOGIN stays on the machine.
 			opts = append(opts, gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthPlainNoEnc, gomail.SMTPAuthLoginNoEnc))

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"conpro/internal/config"
 	"conpro/internal/mail"
 	"conpro/internal/mail/smtptest"
 )
@@ -28,9 +27,9 @@ func notification() mail.Mail {
 	return mail.Mail{ID: 7, To: company, ReplyTo: visitor, Subject: subject, Body: body, Attempts: 1}
 }
 
-// smtpConfig is what config.Load makes of smtp://[user:pass@]127.0.0.1:port.
-func smtpConfig(srv *smtptest.Server, plain bool, user, pass string) *config.SMTP {
-	return &config.SMTP{Host: srv.Host(), Port: srv.Port(), Username: user, Password: pass, Plain: plain}
+// smtpOptions is what main makes of smtp://[user:pass@]127.0.0.1:port.
+func smtpOptions(srv *smtptest.Server, plain bool, user, pass string) mail.Options {
+	return mail.Options{Host: srv.Host(), Port: srv.Port(), Username: user, Password: pass, Plain: plain, From: from}
 }
 
 func sendCtx(t *testing.T) context.Context {
@@ -41,7 +40,7 @@ func sendCtx(t *testing.T) context.Context {
 
 func TestSMTPSender_DeliversThroughALoopbackRelayWithHeadersAndUTF8Intact(t *testing.T) {
 	srv := smtptest.New(t, smtptest.Options{})
-	sender := mail.NewSMTPSender(smtpConfig(srv, true, "", ""), from, discard)
+	sender := mail.NewSMTPSender(smtpOptions(srv, true, "", ""), discard)
 
 	if err := sender.Send(sendCtx(t), notification()); err != nil {
 		t.Fatalf("send: %v", err)
@@ -96,7 +95,7 @@ func TestSMTPSender_DeliversThroughALoopbackRelayWithHeadersAndUTF8Intact(t *tes
 
 func TestSMTPSender_OmitsReplyToWhenThereIsNone(t *testing.T) {
 	srv := smtptest.New(t, smtptest.Options{})
-	sender := mail.NewSMTPSender(smtpConfig(srv, true, "", ""), from, discard)
+	sender := mail.NewSMTPSender(smtpOptions(srv, true, "", ""), discard)
 	m := notification()
 	m.ReplyTo = ""
 
@@ -114,8 +113,9 @@ func TestSMTPSender_OmitsReplyToWhenThereIsNone(t *testing.T) {
 
 func TestSMTPSender_UsesSTARTTLSAndLogsInOverIt(t *testing.T) {
 	srv := smtptest.New(t, smtptest.Options{TLS: true, Username: "website", Password: "s3cret pass"})
-	sender := mail.NewSMTPSender(smtpConfig(srv, false, "website", "s3cret pass"), from, discard,
-		mail.WithTLSConfig(srv.ClientTLSConfig()))
+	opts := smtpOptions(srv, false, "website", "s3cret pass")
+	opts.TLSConfig = srv.ClientTLSConfig()
+	sender := mail.NewSMTPSender(opts, discard)
 
 	if err := sender.Send(sendCtx(t), notification()); err != nil {
 		t.Fatalf("send: %v", err)
@@ -136,9 +136,9 @@ func TestSMTPSender_UsesSTARTTLSAndLogsInOverIt(t *testing.T) {
 
 func TestSMTPSender_SpeaksImplicitTLSForSMTPS(t *testing.T) {
 	srv := smtptest.New(t, smtptest.Options{ImplicitTLS: true, Username: "website", Password: "pw"})
-	cfg := smtpConfig(srv, false, "website", "pw")
-	cfg.ImplicitTLS = true
-	sender := mail.NewSMTPSender(cfg, from, discard, mail.WithTLSConfig(srv.ClientTLSConfig()))
+	opts := smtpOptions(srv, false, "website", "pw")
+	opts.ImplicitTLS, opts.TLSConfig = true, srv.ClientTLSConfig()
+	sender := mail.NewSMTPSender(opts, discard)
 
 	if err := sender.Send(sendCtx(t), notification()); err != nil {
 		t.Fatalf("send: %v", err)
@@ -150,7 +150,7 @@ func TestSMTPSender_SpeaksImplicitTLSForSMTPS(t *testing.T) {
 
 func TestSMTPSender_LogsInToALoopbackRelayWithoutTLS(t *testing.T) {
 	srv := smtptest.New(t, smtptest.Options{Username: "relay", Password: "pw"})
-	sender := mail.NewSMTPSender(smtpConfig(srv, true, "relay", "pw"), from, discard)
+	sender := mail.NewSMTPSender(smtpOptions(srv, true, "relay", "pw"), discard)
 
 	if err := sender.Send(sendCtx(t), notification()); err != nil {
 		t.Fatalf("send: %v", err)
@@ -164,7 +164,7 @@ func TestSMTPSender_RefusesAServerWithoutSTARTTLSUnlessItIsALoopbackRelay(t *tes
 	// A plain server that even offers AUTH in clear text: the sender must
 	// neither send the mail nor the password.
 	srv := smtptest.New(t, smtptest.Options{Username: "website", Password: "pw"})
-	sender := mail.NewSMTPSender(smtpConfig(srv, false, "website", "pw"), from, discard)
+	sender := mail.NewSMTPSender(smtpOptions(srv, false, "website", "pw"), discard)
 
 	err := sender.Send(sendCtx(t), notification())
 	if err == nil {
@@ -183,7 +183,7 @@ func TestSMTPSender_RefusesAServerWithoutSTARTTLSUnlessItIsALoopbackRelay(t *tes
 
 func TestSMTPSender_RefusesACertificateTheSystemDoesNotTrust(t *testing.T) {
 	srv := smtptest.New(t, smtptest.Options{TLS: true, Username: "website", Password: "pw"})
-	sender := mail.NewSMTPSender(smtpConfig(srv, false, "website", "pw"), from, discard)
+	sender := mail.NewSMTPSender(smtpOptions(srv, false, "website", "pw"), discard)
 
 	if err := sender.Send(sendCtx(t), notification()); err == nil {
 		t.Fatal("sent to a server with a self-signed certificate")
@@ -195,7 +195,7 @@ func TestSMTPSender_RefusesACertificateTheSystemDoesNotTrust(t *testing.T) {
 
 func TestSMTPSender_RefusesLineBreaksInHeaders(t *testing.T) {
 	srv := smtptest.New(t, smtptest.Options{})
-	sender := mail.NewSMTPSender(smtpConfig(srv, true, "", ""), from, discard)
+	sender := mail.NewSMTPSender(smtpOptions(srv, true, "", ""), discard)
 
 	cases := []struct {
 		name   string
@@ -220,5 +220,17 @@ func TestSMTPSender_RefusesLineBreaksInHeaders(t *testing.T) {
 	}
 	if n := len(srv.Messages()); n != 0 {
 		t.Errorf("%d messages received, want 0", n)
+	}
+}
+
+func TestOptions_StringNamesTheServerWithoutCredentials(t *testing.T) {
+	for o, want := range map[*mail.Options]string{
+		{Host: "smtp.example.be", Port: 587, Username: "website", Password: "s3cret"}: "smtp://smtp.example.be:587",
+		{Host: "smtp.example.be", Port: 465, ImplicitTLS: true}:                       "smtps://smtp.example.be:465",
+		{Host: "::1", Port: 25, Plain: true}:                                          "smtp://[::1]:25",
+	} {
+		if got := o.String(); got != want {
+			t.Errorf("%s, want %s", got, want)
+		}
 	}
 }

@@ -129,7 +129,7 @@ type failingSender struct{ err error }
 func (f failingSender) Send(context.Context, mail.Mail) error { return f.err }
 
 func loopbackSender(srv *smtptest.Server) *mail.SMTPSender {
-	return mail.NewSMTPSender(smtpConfig(srv, true, "", ""), from, discard)
+	return mail.NewSMTPSender(smtpOptions(srv, true, "", ""), discard)
 }
 
 func TestWorker_SendsEachDueMailOnceAndMarksItSent(t *testing.T) {

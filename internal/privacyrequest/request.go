@@ -35,7 +35,10 @@ const (
 // Kinds lists the kinds in the order the form shows them.
 func Kinds() []Kind { return []Kind{Access, Correct, Erase, Objection} }
 
-// TokenLifetime is how long a verification link works.
+// TokenLifetime is how long a verification link works. It is the validity
+// of a link, not a retention period, so it stays with the link's other
+// rules; the purge forgets a token's hash once it has expired, and a
+// request never verified after retention.Periods.UnverifiedRequests.
 const TokenLifetime = 24 * time.Hour
 
 // MaxMessage bounds the optional explanation.

@@ -1,6 +1,6 @@
-// Package retention deletes personal data once its retention period is over,
-// as the policy promises ("niet langer dan nodig"): on a schedule in the
-// server, and on demand with `conpro purge`.
+// Package retention holds every period personal data is kept, and deletes
+// it once its period is over, as the policy promises ("niet langer dan
+// nodig"): on a schedule in the server, and on demand with `conpro purge`.
 package retention
 
 import (
@@ -9,9 +9,31 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
-
-	"conpro/internal/config"
 )
+
+// Periods say how long each kind of personal data is kept; the purge
+// deletes what is older. They are the operator's to set (CONPRO_RETAIN_*).
+type Periods struct {
+	// Contact messages, counted from when they arrived.
+	Contact time.Duration
+	// Consent log entries, counted from the last choice made under the same
+	// consent ID.
+	Consent time.Duration
+	// Sent notification mails in the outbox.
+	SentMail time.Duration
+	// Data-subject requests whose link was never opened, and verified ones
+	// with their outcome.
+	UnverifiedRequests time.Duration
+	Requests           time.Duration
+}
+
+// AccessAddress is how long a done access request keeps the requester's
+// address after its link was opened. The page that showed the data offers
+// it as a download for privacyrequest.DownloadWindow (an hour), and the
+// download reads the data of that address again; twice the window leaves a
+// margin for a download begun at its very end. It is not the operator's to
+// set: it follows the download, not a policy choice.
+const AccessAddress = 2 * time.Hour
 
 // batchSize bounds how many rows one delete statement touches.
 const batchSize = 1000
@@ -21,7 +43,10 @@ type Store interface {
 	PurgeContactMessages(ctx context.Context, before time.Time, batch int, dryRun bool) (int64, error)
 	PurgeConsentEvents(ctx context.Context, lastChoiceBefore time.Time, batch int, dryRun bool) (int64, error)
 	PurgeSentMail(ctx context.Context, sentBefore time.Time, batch int, dryRun bool) (int64, error)
-	PurgePrivacyRequests(ctx context.Context, unverifiedBefore, verifiedBefore, now time.Time, dryRun bool) (int64, error)
+	// PurgePrivacyRequests also forgets the addresses of done requests
+	// verified before addressesBefore, and the hashes of link tokens
+	// expired at now.
+	PurgePrivacyRequests(ctx context.Context, unverifiedBefore, verifiedBefore, addressesBefore, now time.Time, dryRun bool) (int64, error)
 	WithPurgeLock(ctx context.Context, f func(ctx context.Context) error) (ran bool, err error)
 }
 
@@ -38,7 +63,7 @@ var ErrBusy = errors.New("another purge is running")
 
 // Purge deletes everything past its period at now. With dryRun it deletes
 // nothing and returns what it would delete.
-func Purge(ctx context.Context, s Store, periods config.Retention, now time.Time, dryRun bool) (Counts, error) {
+func Purge(ctx context.Context, s Store, periods Periods, now time.Time, dryRun bool) (Counts, error) {
 	var c Counts
 	ran, err := s.WithPurgeLock(ctx, func(ctx context.Context) error {
 		// Sent mail first: then a dry run counts the same as a real purge
@@ -53,7 +78,7 @@ func Purge(ctx context.Context, s Store, periods config.Retention, now time.Time
 		if c.ConsentEvents, err = s.PurgeConsentEvents(ctx, now.Add(-periods.Consent), batchSize, dryRun); err != nil {
 			return err
 		}
-		c.PrivacyRequests, err = s.PurgePrivacyRequests(ctx, now.Add(-periods.UnverifiedRequests), now.Add(-periods.Requests), now, dryRun)
+		c.PrivacyRequests, err = s.PurgePrivacyRequests(ctx, now.Add(-periods.UnverifiedRequests), now.Add(-periods.Requests), now.Add(-AccessAddress), now, dryRun)
 		return err
 	})
 	if err != nil {
@@ -65,9 +90,10 @@ func Purge(ctx context.Context, s Store, periods config.Retention, now time.Time
 	return c, nil
 }
 
-// Run purges every interval until ctx ends, logging counts only.
-func Run(ctx context.Context, s Store, periods config.Retention, now func() time.Time, logger *slog.Logger) {
-	t := time.NewTicker(periods.Interval)
+// Run purges at once and then every interval until ctx ends, logging
+// counts only.
+func Run(ctx context.Context, s Store, periods Periods, interval time.Duration, now func() time.Time, logger *slog.Logger) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		c, err := Purge(ctx, s, periods, now(), false)

@@ -6,14 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"conpro/internal/config"
 	"conpro/internal/pgtest"
 	"conpro/internal/policy"
 	"conpro/internal/retention"
 	"conpro/internal/store/postgres"
 )
 
-var periods = config.Retention{Contact: 730 * 24 * time.Hour, Consent: 1826 * 24 * time.Hour, SentMail: 30 * 24 * time.Hour, UnverifiedRequests: 7 * 24 * time.Hour, Requests: 1826 * 24 * time.Hour, Interval: time.Hour}
+var periods = retention.Periods{Contact: 730 * 24 * time.Hour, Consent: 1826 * 24 * time.Hour, SentMail: 30 * 24 * time.Hour, UnverifiedRequests: 7 * 24 * time.Hour, Requests: 1826 * 24 * time.Hour}
 
 // now is the moment the tests purge at; rows are placed around it.
 var now = time.Date(2030, time.March, 1, 12, 0, 0, 0, time.UTC)
@@ -186,14 +185,14 @@ func TestPurge_RequestsWhoseLinkWasNeverOpenedGoAfterAWeek(t *testing.T) {
 	}
 }
 
-// An access request keeps the address only for its download hour: the
-// next purge after two hours clears it; a request staff still have to
-// handle keeps it.
+// An access request keeps the address only for its download: the first
+// purge past retention.AccessAddress (two hours) clears it; a request staff
+// still have to handle keeps it.
 func TestPurge_ADoneAccessRequestForgetsTheAddress(t *testing.T) {
 	db := pgtest.New(t)
-	request(t, db, "gisteren@example.be", now.Add(-3*time.Hour), true)
+	request(t, db, "gisteren@example.be", now.Add(-retention.AccessAddress-time.Hour), true)
 	request(t, db, "net@example.be", now.Add(-10*time.Minute), true)
-	request(t, db, "wachtend@example.be", now.Add(-3*time.Hour), true)
+	request(t, db, "wachtend@example.be", now.Add(-retention.AccessAddress-time.Hour), true)
 	exec(t, db, `UPDATE privacy_request SET status = 'done' WHERE email IN ('gisteren@example.be', 'net@example.be')`)
 	exec(t, db, `UPDATE privacy_request SET status = 'queued', kind = 'correctie' WHERE email = 'wachtend@example.be'`)
 	if _, err := retention.Purge(context.Background(), db, periods, now, false); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 
+	"conpro/internal/brussels"
 	"conpro/internal/consent"
 	"conpro/internal/consentstats"
 	"conpro/internal/staff"
@@ -21,7 +22,7 @@ import (
 
 // AdminStore is what the staff area reads and changes.
 type AdminStore interface {
-	StaffLogin(ctx context.Context, email, password string, now time.Time) (staff.User, error)
+	staff.Accounts
 	StaffUser(ctx context.Context, id int64) (staff.User, error)
 	Audit(ctx context.Context, e staff.AuditEntry) error
 	AuditLog(ctx context.Context, limit int) ([]staff.AuditEntry, error)
@@ -156,7 +157,7 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	u, err := s.admin.StaffLogin(ctx, email, r.PostForm.Get("wachtwoord"), s.now())
+	u, err := staff.Login(ctx, s.admin, email, r.PostForm.Get("wachtwoord"), s.now())
 	if errors.Is(err, staff.ErrLocked) || errors.Is(err, staff.ErrBadLogin) {
 		// An existing account costs a database write more than an unknown
 		// address: every failure takes at least loginFailureFloor, so the
@@ -315,9 +316,9 @@ func (s *Server) handleAdminInboxCSV(w http.ResponseWriter, r *http.Request) {
 	for _, m := range msgs {
 		handled := ""
 		if m.HandledAt != nil {
-			handled = m.HandledAt.In(brussels()).Format("2006-01-02 15:04")
+			handled = brussels.In(*m.HandledAt).Format("2006-01-02 15:04")
 		}
-		_ = cw.Write([]string{strconv.FormatInt(m.ID, 10), m.ReceivedAt.In(brussels()).Format("2006-01-02 15:04"),
+		_ = cw.Write([]string{strconv.FormatInt(m.ID, 10), brussels.In(m.ReceivedAt).Format("2006-01-02 15:04"),
 			csvSafe(m.Name), csvSafe(m.Email), csvSafe(m.Phone), csvSafe(m.Message), m.Locale, handled})
 	}
 	cw.Flush()
@@ -336,13 +337,6 @@ func csvSafe(s string) string {
 		return "'" + s
 	}
 	return s
-}
-
-func brussels() *time.Location {
-	if loc, err := time.LoadLocation("Europe/Brussels"); err == nil {
-		return loc
-	}
-	return time.UTC
 }
 
 func (s *Server) handleAdminRequests(w http.ResponseWriter, r *http.Request) {

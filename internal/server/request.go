@@ -3,28 +3,21 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"time"
 
 	"conpro/internal/locale"
 	"conpro/internal/privacyrequest"
+	"conpro/internal/retention"
 	"conpro/web"
 )
 
 // RequestStore keeps data-subject requests and answers them.
 type RequestStore interface {
 	CreatePrivacyRequest(ctx context.Context, r privacyrequest.Request, emailHash, tokenHash [32]byte, expires time.Time, m privacyrequest.VerificationMail) (int64, error)
-	VerifyPrivacyRequest(ctx context.Context, tokenHash [32]byte, now time.Time) (privacyrequest.Verified, error)
-	VerifiedRequest(ctx context.Context, id int64) (privacyrequest.Verified, error)
-	FinishPrivacyRequest(ctx context.Context, id int64, status, outcome string) error
-	ExportFor(ctx context.Context, email string, emailHash [32]byte, consentID string) (privacyrequest.Export, error)
-	EraseFor(ctx context.Context, requestID int64, email string, emailHash [32]byte, consentID string, eraseConsentLog bool) (privacyrequest.Erased, error)
+	privacyrequest.Store
 }
-
-// downloadWindow is how long the page of an access request offers its JSON.
-const downloadWindow = time.Hour
 
 func (s *Server) handleRequestForm(w http.ResponseWriter, r *http.Request) {
 	v := web.RequestFormView{}
@@ -139,46 +132,25 @@ func (s *Server) handleRequestConfirm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errBadRequest)
 		return
 	}
-	v, err := s.requests.VerifyPrivacyRequest(ctx, privacyrequest.HashToken(r.PostForm.Get("t")), s.now())
+	o, err := privacyrequest.Confirm(ctx, s.requests, s.requestKeys, r.PostForm.Get("t"), s.now())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	v := o.Request
 	s.log.InfoContext(ctx, "privacy request verified", "privacy_request_id", v.ID, "kind", v.Kind)
-	switch v.Kind {
-	case privacyrequest.Access:
-		x, err := s.requests.ExportFor(ctx, v.Email, v.EmailHash, v.ConsentID)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if err := s.requests.FinishPrivacyRequest(ctx, v.ID, "done", "inzage gegeven"); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	switch {
+	case o.Export != nil:
 		p := s.page(w, r, "AccessHeading", "")
 		p.NoIndex, p.Canonical = true, ""
-		s.render(w, r, http.StatusOK, web.RequestAccess(p, x, s.requestKeys.DownloadTicket(v.ID, s.now().Add(downloadWindow))))
-	case privacyrequest.Erase:
-		e, err := s.requests.EraseFor(ctx, v.ID, v.Email, v.EmailHash, v.ConsentID, v.EraseConsentLog)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		outcome := fmt.Sprintf("gewist: %d contactberichten, %d verzoeken, %d toestemmingen, %d mails", e.ContactMessages, e.Requests, e.ConsentEvents, e.Mails)
-		if err := s.requests.FinishPrivacyRequest(ctx, v.ID, "done", outcome); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+		s.render(w, r, http.StatusOK, web.RequestAccess(p, *o.Export, o.DownloadTicket))
+	case o.Erased != nil:
+		e := o.Erased
 		s.log.InfoContext(ctx, "personal data erased", "privacy_request_id", v.ID, "contact_messages", e.ContactMessages, "requests", e.Requests, "consent_events", e.ConsentEvents, "mails", e.Mails)
 		s.requestMessage(w, r, http.StatusOK, "ErasedHeading", "ErasedText", map[string]any{
 			"Messages": e.ContactMessages, "Requests": e.Requests, "Consents": e.ConsentEvents,
 		})
 	default:
-		if err := s.requests.FinishPrivacyRequest(ctx, v.ID, "queued", "voor behandeling door medewerkers"); err != nil {
-			s.fail(w, r, err)
-			return
-		}
 		s.requestMessage(w, r, http.StatusOK, "QueuedHeading", "QueuedText")
 	}
 }
@@ -186,30 +158,17 @@ func (s *Server) handleRequestConfirm(w http.ResponseWriter, r *http.Request) {
 // handleRequestDownload hands out an access request's data as JSON while
 // the page that showed it is fresh.
 func (s *Server) handleRequestDownload(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	if err := r.ParseForm(); err != nil {
 		s.fail(w, r, errBadRequest)
 		return
 	}
-	id, err := s.requestKeys.CheckTicket(r.PostForm.Get("d"), s.now())
-	if err != nil {
-		s.fail(w, r, privacyrequest.ErrBadLink)
-		return
-	}
-	v, err := s.requests.VerifiedRequest(ctx, id)
-	if err != nil || v.Kind != privacyrequest.Access {
-		s.fail(w, r, privacyrequest.ErrBadLink)
-		return
-	}
-	x, err := s.requests.ExportFor(ctx, v.Email, v.EmailHash, v.ConsentID)
+	// The server still takes the whole configuration; the periods it states
+	// are the purge's (main gives the purge the same).
+	kept := retention.Periods{Contact: s.cfg.Retention.Contact, Consent: s.cfg.Retention.Consent}
+	x, err := privacyrequest.Download(r.Context(), s.requests, s.requestKeys, r.PostForm.Get("d"), kept, s.now())
 	if err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	x.GeneratedAt = s.now().UTC().Truncate(time.Second)
-	x.Retention = map[string]string{
-		"contact_messages": days(s.cfg.Retention.Contact) + " after they arrived",
-		"consent_log":      days(s.cfg.Retention.Consent) + " after the last choice of the consent ID",
 	}
 	body, err := json.MarshalIndent(x, "", "  ")
 	if err != nil {
@@ -219,5 +178,3 @@ func (s *Server) handleRequestDownload(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", `attachment; filename="conpro-inzage.json"`)
 	writeBody(w, r, http.StatusOK, "application/json; charset=utf-8", append(body, '\n'))
 }
-
-func days(d time.Duration) string { return fmt.Sprintf("%d days", int(d.Hours()/24)) }

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"conpro/internal/config"
 	"conpro/internal/mail"
 	"conpro/internal/mail/smtptest"
 )
@@ -284,8 +283,8 @@ func TestRequest_TheVerificationMailArrivesAndIsEmptiedOnceSent(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("status %d", res.StatusCode)
 	}
-	smtp := &config.SMTP{Host: relay.Host(), Port: relay.Port(), Plain: true}
-	w := mail.NewWorker(s.db, mail.NewSMTPSender(smtp, "website@conpro-bouw.be", slog.New(slog.NewTextHandler(io.Discard, nil))), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	smtp := mail.Options{Host: relay.Host(), Port: relay.Port(), Plain: true, From: "website@conpro-bouw.be"}
+	w := mail.NewWorker(s.db, mail.NewSMTPSender(smtp, slog.New(slog.NewTextHandler(io.Discard, nil))), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if sent, _, err := w.RunOnce(context.Background()); err != nil || sent != 1 {
 		t.Fatalf("sent %d, %v", sent, err)
 	}

@@ -26,24 +26,10 @@ type User struct {
 	CredentialVersion int
 }
 
-// Login throttling: after MaxFailures wrong passwords an account waits
-// LockFor before it accepts a password again; each further failure while
-// locked counts too. An attempt is counted before its password is checked,
-// so that concurrent attempts cannot get more checks than that.
-const (
-	MaxFailures = 5
-	LockFor     = 15 * time.Minute
-)
-
 // MinPassword is the shortest password accepted.
 const MinPassword = 12
 
 var (
-	// ErrBadLogin is returned for an unknown address or a wrong password,
-	// alike: the login form must not reveal which accounts exist.
-	ErrBadLogin = errors.New("wrong e-mail address or password")
-	// ErrLocked is returned while an account waits after too many failures.
-	ErrLocked = errors.New("account locked for a while after failed logins")
 	// ErrWeakPassword is returned for a password that is too short.
 	ErrWeakPassword = errors.New("password too short: use at least 12 characters")
 	// ErrBadEmail is returned for an address that is not one.

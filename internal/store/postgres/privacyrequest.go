@@ -61,7 +61,9 @@ func (db *DB) VerifyPrivacyRequest(ctx context.Context, tokenHash [32]byte, now 
 	return v, nil
 }
 
-// VerifiedRequest reads a verified request again (for its download).
+// VerifiedRequest reads a verified request again (for its download). It
+// returns privacyrequest.ErrBadLink when there is none, or when its address
+// is gone (erased, or past retention.AccessAddress).
 func (db *DB) VerifiedRequest(ctx context.Context, id int64) (privacyrequest.Verified, error) {
 	var (
 		v     privacyrequest.Verified
@@ -74,7 +76,7 @@ func (db *DB) VerifiedRequest(ctx context.Context, id int64) (privacyrequest.Ver
 		FROM privacy_request WHERE id = $1 AND verified_at IS NOT NULL`, id).
 		Scan(&v.ID, &kind, &email, &hash, &v.ConsentID, &v.EraseConsentLog, &v.Message, &v.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && email == nil) {
-		return v, ErrNotFound
+		return v, privacyrequest.ErrBadLink
 	}
 	if err != nil {
 		return v, fmt.Errorf("read privacy request: %w", err)

@@ -132,10 +132,10 @@ func (db *DB) PurgeSentMail(ctx context.Context, sentBefore time.Time, batch int
 
 // PurgePrivacyRequests deletes requests whose link was never opened before
 // unverifiedBefore, and verified ones made before verifiedBefore, with their
-// mails; it also forgets the hashes of expired tokens and the address of a
-// done access request two hours after it was verified. With dryRun it only
-// counts the requests.
-func (db *DB) PurgePrivacyRequests(ctx context.Context, unverifiedBefore, verifiedBefore, now time.Time, dryRun bool) (int64, error) {
+// mails; it also forgets the hashes of tokens expired at now and the
+// address of a done request verified before addressesBefore. With dryRun it
+// only counts the requests.
+func (db *DB) PurgePrivacyRequests(ctx context.Context, unverifiedBefore, verifiedBefore, addressesBefore, now time.Time, dryRun bool) (int64, error) {
 	const old = `SELECT id FROM privacy_request
 		WHERE (verified_at IS NULL AND created_at < $1) OR (verified_at IS NOT NULL AND created_at < $2)`
 	if dryRun {
@@ -159,10 +159,9 @@ func (db *DB) PurgePrivacyRequests(ctx context.Context, unverifiedBefore, verifi
 		if _, err := tx.Exec(ctx, `UPDATE privacy_request SET token_hash = NULL WHERE token_hash IS NOT NULL AND token_expires_at < $1`, now); err != nil {
 			return err
 		}
-		// A done request (access given) needs its address only while the
-		// download ticket (one hour) lasts; the keyed hash stays.
+		// The keyed hash stays.
 		_, err = tx.Exec(ctx, `UPDATE privacy_request SET email = NULL
-			WHERE email IS NOT NULL AND status = 'done' AND verified_at < $1::timestamptz - interval '2 hours'`, now)
+			WHERE email IS NOT NULL AND status = 'done' AND verified_at < $1`, addressesBefore)
 		return err
 	})
 	if err != nil {

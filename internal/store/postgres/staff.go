@@ -29,101 +29,72 @@ func (db *DB) AddStaffUser(ctx context.Context, email, passwordHash string) (int
 	return id, nil
 }
 
-// SetStaffPassword replaces an account's password and unlocks it. It raises
-// the credential version, which ends the sessions open with the old password.
-func (db *DB) SetStaffPassword(ctx context.Context, email, passwordHash string) error {
+// SetStaffPassword replaces an account's password hash and stores t as its
+// throttle (staff.ResetPassword decides it). It raises the credential
+// version, which ends the sessions open with the old password. It returns
+// staff.ErrNoAccount for an address without an account.
+func (db *DB) SetStaffPassword(ctx context.Context, email, passwordHash string, t staff.Throttle) error {
 	tag, err := db.pool.Exec(ctx, `
-		UPDATE staff_user SET password_hash = $2, failed_logins = 0, locked_until = NULL,
+		UPDATE staff_user SET password_hash = $2, failed_logins = $3, locked_until = $4,
 			credential_version = credential_version + 1
-		WHERE lower(email) = lower($1)`, email, passwordHash)
+		WHERE lower(email) = lower($1)`, email, passwordHash, t.FailedLogins, nullTime(t.LockedUntil))
 	if err != nil {
 		return fmt.Errorf("set staff password: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return ErrNotFound
+		return staff.ErrNoAccount
 	}
 	return nil
 }
 
-// StaffLogin checks a password and counts the attempt. The attempt is
-// counted as a failure before the password is checked, in a transaction that
-// holds the account's row only for that: concurrent attempts queue on the
-// row, not on the hashing, and once staff.MaxFailures are counted the
-// account is locked for staff.LockFor before any more get a check. A locked
-// account still counts attempts but refuses them without a check. A success
-// resets the count. An unknown address costs the same time.
-func (db *DB) StaffLogin(ctx context.Context, email, password string, now time.Time) (staff.User, error) {
-	var (
-		u       staff.User
-		hash    string
-		allowed bool
-		locking bool // this attempt, if wrong, is the one that locks the account
-	)
+// CountLoginAttempt reads the account with the address email, lets count
+// work out its new throttle, and stores it, in a transaction that holds the
+// account's row (FOR UPDATE) for that alone: concurrent attempts queue on
+// the row, not on the password hashing that follows. The rules are
+// staff.Login's.
+func (db *DB) CountLoginAttempt(ctx context.Context, email string, count func(staff.Account) staff.Throttle) (staff.Account, error) {
+	var a staff.Account
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		var (
-			failed      int
-			lockedUntil *time.Time
-		)
+		var lockedUntil *time.Time
 		err := tx.QueryRow(ctx, `
 			SELECT id, email, password_hash, last_login_at, credential_version, failed_logins, locked_until
 			FROM staff_user WHERE lower(email) = lower($1) FOR UPDATE`, email).
-			Scan(&u.ID, &u.Email, &hash, &u.LastLoginAt, &u.CredentialVersion, &failed, &lockedUntil)
+			Scan(&a.ID, &a.Email, &a.PasswordHash, &a.LastLoginAt, &a.CredentialVersion, &a.FailedLogins, &lockedUntil)
 		if err != nil {
 			return err
 		}
-		allowed = lockedUntil == nil || !now.Before(*lockedUntil)
-		failed++
-		if allowed && failed >= staff.MaxFailures {
-			until := now.Add(staff.LockFor)
-			lockedUntil = &until
-			locking = true
+		if lockedUntil != nil {
+			a.LockedUntil = *lockedUntil
 		}
-		_, err = tx.Exec(ctx, `UPDATE staff_user SET failed_logins = $2, locked_until = $3 WHERE id = $1`, u.ID, failed, lockedUntil)
+		t := count(a)
+		_, err = tx.Exec(ctx, `UPDATE staff_user SET failed_logins = $2, locked_until = $3 WHERE id = $1`, a.ID, t.FailedLogins, nullTime(t.LockedUntil))
 		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
-		if _, err := staff.CheckPassword(ctx, password, ""); err != nil {
-			return staff.User{}, fmt.Errorf("staff login: %w", err)
-		}
-		return staff.User{}, staff.ErrBadLogin
+		return staff.Account{}, staff.ErrNoAccount
 	}
 	if err != nil {
-		return staff.User{}, fmt.Errorf("staff login: %w", err)
+		return staff.Account{}, fmt.Errorf("count login attempt: %w", err)
 	}
-	if !allowed {
-		if _, err := staff.CheckPassword(ctx, password, ""); err != nil {
-			return staff.User{}, fmt.Errorf("staff login: %w", err)
-		}
-		return staff.User{}, staff.ErrLocked
-	}
-	ok, err := staff.CheckPassword(ctx, password, hash)
-	if err != nil {
-		return staff.User{}, fmt.Errorf("staff login: %w", err)
-	}
-	if !ok {
-		if locking {
-			return staff.User{}, db.auditLock(ctx, u)
-		}
-		return staff.User{}, staff.ErrBadLogin
-	}
-	if _, err := db.pool.Exec(ctx, `UPDATE staff_user SET failed_logins = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1`, u.ID, now); err != nil {
-		return staff.User{}, fmt.Errorf("staff login: %w", err)
-	}
-	return u, nil
+	return a, nil
 }
 
-// auditLock records that wrong passwords locked an account, so its owner
-// sees it in the audit log. Only the lock is recorded, not every wrong or
-// refused attempt: those anyone who knows the address can send, and they
-// would push staff actions out of view. A failure to record it is returned
-// (the caller answers 500) rather than a lock that left no trace.
-func (db *DB) auditLock(ctx context.Context, u staff.User) error {
-	err := insertAudit(ctx, db.pool, staff.AuditEntry{StaffID: u.ID, StaffEmail: u.Email, Action: "account_locked",
-		Detail: fmt.Sprintf("%d wrong passwords; locked for %s", staff.MaxFailures, staff.LockFor)})
+// RecordLogin stores the throttle a successful login leaves, and its time.
+func (db *DB) RecordLogin(ctx context.Context, id int64, t staff.Throttle, at time.Time) error {
+	_, err := db.pool.Exec(ctx, `UPDATE staff_user SET failed_logins = $2, locked_until = $3, last_login_at = $4 WHERE id = $1`,
+		id, t.FailedLogins, nullTime(t.LockedUntil), at)
 	if err != nil {
-		return fmt.Errorf("staff login: %w", err)
+		return fmt.Errorf("record login: %w", err)
 	}
-	return staff.ErrBadLogin
+	return nil
+}
+
+// nullTime stores the zero time as NULL.
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 // StaffUser reads an account by ID.

@@ -34,7 +34,7 @@ func TestStaffLogin_AConcurrentBurstGetsNoMoreThanMaxFailuresPasswordChecks(t *t
 	for i := range burst {
 		wg.Go(func() {
 			<-start
-			_, results[i] = db.StaffLogin(ctx, "els@conpro-bvba.be", "fout-wachtwoord", now)
+			_, results[i] = staff.Login(ctx, db, "els@conpro-bvba.be", "fout-wachtwoord", now)
 		})
 	}
 	close(start)
@@ -56,16 +56,42 @@ func TestStaffLogin_AConcurrentBurstGetsNoMoreThanMaxFailuresPasswordChecks(t *t
 			checked, locked, staff.MaxFailures, burst-staff.MaxFailures)
 	}
 	// The account is locked now, even for the right password.
-	if _, err := db.StaffLogin(ctx, "els@conpro-bvba.be", "een-lang-wachtwoord", now.Add(time.Second)); !errors.Is(err, staff.ErrLocked) {
+	if _, err := staff.Login(ctx, db, "els@conpro-bvba.be", "een-lang-wachtwoord", now.Add(time.Second)); !errors.Is(err, staff.ErrLocked) {
 		t.Fatalf("right password after the burst: %v, want locked", err)
 	}
 	// Past the lock, the right password works and resets the count.
-	if _, err := db.StaffLogin(ctx, "els@conpro-bvba.be", "een-lang-wachtwoord", now.Add(staff.LockFor+time.Second)); err != nil {
+	if _, err := staff.Login(ctx, db, "els@conpro-bvba.be", "een-lang-wachtwoord", now.Add(staff.LockFor+time.Second)); err != nil {
 		t.Fatalf("right password after the lock: %v", err)
 	}
 	for i := 1; i < staff.MaxFailures; i++ {
-		if _, err := db.StaffLogin(ctx, "els@conpro-bvba.be", "fout-wachtwoord", now.Add(staff.LockFor+2*time.Second)); !errors.Is(err, staff.ErrBadLogin) {
+		if _, err := staff.Login(ctx, db, "els@conpro-bvba.be", "fout-wachtwoord", now.Add(staff.LockFor+2*time.Second)); !errors.Is(err, staff.ErrBadLogin) {
 			t.Fatalf("wrong password %d after a success: %v", i, err)
 		}
+	}
+}
+
+func TestStaffLogin_ANewPasswordUnlocksTheAccount(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t)
+	hash, err := staff.HashPassword("een-lang-wachtwoord")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddStaffUser(ctx, "els@conpro-bvba.be", hash); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for range staff.MaxFailures {
+		_, _ = staff.Login(ctx, db, "els@conpro-bvba.be", "fout-wachtwoord", now)
+	}
+	if _, err := staff.Login(ctx, db, "els@conpro-bvba.be", "een-lang-wachtwoord", now); !errors.Is(err, staff.ErrLocked) {
+		t.Fatalf("after %d wrong passwords: %v, want locked", staff.MaxFailures, err)
+	}
+	// What `conpro admin reset-password` does.
+	if err := staff.ResetPassword(ctx, db, "ELS@conpro-bvba.be", "een-nieuw-wachtwoord"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := staff.Login(ctx, db, "els@conpro-bvba.be", "een-nieuw-wachtwoord", now); err != nil {
+		t.Fatalf("the new password while the lock would still hold: %v", err)
 	}
 }

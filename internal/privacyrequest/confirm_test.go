@@ -1,0 +1,171 @@
+package privacyrequest_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"conpro/internal/privacyrequest"
+	"conpro/internal/retention"
+)
+
+// requests is an in-memory privacyrequest.Store holding requests by the
+// hash of their token.
+type requests struct {
+	byToken  map[[32]byte]privacyrequest.Verified
+	verified map[int64]privacyrequest.Verified
+	finished map[int64][2]string // status, outcome
+	erased   []int64
+}
+
+func newRequests(tokens map[string]privacyrequest.Verified) *requests {
+	s := &requests{byToken: map[[32]byte]privacyrequest.Verified{}, verified: map[int64]privacyrequest.Verified{}, finished: map[int64][2]string{}}
+	for token, v := range tokens {
+		s.byToken[privacyrequest.HashToken(token)] = v
+	}
+	return s
+}
+
+func (s *requests) VerifyPrivacyRequest(_ context.Context, tokenHash [32]byte, _ time.Time) (privacyrequest.Verified, error) {
+	v, ok := s.byToken[tokenHash]
+	if !ok {
+		return v, privacyrequest.ErrBadLink
+	}
+	delete(s.byToken, tokenHash)
+	s.verified[v.ID] = v
+	return v, nil
+}
+
+func (s *requests) VerifiedRequest(_ context.Context, id int64) (privacyrequest.Verified, error) {
+	v, ok := s.verified[id]
+	if !ok {
+		return v, privacyrequest.ErrBadLink
+	}
+	return v, nil
+}
+
+func (s *requests) FinishPrivacyRequest(_ context.Context, id int64, status, outcome string) error {
+	s.finished[id] = [2]string{status, outcome}
+	return nil
+}
+
+func (s *requests) ExportFor(_ context.Context, email string, _ [32]byte, consentID string) (privacyrequest.Export, error) {
+	return privacyrequest.Export{Email: email, ConsentID: consentID}, nil
+}
+
+func (s *requests) EraseFor(_ context.Context, requestID int64, _ string, _ [32]byte, _ string, eraseConsentLog bool) (privacyrequest.Erased, error) {
+	s.erased = append(s.erased, requestID)
+	e := privacyrequest.Erased{ContactMessages: 2, Requests: 1, Mails: 3}
+	if eraseConsentLog {
+		e.ConsentEvents = 4
+	}
+	return e, nil
+}
+
+var (
+	keys = privacyrequest.NewKeys([]byte("0123456789abcdef0123456789abcdef"))
+	now  = time.Date(2030, time.March, 1, 12, 0, 0, 0, time.UTC)
+)
+
+func TestConfirm_AnAccessRequestIsAnsweredAtOnceWithADownloadForAnHour(t *testing.T) {
+	s := newRequests(map[string]privacyrequest.Verified{"t1": {ID: 1, Kind: privacyrequest.Access, Email: "jan@example.be"}})
+	o, err := privacyrequest.Confirm(context.Background(), s, keys, "t1", now)
+	if err != nil || o.Export == nil || o.Export.Email != "jan@example.be" || o.Erased != nil || o.Queued {
+		t.Fatalf("%+v, %v", o, err)
+	}
+	if s.finished[1] != [2]string{"done", "inzage gegeven"} {
+		t.Fatalf("finished as %q", s.finished[1])
+	}
+	if id, err := keys.CheckTicket(o.DownloadTicket, now.Add(privacyrequest.DownloadWindow)); err != nil || id != 1 {
+		t.Fatalf("the ticket at the end of the window: %d, %v", id, err)
+	}
+	if _, err := keys.CheckTicket(o.DownloadTicket, now.Add(privacyrequest.DownloadWindow+time.Second)); !errors.Is(err, privacyrequest.ErrBadLink) {
+		t.Fatalf("the ticket past the window: %v", err)
+	}
+	// The link works once.
+	if _, err := privacyrequest.Confirm(context.Background(), s, keys, "t1", now); !errors.Is(err, privacyrequest.ErrBadLink) {
+		t.Fatalf("second use: %v", err)
+	}
+}
+
+func TestConfirm_AnErasureErasesAtOnceAndRecordsTheCounts(t *testing.T) {
+	s := newRequests(map[string]privacyrequest.Verified{"t2": {ID: 2, Kind: privacyrequest.Erase, Email: "jan@example.be", ConsentID: "AAAAAAAAAAAAAAAAAAAAAA", EraseConsentLog: true}})
+	o, err := privacyrequest.Confirm(context.Background(), s, keys, "t2", now)
+	if err != nil || o.Erased == nil || *o.Erased != (privacyrequest.Erased{ContactMessages: 2, Requests: 1, ConsentEvents: 4, Mails: 3}) || o.Export != nil {
+		t.Fatalf("%+v, %v", o, err)
+	}
+	if len(s.erased) != 1 || s.finished[2] != [2]string{"done", "gewist: 2 contactberichten, 1 verzoeken, 4 toestemmingen, 3 mails"} {
+		t.Fatalf("erased %v, finished as %q", s.erased, s.finished[2])
+	}
+}
+
+func TestConfirm_CorrectionsAndObjectionsWaitForStaff(t *testing.T) {
+	s := newRequests(map[string]privacyrequest.Verified{
+		"t3": {ID: 3, Kind: privacyrequest.Correct, Email: "jan@example.be"},
+		"t4": {ID: 4, Kind: privacyrequest.Objection, Email: "jan@example.be"},
+	})
+	for token, id := range map[string]int64{"t3": 3, "t4": 4} {
+		o, err := privacyrequest.Confirm(context.Background(), s, keys, token, now)
+		if err != nil || !o.Queued || o.Export != nil || o.Erased != nil {
+			t.Fatalf("%s: %+v, %v", token, o, err)
+		}
+		if s.finished[id] != [2]string{"queued", "voor behandeling door medewerkers"} {
+			t.Fatalf("%s finished as %q", token, s.finished[id])
+		}
+	}
+	if len(s.erased) != 0 {
+		t.Fatal("a correction or objection erased something")
+	}
+}
+
+func TestConfirm_AnUnknownTokenIsABadLink(t *testing.T) {
+	s := newRequests(nil)
+	if _, err := privacyrequest.Confirm(context.Background(), s, keys, "nope", now); !errors.Is(err, privacyrequest.ErrBadLink) {
+		t.Fatalf("%v", err)
+	}
+}
+
+func TestDownload_OnlyAnAccessRequestsTicketAndStatesTheRetention(t *testing.T) {
+	s := newRequests(map[string]privacyrequest.Verified{
+		"t1": {ID: 1, Kind: privacyrequest.Access, Email: "jan@example.be"},
+		"t3": {ID: 3, Kind: privacyrequest.Correct, Email: "jan@example.be"},
+	})
+	access, err := privacyrequest.Confirm(context.Background(), s, keys, "t1", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := privacyrequest.Confirm(context.Background(), s, keys, "t3", now); err != nil {
+		t.Fatal(err)
+	}
+	kept := retention.Periods{Contact: 730 * 24 * time.Hour, Consent: 1826 * 24 * time.Hour}
+	at := now.Add(30*time.Minute + 500*time.Millisecond)
+	x, err := privacyrequest.Download(context.Background(), s, keys, access.DownloadTicket, kept, at)
+	if err != nil || x.Email != "jan@example.be" {
+		t.Fatalf("%+v, %v", x, err)
+	}
+	if !x.GeneratedAt.Equal(now.Add(30*time.Minute)) || x.GeneratedAt.Location() != time.UTC {
+		t.Errorf("generated at %s", x.GeneratedAt)
+	}
+	if x.Retention["contact_messages"] != "730 days after they arrived" || x.Retention["consent_log"] != "1826 days after the last choice of the consent ID" {
+		t.Errorf("retention %q", x.Retention)
+	}
+	for name, ticket := range map[string]string{
+		"a correction's ticket": keys.DownloadTicket(3, now.Add(time.Hour)),
+		"an expired ticket":     keys.DownloadTicket(1, now.Add(-time.Second)),
+		"a forged ticket":       privacyrequest.NewKeys([]byte("another key, another key, another")).DownloadTicket(1, now.Add(time.Hour)),
+		"an unknown request":    keys.DownloadTicket(99, now.Add(time.Hour)),
+	} {
+		if _, err := privacyrequest.Download(context.Background(), s, keys, ticket, kept, now); !errors.Is(err, privacyrequest.ErrBadLink) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// The download reads the data by the request's address, so the purge must
+// keep the address for longer than the download is offered.
+func TestDownloadWindow_EndsBeforeThePurgeForgetsTheAddress(t *testing.T) {
+	if privacyrequest.DownloadWindow >= retention.AccessAddress {
+		t.Fatalf("downloads are offered for %s, but the address is kept for %s", privacyrequest.DownloadWindow, retention.AccessAddress)
+	}
+}
