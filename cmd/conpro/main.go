@@ -31,6 +31,7 @@ import (
 	"conpro/internal/consentlog"
 	"conpro/internal/contact"
 	"conpro/internal/locale"
+	"conpro/internal/logging"
 	"conpro/internal/mail"
 	"conpro/internal/policy"
 	"conpro/internal/privacyrequest"
@@ -87,7 +88,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg, stderr)
+	lg := logging.New(stderr, logging.Options{Level: cfg.LogLevel, JSON: cfg.LogFormat == "json"})
+	defer lg.Close()
+	logger := lg.Logger
 
 	db, err := postgres.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -146,14 +149,6 @@ func tuneGC(cfg config.Config, logger *slog.Logger) {
 	}
 	// 0: left as GOGC or GOMEMLIMIT set it.
 	logger.Debug("garbage collector", "gogc", cfg.GCPercent, "memory_limit_bytes", cfg.MemoryLimit)
-}
-
-func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
-	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *postgres.DB, getenv func(string) string) error {
