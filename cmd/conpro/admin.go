@@ -34,7 +34,7 @@ func admin(ctx context.Context, args []string, db *postgres.DB, stdin io.Reader,
 		if err != nil {
 			return err
 		}
-		if _, err := db.AddStaffUser(ctx, email, hash); errors.Is(err, postgres.ErrExists) {
+		if _, err := db.AddStaffUser(ctx, email, hash); errors.Is(err, staff.ErrExists) {
 			return fmt.Errorf("a staff account for %s exists already; use reset-password", email)
 		} else if err != nil {
 			return err

@@ -21,8 +21,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
-
 	"conpro/internal/consent"
 )
 
@@ -62,6 +60,11 @@ const DefaultMaxSpooled = 20_000
 // event and the spool already holds MaxSpooled events: the choice is not
 // recorded.
 var ErrSpoolFull = errors.New("consent spool is full")
+
+// ErrRefused is wrapped by the store's error when the database refuses an
+// event itself (a constraint or a malformed value) rather than being
+// unreachable: retrying will not help.
+var ErrRefused = errors.New("the database refuses the consent event")
 
 // New returns a recorder that spools into dir (created if needed).
 func New(store Store, dir string, logger *slog.Logger) (*Recorder, error) {
@@ -260,7 +263,7 @@ func (r *Recorder) replay(ctx context.Context, file string) (int, error) {
 		r.log.WarnContext(ctx, "consent spool: skipped unreadable lines", "file", filepath.Base(file), "lines", bad)
 	}
 	if err := r.store.InsertConsentEvents(ctx, events); err != nil {
-		if !rejected(err) {
+		if !errors.Is(err, ErrRefused) {
 			return 0, fmt.Errorf("replay %s: %w", filepath.Base(file), err)
 		}
 		// The database answers but refuses something in the file: store
@@ -270,7 +273,7 @@ func (r *Recorder) replay(ctx context.Context, file string) (int, error) {
 			err := r.store.InsertConsentEvents(ctx, []consent.Event{e})
 			switch {
 			case err == nil:
-			case rejected(err):
+			case errors.Is(err, ErrRefused):
 				if qerr := r.quarantine(e); qerr != nil {
 					return 0, qerr
 				}
@@ -281,23 +284,6 @@ func (r *Recorder) replay(ctx context.Context, file string) (int, error) {
 		}
 	}
 	return len(events) + bad, nil
-}
-
-// rejected reports whether the database refused the data itself (a
-// constraint or a malformed value) rather than being unreachable: retrying
-// will not help.
-func rejected(err error) bool {
-	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
-		return false
-	}
-	// A foreign key violation is not final: the policy version an event
-	// names is recorded when a server starts against the database, which
-	// may be just after this replay.
-	if pgErr.Code == "23503" {
-		return false
-	}
-	return strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "23")
 }
 
 // quarantine keeps a refused event in a file of its own, which replay

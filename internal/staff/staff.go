@@ -37,6 +37,8 @@ var (
 	// ErrNotFound is returned for a record of the staff area (an account,
 	// a message, a request, a mail) that does not exist.
 	ErrNotFound = errors.New("not found")
+	// ErrExists is returned for an account whose address is taken.
+	ErrExists = errors.New("already exists")
 )
 
 // params are argon2id's settings: OWASP's recommendation for argon2id

@@ -2,13 +2,17 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"conpro/internal/consent"
+	"conpro/internal/consentlog"
 )
 
 // InsertConsentEvents appends events to the proof-of-consent log in one
@@ -21,7 +25,7 @@ func (db *DB) InsertConsentEvents(ctx context.Context, events []consent.Event) e
 	if len(events) == 1 {
 		// A click: one statement, no transaction around it.
 		if _, err := db.pool.Exec(ctx, insertConsentEvent, consentEventArgs(events[0])...); err != nil {
-			return fmt.Errorf("insert consent event: %w", err)
+			return fmt.Errorf("insert consent event: %w", refusedData(err))
 		}
 		return nil
 	}
@@ -31,10 +35,26 @@ func (db *DB) InsertConsentEvents(ctx context.Context, events []consent.Event) e
 			batch.Queue(insertConsentEvent, consentEventArgs(e)...)
 		}
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-			return fmt.Errorf("insert consent events: %w", err)
+			return fmt.Errorf("insert consent events: %w", refusedData(err))
 		}
 		return nil
 	})
+}
+
+// refusedData marks an error for which the database refused the data itself
+// (a constraint or a malformed value) rather than being unreachable:
+// consentlog.ErrRefused, since retrying will not help. A foreign key
+// violation is not final: the policy version an event names is recorded
+// when a server starts against the database, which may be just after.
+func refusedData(err error) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code == "23503" {
+		return err
+	}
+	if strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "23") {
+		return fmt.Errorf("%w: %w", consentlog.ErrRefused, err)
+	}
+	return err
 }
 
 const insertConsentEvent = `

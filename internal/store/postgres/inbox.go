@@ -61,7 +61,7 @@ func (db *DB) InboxMessage(ctx context.Context, id int64) (staff.InboxMessage, e
 	}
 	m, err := pgx.CollectExactlyOneRow(rows, scanInbox)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return m, ErrNotFound
+		return m, staff.ErrNotFound
 	}
 	if err != nil {
 		return m, fmt.Errorf("read message: %w", err)
@@ -82,7 +82,7 @@ func (db *DB) SetMessageHandled(ctx context.Context, id int64, handled bool, now
 			return fmt.Errorf("mark message: %w", err)
 		}
 		if tag.RowsAffected() == 0 {
-			return ErrNotFound
+			return staff.ErrNotFound
 		}
 		return nil
 	})
@@ -100,7 +100,7 @@ func (db *DB) DeleteMessage(ctx context.Context, id int64, audit staff.AuditEntr
 			return fmt.Errorf("delete message: %w", err)
 		}
 		if tag.RowsAffected() == 0 {
-			return ErrNotFound
+			return staff.ErrNotFound
 		}
 		return nil
 	})
@@ -150,7 +150,7 @@ func (db *DB) HandlePrivacyRequest(ctx context.Context, id int64, note string, n
 			return fmt.Errorf("handle privacy request: %w", err)
 		}
 		if tag.RowsAffected() == 0 {
-			return ErrNotFound
+			return staff.ErrNotFound
 		}
 		return nil
 	})
@@ -180,7 +180,7 @@ func (db *DB) RetryMail(ctx context.Context, id int64, audit staff.AuditEntry) e
 			return fmt.Errorf("retry mail: %w", err)
 		}
 		if tag.RowsAffected() == 0 {
-			return ErrNotFound
+			return staff.ErrNotFound
 		}
 		return nil
 	})

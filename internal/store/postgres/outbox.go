@@ -60,7 +60,7 @@ func (db *DB) MarkMailSent(ctx context.Context, id int64) error {
 		return fmt.Errorf("mark mail sent: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("mark mail %d sent: %w", id, ErrNotFound)
+		return fmt.Errorf("mark mail %d sent: no such mail", id)
 	}
 	return nil
 }
@@ -76,7 +76,7 @@ func (db *DB) MarkMailFailed(ctx context.Context, id int64, nextAttempt time.Tim
 		return fmt.Errorf("mark mail failed: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("mark mail %d failed: %w", id, ErrNotFound)
+		return fmt.Errorf("mark mail %d failed: no such mail", id)
 	}
 	return nil
 }

@@ -18,12 +18,8 @@ import (
 	"github.com/pressly/goose/v3/lock"
 
 	"conpro/internal/policy"
-	"conpro/internal/staff"
 	"conpro/migrations"
 )
-
-// ErrNotFound is returned when a looked-up row does not exist.
-var ErrNotFound = staff.ErrNotFound
 
 // DB is the store. Its methods are safe for concurrent use.
 type DB struct {

@@ -12,16 +12,13 @@ import (
 	"conpro/internal/staff"
 )
 
-// ErrExists is returned when a unique record already exists.
-var ErrExists = errors.New("already exists")
-
 // AddStaffUser creates an account.
 func (db *DB) AddStaffUser(ctx context.Context, email, passwordHash string) (int64, error) {
 	var id int64
 	err := db.pool.QueryRow(ctx, `INSERT INTO staff_user (email, password_hash) VALUES ($1, $2) RETURNING id`, email, passwordHash).Scan(&id)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-		return 0, ErrExists
+		return 0, staff.ErrExists
 	}
 	if err != nil {
 		return 0, fmt.Errorf("add staff user: %w", err)
@@ -103,7 +100,7 @@ func (db *DB) StaffUser(ctx context.Context, id int64) (staff.User, error) {
 	err := db.pool.QueryRow(ctx, `SELECT id, email, last_login_at, credential_version FROM staff_user WHERE id = $1`, id).
 		Scan(&u.ID, &u.Email, &u.LastLoginAt, &u.CredentialVersion)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return u, ErrNotFound
+		return u, staff.ErrNotFound
 	}
 	if err != nil {
 		return u, fmt.Errorf("read staff user: %w", err)
