@@ -78,7 +78,6 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 
 		h := w.Header()
 		h["X-Request-Id"] = []string{v.id}
-		h["Vary"] = append(h["Vary"], "Accept-Language, Cookie, Sec-GPC")
 		h["Content-Language"] = langValues[v.lang]
 
 		ctx := context.WithValue(r.Context(), visitKey{}, v)
@@ -116,6 +115,7 @@ func (s *Server) languageOf(r *http.Request) locale.Lang {
 // (none for an unmatched path, which may be anything a client typed), and
 // the client address truncated to its /24 (IPv4) or /48 (IPv6).
 func (s *Server) accessLog(next http.Handler) http.Handler {
+	handler := s.log.Handler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
@@ -129,21 +129,26 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		if route == "" {
 			route, path = "unmatched", ""
 		}
-		elapsed := time.Since(start)
+		end := time.Now()
+		elapsed := end.Sub(start)
 		s.metrics.observe(r.Method, route, status, elapsed)
 		level := slog.LevelInfo
 		if status >= 500 && status != statusClientClosed {
 			level = slog.LevelError
 		}
-		if !s.log.Enabled(r.Context(), level) {
+		ctx := r.Context()
+		if !handler.Enabled(ctx, level) {
 			return
 		}
-		v := visitOf(r.Context())
+		v := visitOf(ctx)
 		truncated := ""
 		if p := clientip.Truncate(v.client); p.IsValid() {
 			truncated = p.String()
 		}
-		s.log.LogAttrs(r.Context(), level, "request",
+		// The record is made here rather than by Logger.LogAttrs, which
+		// would look up the caller's source line for every request.
+		line := slog.NewRecord(end, level, "request", 0)
+		line.AddAttrs(
 			slog.String("request_id", v.id),
 			slog.String("method", r.Method),
 			slog.String("route", route),
@@ -153,6 +158,7 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 			slog.Duration("duration", elapsed),
 			slog.String("client", truncated),
 		)
+		_ = handler.Handle(ctx, line)
 	})
 }
 

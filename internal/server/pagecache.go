@@ -47,16 +47,15 @@ func (s *Server) cachePages(next http.Handler) http.Handler {
 			h[k] = v // shared values, never changed in place
 		}
 		h["Etag"] = p.etagValue
-		h["Vary"] = append(h["Vary"], "Accept-Encoding")
 		if inm := r.Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, p.etag) {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		body, size := p.gz, len(p.gz)
+		body, length := p.gz, p.gzLength
 		if web.AcceptsGzip(r.Header.Get("Accept-Encoding")) {
 			h["Content-Encoding"] = gzipValue
 		} else {
-			size = p.size
+			length = []string{strconv.Itoa(p.size)}
 			switch {
 			case r.Method == http.MethodHead:
 				body = nil
@@ -70,7 +69,7 @@ func (s *Server) cachePages(next http.Handler) http.Handler {
 				}
 			}
 		}
-		h["Content-Length"] = []string{strconv.Itoa(size)}
+		h["Content-Length"] = length
 		w.WriteHeader(http.StatusOK)
 		if r.Method != http.MethodHead {
 			_, _ = w.Write(body)
@@ -112,7 +111,10 @@ func (s *Server) fill(next http.Handler, w http.ResponseWriter, r *http.Request)
 	_ = zw.Close()
 	sum := sha256.Sum256(plain)
 	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
-	return &cachedPage{header: header, gz: bytes.Clone(gz.Bytes()), size: len(plain), etag: etag, etagValue: []string{etag}}, plain, false
+	return &cachedPage{
+		header: header, gz: bytes.Clone(gz.Bytes()), gzLength: []string{strconv.Itoa(gz.Len())},
+		size: len(plain), etag: etag, etagValue: []string{etag},
+	}, plain, false
 }
 
 // bufferedResponse keeps what a handler writes, to be cached.
@@ -189,7 +191,8 @@ func (b *cacheBudget) admit(entries, cost int) (startAgain bool) {
 type cachedPage struct {
 	header    http.Header // what the handler set
 	gz        []byte
-	size      int // of the uncompressed page
+	gzLength  []string // len(gz), as Content-Length
+	size      int      // of the uncompressed page
 	etag      string
 	etagValue []string
 }

@@ -33,6 +33,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, title, description
 		returnTo = "/"
 	}
 	v := visitOf(ctx)
+	w.Header()["Vary"] = pageVary
 	p.Consent = web.NewConsentView(s.vendors, v.consent, returnTo)
 	if v.vendors && v.allowed != nil {
 		p.Consent.Injection = v.allowed.injection
@@ -58,7 +59,9 @@ func writeBody(w http.ResponseWriter, r *http.Request, status int, contentType s
 	h := w.Header()
 	h["Content-Type"] = []string{contentType}
 	if len(body) > 1024 && h.Get("Content-Encoding") == "" && web.AcceptsGzip(r.Header.Get("Accept-Encoding")) {
-		h["Vary"] = append(h["Vary"], "Accept-Encoding")
+		if len(h["Vary"]) == 0 { // a page names it with what else it varies by
+			h["Vary"] = acceptEncoding
+		}
 		zw := gzipWriters.Get().(*gzip.Writer)
 		var buf bytes.Buffer
 		zw.Reset(&buf)
@@ -80,4 +83,10 @@ var gzipWriters = sync.Pool{New: func() any {
 	return zw
 }}
 
-var gzipValue = []string{"gzip"}
+// Header values shared by responses (never changed in place). A page
+// varies by the language and the consent state as well as the encoding.
+var (
+	gzipValue      = []string{"gzip"}
+	acceptEncoding = []string{"Accept-Encoding"}
+	pageVary       = []string{"Accept-Encoding, Accept-Language, Cookie, Sec-GPC"}
+)
