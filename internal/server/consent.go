@@ -32,53 +32,71 @@ type allowedVendors struct {
 	grants    string
 }
 
-// knownChoice is a consent cookie already checked, with what follows from it.
-type knownChoice struct {
-	choice  consent.Choice
-	allowed *allowedVendors // nil when it grants no vendor
+// siteCookies is what a request's Cookie header tells the site: the
+// visitor's checked consent choice (nil without a valid one), what it lets
+// pages load, and the language they chose.
+type siteCookies struct {
+	choice  *consent.Choice
+	allowed *allowedVendors // nil when the choice grants no vendor
+	lang    string
 }
 
-// choiceMemo remembers checked consent cookies: a visitor sends the same one
-// with every request, and checking its signature is most of the work of
-// reading it. It is bounded, and forgets everything when full.
-type choiceMemo struct {
-	m sync.Map // cookie value → *knownChoice
+// cookieMemo remembers what Cookie headers said: a visitor sends the same
+// header with every request, and checking the consent cookie's signature is
+// most of the work of reading it. It is bounded in entries and in the length
+// of a header it keeps, and forgets everything when full.
+type cookieMemo struct {
+	m sync.Map // Cookie header → *siteCookies
 	n atomic.Int64
 }
 
-// maxKnownChoices bounds the memo of checked cookies.
-const maxKnownChoices = 10_000
+const (
+	maxRememberedHeaders = 4096
+	maxRememberedHeader  = 512 // bytes; longer ones are read each time
+)
 
-// readChoice returns the choice in the request's consent cookie. A missing,
-// garbled or forged cookie is no choice.
-func (s *Server) readChoice(r *http.Request) *knownChoice {
-	c, err := r.Cookie(consent.CookieName)
-	if err != nil {
-		return nil
+// readCookies reads the site's own cookies from a request. A missing,
+// garbled or forged consent cookie is no choice.
+func (s *Server) readCookies(r *http.Request) *siteCookies {
+	lines := r.Header["Cookie"]
+	if len(lines) == 0 {
+		return &noCookies
 	}
-	if k, ok := s.choices.m.Load(c.Value); ok {
-		return k.(*knownChoice)
-	}
-	ch, err := s.cookies.Decode(c.Value)
-	if err != nil {
-		return nil
-	}
-	k := &knownChoice{choice: ch}
-	if granted := ch.GrantedVendors(s.vendors); len(granted) > 0 {
-		var b strings.Builder
-		for _, v := range granted {
-			b.WriteString(v.Code)
-			b.WriteByte('~')
+	key := lines[0]
+	remember := len(lines) == 1 && len(key) <= maxRememberedHeader
+	if remember {
+		if c, ok := s.cookieMemo.m.Load(key); ok {
+			return c.(*siteCookies)
 		}
-		k.allowed = &allowedVendors{injection: s.vendors.Inject(&ch), grants: b.String()}
 	}
-	if s.choices.n.Add(1) > maxKnownChoices {
-		s.choices.m.Clear()
-		s.choices.n.Store(0)
+	c := &siteCookies{}
+	if lang, err := r.Cookie(locale.CookieName); err == nil {
+		c.lang = lang.Value
 	}
-	s.choices.m.Store(c.Value, k)
-	return k
+	if cookie, err := r.Cookie(consent.CookieName); err == nil {
+		if ch, err := s.cookies.Decode(cookie.Value); err == nil {
+			c.choice = &ch
+			if granted := ch.GrantedVendors(s.vendors); len(granted) > 0 {
+				var b strings.Builder
+				for _, v := range granted {
+					b.WriteString(v.Code)
+					b.WriteByte('~')
+				}
+				c.allowed = &allowedVendors{injection: s.vendors.Inject(&ch), grants: b.String()}
+			}
+		}
+	}
+	if remember {
+		if s.cookieMemo.n.Add(1) > maxRememberedHeaders {
+			s.cookieMemo.m.Clear()
+			s.cookieMemo.n.Store(0)
+		}
+		s.cookieMemo.m.Store(key, c)
+	}
+	return c
 }
+
+var noCookies siteCookies
 
 // gpc reports the Global Privacy Control signal. The header is read by its
 // canonical key (Sec-Gpc): Get would canonicalise "Sec-GPC" on every call.
@@ -87,19 +105,14 @@ func gpc(r *http.Request) bool {
 	return len(v) > 0 && strings.TrimSpace(v[0]) == "1"
 }
 
-// consentOf works out a request's consent state, and what its current
-// consent lets pages load (nil for nothing).
-func (s *Server) consentOf(r *http.Request) (consent.State, *allowedVendors) {
-	k := s.readChoice(r)
-	var ch *consent.Choice
-	if k != nil {
-		ch = &k.choice
-	}
-	st := consent.Evaluate(ch, policy.CurrentNumber(), s.cfg.ConsentMaxAge, s.now(), gpc(r))
+// consentOf works out a request's consent state from its cookies, and what
+// its current consent lets pages load (nil for nothing).
+func (s *Server) consentOf(r *http.Request, c *siteCookies) (consent.State, *allowedVendors) {
+	st := consent.Evaluate(c.choice, policy.CurrentNumber(), s.cfg.ConsentMaxAge, s.now(), gpc(r))
 	if st.Current() == nil {
 		return st, nil
 	}
-	return st, k.allowed
+	return st, c.allowed
 }
 
 // handleConsent records a banner or settings-form click: it decides what is

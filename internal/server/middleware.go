@@ -27,7 +27,8 @@ type visit struct {
 	// id is a fresh random request ID, in X-Request-Id and on every log
 	// line. An incoming X-Request-Id is not trusted: a client could make
 	// log lines collide.
-	id string
+	id      string
+	idValue [1]string // id as the X-Request-Id field's value
 	// client is the visitor's address as the resolver found it. Store and
 	// log only its truncation (clientip.Truncate).
 	client netip.Addr
@@ -68,16 +69,20 @@ func consentState(ctx context.Context) consent.State { return visitOf(ctx).conse
 // Dutch) and the consent state.
 func (s *Server) withRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cookies := s.readCookies(r)
 		v := &visit{
-			id:      newRequestID(),
-			client:  s.clientIPs.Resolve(r.RemoteAddr, r.Header.Get("CF-Connecting-IP"), r.Header.Get("X-Forwarded-For")),
-			lang:    s.languageOf(r),
+			id: newRequestID(),
+			// Header fields by their canonical keys: Get would make the key
+			// canonical on every call.
+			client:  s.clientIPs.Resolve(r.RemoteAddr, r.Header.Get("Cf-Connecting-Ip"), r.Header.Get("X-Forwarded-For")),
+			lang:    s.locales.Negotiate(cookies.lang, r.Header.Get("Accept-Language")),
 			vendors: true,
 		}
-		v.consent, v.allowed = s.consentOf(r)
+		v.consent, v.allowed = s.consentOf(r, cookies)
+		v.idValue[0] = v.id
 
 		h := w.Header()
-		h["X-Request-Id"] = []string{v.id}
+		h["X-Request-Id"] = v.idValue[:]
 		h["Content-Language"] = langValues[v.lang]
 
 		ctx := context.WithValue(r.Context(), visitKey{}, v)
@@ -98,16 +103,6 @@ func newRequestID() string {
 	var dst [16]byte
 	hex.Encode(dst[:], b[:])
 	return string(dst[:])
-}
-
-// languageOf negotiates a request's language: the language cookie, then
-// Accept-Language, then Dutch.
-func (s *Server) languageOf(r *http.Request) locale.Lang {
-	remembered := ""
-	if c, err := r.Cookie(locale.CookieName); err == nil {
-		remembered = c.Value
-	}
-	return s.locales.Negotiate(remembered, r.Header.Get("Accept-Language"))
 }
 
 // accessLog writes one structured line per request and feeds the request

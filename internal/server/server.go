@@ -114,8 +114,8 @@ type Server struct {
 	// shownVersions memoises the digest of the banner per language, notice
 	// and form: every consent click records it.
 	shownVersions sync.Map
-	// choices memoises checked consent cookies (see readChoice).
-	choices choiceMemo
+	// cookieMemo remembers what Cookie headers said (see readCookies).
+	cookieMemo cookieMemo
 }
 
 // cacheBytes bounds the page cache. A variant costs about 7 KB (the privacy

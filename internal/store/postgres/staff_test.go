@@ -9,18 +9,26 @@ import (
 
 	"conpro/internal/pgtest"
 	"conpro/internal/staff"
+	"conpro/internal/store/postgres"
 )
 
-func TestStaffLogin_AConcurrentBurstGetsNoMoreThanMaxFailuresPasswordChecks(t *testing.T) {
-	ctx := context.Background()
+// withAccount is a fresh database with one staff account.
+func withAccount(t *testing.T, email, password string) *postgres.DB {
+	t.Helper()
 	db := pgtest.New(t)
-	hash, err := staff.HashPassword("een-lang-wachtwoord")
+	hash, err := staff.HashPassword(password)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AddStaffUser(ctx, "els@conpro-bvba.be", hash); err != nil {
+	if _, err := db.AddStaffUser(context.Background(), email, hash); err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+func TestStaffLogin_AConcurrentBurstGetsNoMoreThanMaxFailuresPasswordChecks(t *testing.T) {
+	ctx := context.Background()
+	db := withAccount(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
 	now := time.Now()
 
 	// Thirty wrong passwords at once. Each attempt that was allowed a
@@ -72,14 +80,7 @@ func TestStaffLogin_AConcurrentBurstGetsNoMoreThanMaxFailuresPasswordChecks(t *t
 
 func TestStaffLogin_ANewPasswordUnlocksTheAccount(t *testing.T) {
 	ctx := context.Background()
-	db := pgtest.New(t)
-	hash, err := staff.HashPassword("een-lang-wachtwoord")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.AddStaffUser(ctx, "els@conpro-bvba.be", hash); err != nil {
-		t.Fatal(err)
-	}
+	db := withAccount(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
 	now := time.Now()
 	for range staff.MaxFailures {
 		_, _ = staff.Login(ctx, db, "els@conpro-bvba.be", "fout-wachtwoord", now)
