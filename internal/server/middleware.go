@@ -42,6 +42,9 @@ type visit struct {
 	vendors bool
 	// machine marks routes for programs: failures answer in plain text.
 	machine bool
+	// route is the pattern of the route that answered ("" when none did),
+	// for the access log and the metrics.
+	route string
 }
 
 type visitKey struct{}
@@ -120,7 +123,8 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		if status == 0 {
 			status = http.StatusOK
 		}
-		route, path := chi.RouteContext(r.Context()).RoutePattern(), r.URL.Path
+		v := visitOf(r.Context())
+		route, path := v.route, r.URL.Path
 		if route == "" {
 			route, path = "unmatched", ""
 		}
@@ -135,7 +139,6 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		if !handler.Enabled(ctx, level) {
 			return
 		}
-		v := visitOf(ctx)
 		truncated := ""
 		if p := clientip.Truncate(v.client); p.IsValid() {
 			truncated = p.String()
@@ -154,6 +157,15 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 			slog.String("client", truncated),
 		)
 		_ = handler.Handle(ctx, line)
+	})
+}
+
+// routeOf notes in the visit which route answered, once the router has
+// found it: the access log runs outside the router.
+func routeOf(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r)
+		visitOf(r.Context()).route = chi.RouteContext(r.Context()).RoutePattern()
 	})
 }
 

@@ -7,114 +7,130 @@ import (
 	"encoding/base64"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/go-chi/chi/v5"
 
 	"conpro/internal/consent"
 	"conpro/internal/locale"
 	"conpro/web"
 )
 
-// cachePages keeps the answers of the routes it wraps: pages whose bytes
-// depend only on their path, the language and the consent state (which
-// scripts they carry, which notice the banner shows), with no nonce and
-// nothing of one visitor. The first request for a variant goes to the
-// handler; its 200 answer is kept gzip-compressed with its header fields,
-// and served from memory with an ETag from then on, as a web server serves
-// a file. Requests with a query string go to the handler each time (they
-// would make the variants unbounded), and so does any answer but a 200.
-func (s *Server) cachePages(next http.Handler) http.Handler {
+// The page cache keeps the answers of the routes declared with keepPages
+// in routes.go: pages whose bytes depend only on their path, the language
+// and the consent state (which scripts they carry, which notice the banner
+// shows), with no nonce and nothing of one visitor. The first request for a
+// variant goes through the router to the handler; its 200 answer is kept,
+// gzip-compressed, with every header field the router and the handler set.
+// From then on servePages answers that variant from memory, with an ETag,
+// before the router, as a web server serves a file. Requests with a query
+// string or a body, and escaped paths (which the router matches as
+// written), always go to the router; so does any answer but a 200.
+
+// servePages answers a request from the page cache when its variant is
+// there; otherwise the router (next) answers.
+func (s *Server) servePages(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h["Cache-Control"] = privateNoCache
-		if r.URL.RawQuery != "" {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead ||
+			r.URL.RawQuery != "" || r.URL.RawPath != "" || r.ContentLength != 0 {
 			next.ServeHTTP(w, r)
 			return
 		}
-		key := variantOf(r)
-		p, ok := s.pages.get(key)
-		var plain []byte // the uncompressed page, when this request rendered it
+		p, ok := s.pages.get(variantOf(r))
 		if !ok {
-			var done bool
-			if p, plain, done = s.fill(next, w, r); done {
-				return
-			}
-			s.pages.put(key, p)
-		}
-		for k, v := range p.header {
-			h[k] = v // shared values, never changed in place
-		}
-		h["Etag"] = p.etagValue
-		if inm := r.Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, p.etag) {
-			w.WriteHeader(http.StatusNotModified)
+			next.ServeHTTP(w, r)
 			return
 		}
-		body, length := p.gz, p.gzLength
-		if web.AcceptsGzip(r.Header.Get("Accept-Encoding")) {
-			h["Content-Encoding"] = gzipValue
-		} else {
-			length = []string{strconv.Itoa(p.size)}
-			switch {
-			case r.Method == http.MethodHead:
-				body = nil
-			case plain != nil:
-				body = plain
-			default:
-				var err error
-				if body, err = p.plain(); err != nil {
-					s.fail(w, r, err)
-					return
-				}
-			}
-		}
-		h["Content-Length"] = length
-		w.WriteHeader(http.StatusOK)
-		if r.Method != http.MethodHead {
-			_, _ = w.Write(body)
-		}
+		visitOf(r.Context()).route = p.route
+		s.writePage(w, r, p, nil)
 	})
 }
 
-// fill asks the handler for a variant's page. A 200 comes back as a page to
-// keep (and its uncompressed bytes); any other answer is passed on to the
-// client as it is, and done is true.
-func (s *Server) fill(next http.Handler, w http.ResponseWriter, r *http.Request) (p *cachedPage, plain []byte, done bool) {
-	before := w.Header().Clone()
-	// The handler writes the page whole and uncompressed (as for a HEAD it
-	// would write none of it): compressing is the cache's work.
-	inner := r.Clone(r.Context())
-	inner.Method = http.MethodGet
-	inner.Header.Del("Accept-Encoding")
-	rec := &bufferedResponse{header: w.Header()}
-	next.ServeHTTP(rec, inner)
-	if rec.status != http.StatusOK {
-		w.WriteHeader(rec.status)
-		if r.Method != http.MethodHead {
-			_, _ = w.Write(rec.body.Bytes())
+// keepPages marks the routes whose answers the page cache keeps: it asks the
+// handler for a variant's page and keeps a 200 answer (other answers pass
+// on to the client as they are).
+func (s *Server) keepPages(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RawQuery != "" {
+			w.Header()["Cache-Control"] = privateNoCache
+			next.ServeHTTP(w, r)
+			return
 		}
-		return nil, nil, true
+		// The handler writes the page whole and uncompressed (as for a HEAD
+		// it would write none of it): compressing is the cache's work.
+		inner := r.Clone(r.Context())
+		inner.Method = http.MethodGet
+		inner.Header.Del("Accept-Encoding")
+		w.Header()["Cache-Control"] = privateNoCache
+		rec := &bufferedResponse{header: w.Header()}
+		next.ServeHTTP(rec, inner)
+		if rec.status != http.StatusOK {
+			w.WriteHeader(rec.status)
+			if r.Method != http.MethodHead {
+				_, _ = w.Write(rec.body.Bytes())
+			}
+			return
+		}
+		plain := rec.body.Bytes()
+		// Every field but the request's own ID is part of the page.
+		header := w.Header().Clone()
+		delete(header, "X-Request-Id")
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+		_, _ = zw.Write(plain)
+		_ = zw.Close()
+		sum := sha256.Sum256(plain)
+		etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+		p := &cachedPage{
+			header: header, gz: bytes.Clone(gz.Bytes()), gzLength: []string{strconv.Itoa(gz.Len())},
+			size: len(plain), etag: etag, etagValue: []string{etag},
+			route: chi.RouteContext(r.Context()).RoutePattern(),
+		}
+		if r.URL.RawPath == "" {
+			s.pages.put(variantOf(r), p)
+		}
+		s.writePage(w, r, p, plain)
+	})
+}
+
+// writePage answers with a kept page: compressed for a client that takes
+// gzip, whole otherwise (plain, when given, is the page uncompressed), a 304
+// for a client that has it.
+func (s *Server) writePage(w http.ResponseWriter, r *http.Request, p *cachedPage, plain []byte) {
+	h := w.Header()
+	for k, v := range p.header {
+		h[k] = v // shared values, never changed in place
 	}
-	plain = rec.body.Bytes()
-	// What the handler set (content type, a CSP allowing the visitor's
-	// vendors) is part of the page and replayed with it.
-	header := http.Header{}
-	for k, v := range w.Header() {
-		if !slices.Equal(before[k], v) {
-			header[k] = v
+	h["Etag"] = p.etagValue
+	if inm := r.Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, p.etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	body, length := p.gz, p.gzLength
+	if web.AcceptsGzip(r.Header.Get("Accept-Encoding")) {
+		h["Content-Encoding"] = gzipValue
+	} else {
+		length = []string{strconv.Itoa(p.size)}
+		switch {
+		case r.Method == http.MethodHead:
+			body = nil
+		case plain != nil:
+			body = plain
+		default:
+			var err error
+			if body, err = p.plain(); err != nil {
+				s.fail(w, r, err)
+				return
+			}
 		}
 	}
-	var gz bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
-	_, _ = zw.Write(plain)
-	_ = zw.Close()
-	sum := sha256.Sum256(plain)
-	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
-	return &cachedPage{
-		header: header, gz: bytes.Clone(gz.Bytes()), gzLength: []string{strconv.Itoa(gz.Len())},
-		size: len(plain), etag: etag, etagValue: []string{etag},
-	}, plain, false
+	h["Content-Length"] = length
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
 }
 
 // bufferedResponse keeps what a handler writes, to be cached.
@@ -189,7 +205,8 @@ func (b *cacheBudget) admit(entries, cost int) (startAgain bool) {
 // bounds what many variants cost in memory. A client that does not take
 // gzip gets the bytes decompressed for it.
 type cachedPage struct {
-	header    http.Header // what the handler set
+	header    http.Header // as the router and the handler set it
+	route     string      // the route's pattern, for the access log and metrics
 	gz        []byte
 	gzLength  []string // len(gz), as Content-Length
 	size      int      // of the uncompressed page

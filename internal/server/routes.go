@@ -15,13 +15,16 @@ import (
 // maxFormBody bounds every request body; the site's forms are small.
 const maxFormBody = 64 << 10
 
-// routes is the one place that lists every route of the site. Each route
-// sits in a group whose middleware says what kind of route it is:
+// routes is the one place that lists every route of the site. Every request
+// first gets its visit (language, consent, request ID), its access-log line
+// and a guard against panics; a page the cache holds is answered then, and
+// everything else goes to the router. Each route sits in a group whose
+// middleware says what kind of route it is:
 //
 //   - machine: probes, metrics, well-known files; answers for programs, and
 //     failures in plain text.
-//   - cachePages: public pages that are the same bytes for everyone in one
-//     language and consent state; kept rendered (pagecache.go).
+//   - keepPages: public pages that are the same bytes for everyone in one
+//     language and consent state; kept by the page cache (pagecache.go).
 //   - withoutVendors: public pages where a visitor types or sees personal
 //     data; no vendor script, whatever the visitor allowed.
 //   - private: the same, and nothing stored by any cache, a browsing
@@ -30,9 +33,9 @@ const maxFormBody = 64 << 10
 //
 // Every other page may carry the vendor scripts its visitor allowed. Error
 // pages never do, whatever the route (errors.go).
-func (s *Server) routes() chi.Router {
+func (s *Server) routes() (http.Handler, *chi.Mux) {
 	r := chi.NewRouter()
-	r.Use(s.withRequest, s.accessLog, s.recoverPanics, s.securityHeaders, s.limitBody(maxFormBody), middleware.GetHead)
+	r.Use(routeOf, s.securityHeaders, s.limitBody(maxFormBody), middleware.GetHead)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 
@@ -52,7 +55,7 @@ func (s *Server) routes() chi.Router {
 	r.Method(http.MethodGet, "/static/*", s.assets.Handler(http.HandlerFunc(s.notFound)))
 
 	r.Group(func(r chi.Router) {
-		r.Use(s.cachePages)
+		r.Use(s.keepPages)
 		r.Get("/", s.handleHome)
 		r.Get("/privacy", s.handlePolicy)
 		r.Get("/privacy/versies", s.handlePolicyVersions)
@@ -109,7 +112,7 @@ func (s *Server) routes() chi.Router {
 			})
 		})
 	})
-	return r
+	return s.withRequest(s.accessLog(s.recoverPanics(s.servePages(r)))), r
 }
 
 // Header values the route properties set, shared by every response (never

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"conpro/internal/clientip"
@@ -165,12 +166,21 @@ func New(d Deps) (http.Handler, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	routes := s.routes()
+	handler, routes := s.routes()
 	if s.robots, err = s.robotsTxt(routes); err != nil {
 		return nil, err
 	}
-	return routes, nil
+	return site{Mux: routes, serve: handler}, nil
 }
+
+// site is the handler New returns: the router, which lists the routes
+// (chi.Walk reads it), behind the middleware every request takes.
+type site struct {
+	*chi.Mux
+	serve http.Handler
+}
+
+func (s site) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.serve.ServeHTTP(w, r) }
 
 // absURL is the public address of a site path.
 func (s *Server) absURL(path string) string {
