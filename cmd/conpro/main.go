@@ -114,7 +114,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return admin(ctx, args[1:], db, stdin, stdout, stderr)
 	}
-	return serve(ctx, cfg, logger, db, getenv)
+	return serve(ctx, cfg, lg, db, getenv)
 }
 
 // purge runs the retention purge once and prints what it deleted (or, with
@@ -151,7 +151,8 @@ func tuneGC(cfg config.Config, logger *slog.Logger) {
 	logger.Debug("garbage collector", "gogc", cfg.GCPercent, "memory_limit_bytes", cfg.MemoryLimit)
 }
 
-func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *postgres.DB, getenv func(string) string) error {
+func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postgres.DB, getenv func(string) string) error {
+	logger := lg.Logger
 	tuneGC(cfg, logger)
 	bundle, err := locale.Load(locales.FS())
 	if err != nil {
@@ -206,7 +207,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, db *post
 
 	handler, err := server.New(server.Deps{
 		Config:         cfg,
-		Logger:         logger,
+		Logger:         lg,
 		Locales:        bundle,
 		Assets:         assets,
 		Readiness:      db,

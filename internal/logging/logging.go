@@ -26,7 +26,8 @@ type Options struct {
 // Logger is a logger with its buffered output.
 type Logger struct {
 	*slog.Logger
-	out *batchWriter
+	out  *batchWriter
+	json bool
 }
 
 // New returns a logger writing to w. Close it before the program ends.
@@ -41,8 +42,11 @@ func New(w io.Writer, o Options) *Logger {
 		h = slog.NewJSONHandler(out, opts)
 	}
 	go out.flushEvery(o.FlushEvery)
-	return &Logger{Logger: slog.New(urgent{Handler: h, out: out}), out: out}
+	return &Logger{Logger: slog.New(urgent{Handler: h, out: out}), out: out, json: o.JSON}
 }
+
+// Flush writes out what is buffered.
+func (l *Logger) Flush() error { return l.out.flush() }
 
 // Close writes out what is buffered and stops the flushing.
 func (l *Logger) Close() error {

@@ -18,6 +18,7 @@ import (
 	"conpro/internal/clientip"
 	"conpro/internal/consent"
 	"conpro/internal/locale"
+	"conpro/internal/logging"
 )
 
 // visit is what the server works out once about a request, for every later
@@ -108,12 +109,11 @@ func newRequestID() string {
 	return string(dst[:])
 }
 
-// accessLog writes one structured line per request and feeds the request
-// metrics. It logs no personal data: the route, the path without its query
-// (none for an unmatched path, which may be anything a client typed), and
-// the client address truncated to its /24 (IPv4) or /48 (IPv6).
+// accessLog writes one line per request (logging.Request) and feeds the
+// request metrics. It logs no personal data: the route, the path without its
+// query (none for an unmatched path, which may be anything a client typed),
+// and the client address truncated to its /24 (IPv4) or /48 (IPv6).
 func (s *Server) accessLog(next http.Handler) http.Handler {
-	handler := s.log.Handler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
@@ -135,28 +135,17 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		if status >= 500 && status != statusClientClosed {
 			level = slog.LevelError
 		}
-		ctx := r.Context()
-		if !handler.Enabled(ctx, level) {
+		if !s.access.Enabled(r.Context(), level) {
 			return
 		}
-		truncated := ""
+		client := ""
 		if p := clientip.Truncate(v.client); p.IsValid() {
-			truncated = p.String()
+			client = p.String()
 		}
-		// The record is made here rather than by Logger.LogAttrs, which
-		// would look up the caller's source line for every request.
-		line := slog.NewRecord(end, level, "request", 0)
-		line.AddAttrs(
-			slog.String("request_id", v.id),
-			slog.String("method", r.Method),
-			slog.String("route", route),
-			slog.String("path", path),
-			slog.Int("status", status),
-			slog.Int("bytes", rec.bytes),
-			slog.Duration("duration", elapsed),
-			slog.String("client", truncated),
-		)
-		_ = handler.Handle(ctx, line)
+		s.access.Request(r.Context(), logging.Request{
+			Time: end, Level: level, ID: v.id, Method: r.Method, Route: route, Path: path,
+			Status: status, Bytes: rec.bytes, Duration: elapsed, Client: client,
+		})
 	})
 }
 

@@ -20,6 +20,7 @@ import (
 	"conpro/internal/contact"
 	"conpro/internal/csp"
 	"conpro/internal/locale"
+	"conpro/internal/logging"
 	"conpro/internal/privacyrequest"
 	"conpro/web"
 )
@@ -45,8 +46,9 @@ type ConsentHistory interface {
 
 // Deps is everything the HTTP layer needs, built once in main.
 type Deps struct {
-	Config    config.Config
-	Logger    *slog.Logger
+	Config config.Config
+	// Logger writes the log, and the access log's line per request.
+	Logger    *logging.Logger
 	Locales   *locale.Bundle
 	Assets    *web.Assets
 	Readiness Readiness
@@ -80,6 +82,7 @@ type Deps struct {
 type Server struct {
 	cfg       config.Config
 	log       *slog.Logger
+	access    *logging.Logger
 	locales   *locale.Bundle
 	assets    *web.Assets
 	ready     Readiness
@@ -133,7 +136,8 @@ func New(d Deps) (http.Handler, error) {
 	}
 	s := &Server{
 		cfg:       d.Config,
-		log:       d.Logger,
+		log:       d.Logger.Logger,
+		access:    d.Logger,
 		locales:   d.Locales,
 		assets:    d.Assets,
 		ready:     d.Readiness,

@@ -21,6 +21,7 @@ import (
 	"conpro/internal/consentlog"
 	"conpro/internal/contact"
 	"conpro/internal/locale"
+	"conpro/internal/logging"
 	"conpro/internal/pgtest"
 	"conpro/internal/policy"
 	"conpro/internal/privacyrequest"
@@ -34,11 +35,22 @@ import (
 type site struct {
 	URL      string
 	handler  http.Handler
-	logs     *syncBuffer
+	logs     siteLogs
 	db       *postgres.DB
 	dbURL    string
 	recorder *consentlog.Recorder
 	codec    *consent.Codec
+}
+
+// siteLogs is what the site logged; reading it writes out what waits.
+type siteLogs struct {
+	buf *syncBuffer
+	lg  *logging.Logger
+}
+
+func (l siteLogs) String() string {
+	_ = l.lg.Flush()
+	return l.buf.String()
 }
 
 type syncBuffer struct {
@@ -144,7 +156,9 @@ func newSite(t testing.TB, opts siteOptions) *site {
 	if env["CONPRO_LOG_LEVEL"] != "" {
 		level = cfg.LogLevel
 	}
-	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level}))
+	lg := logging.New(logs, logging.Options{JSON: true, Level: level})
+	t.Cleanup(func() { _ = lg.Close() })
+	logger := lg.Logger
 	spoolDir := opts.spoolDir
 	if spoolDir == "" {
 		spoolDir = t.TempDir()
@@ -156,7 +170,7 @@ func newSite(t testing.TB, opts siteOptions) *site {
 	recorder.MaxSpooled = cfg.SpoolMax
 	h, err := server.New(server.Deps{
 		Config:         cfg,
-		Logger:         logger,
+		Logger:         lg,
 		Locales:        bundle,
 		Assets:         assets,
 		Readiness:      db,
@@ -179,7 +193,7 @@ func newSite(t testing.TB, opts siteOptions) *site {
 	}
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &site{URL: ts.URL, handler: h, logs: logs, db: db, dbURL: dbURL, recorder: recorder, codec: codec}
+	return &site{URL: ts.URL, handler: h, logs: siteLogs{logs, lg}, db: db, dbURL: dbURL, recorder: recorder, codec: codec}
 }
 
 // noRedirect is a client that shows redirects instead of following them.
