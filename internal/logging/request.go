@@ -3,6 +3,7 @@ package logging
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -19,7 +20,9 @@ type Request struct {
 	Status   int
 	Bytes    int
 	Duration time.Duration
-	Client   string
+	// Client is the visitor's network (an address truncated to its /24 or
+	// /48); written empty when it is not valid.
+	Client netip.Prefix
 }
 
 // Request writes an access-log line, with the message "request", the same
@@ -32,7 +35,7 @@ func (l *Logger) Request(ctx context.Context, q Request) {
 	if !l.Enabled(ctx, q.Level) {
 		return
 	}
-	if !plain(q.ID) || !plain(q.Method) || !plain(q.Route) || !plain(q.Path) || !plain(q.Client) {
+	if !plain(q.ID) || !plain(q.Method) || !plain(q.Route) || !plain(q.Path) || !q.Client.IsValid() {
 		r := slog.NewRecord(q.Time, q.Level, "request", 0)
 		r.AddAttrs(q.attrs()...)
 		_ = l.Handler().Handle(ctx, r)
@@ -65,8 +68,15 @@ func (q *Request) attrs() []slog.Attr {
 		slog.Int("status", q.Status),
 		slog.Int("bytes", q.Bytes),
 		slog.Duration("duration", q.Duration),
-		slog.String("client", q.Client),
+		slog.String("client", client(q.Client)),
 	}
+}
+
+func client(p netip.Prefix) string {
+	if !p.IsValid() {
+		return ""
+	}
+	return p.String()
 }
 
 // plain reports whether s is written as it is by both handlers: not empty,
@@ -109,7 +119,7 @@ func (q *Request) appendText(b []byte) []byte {
 	b = append(b, " duration="...)
 	b = append(b, q.Duration.String()...)
 	b = append(b, " client="...)
-	b = append(b, q.Client...)
+	b = q.Client.AppendTo(b)
 	return append(b, '\n')
 }
 
@@ -133,6 +143,6 @@ func (q *Request) appendJSON(b []byte) []byte {
 	b = append(b, `,"duration":`...)
 	b = strconv.AppendInt(b, int64(q.Duration), 10)
 	b = append(b, `,"client":"`...)
-	b = append(b, q.Client...)
+	b = q.Client.AppendTo(b)
 	return append(b, "\"}\n"...)
 }

@@ -842,6 +842,8 @@ func TestConsent_AFullSpoolRefusesAGrantWith503ButAWithdrawalTakesEffect(t *test
 	if !strings.Contains(html.UnescapeString(res.Body), "kon uw cookiekeuze nu niet bewaard worden") {
 		t.Errorf("the 503 page does not say in Dutch that the choice was not saved:\n%.500s", res.Body)
 	}
+	// An error page: no vendor script, although the cookie grants them all.
+	withoutVendor(t, "503", res)
 	if setsConsentCookie(res) || len(res.Header.Values("Set-Cookie")) != 0 || res.Header.Get("Clear-Site-Data") != "" {
 		t.Errorf("a grant that could not be kept set %v %q", res.Header.Values("Set-Cookie"), res.Header.Get("Clear-Site-Data"))
 	}

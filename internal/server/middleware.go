@@ -138,13 +138,9 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		if !s.access.Enabled(r.Context(), level) {
 			return
 		}
-		client := ""
-		if p := clientip.Truncate(v.client); p.IsValid() {
-			client = p.String()
-		}
 		s.access.Request(r.Context(), logging.Request{
 			Time: end, Level: level, ID: v.id, Method: r.Method, Route: route, Path: path,
-			Status: status, Bytes: rec.bytes, Duration: elapsed, Client: client,
+			Status: status, Bytes: rec.bytes, Duration: elapsed, Client: clientip.Truncate(v.client),
 		})
 	})
 }
