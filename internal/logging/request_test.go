@@ -45,7 +45,7 @@ func TestRequest_WritesTheHandlersLine(t *testing.T) {
 	cases := []logging.Request{
 		{Time: at, Level: slog.LevelInfo, ID: "9beaeabf1a814545", Method: "GET", Route: "/privacy", Path: "/privacy", Status: 200, Bytes: 6218, Duration: 1234567 * time.Nanosecond, Client: netip.MustParsePrefix("127.0.0.0/24")},
 		{Time: at.Add(-678 * time.Millisecond), Level: slog.LevelError, ID: "00", Method: "POST", Route: "/admin/berichten/{id}", Path: "/admin/berichten/12", Status: 500, Bytes: 0, Duration: 3 * time.Second, Client: netip.MustParsePrefix("2001:db8::/48")},
-		{Time: at, Level: slog.LevelInfo, ID: "ab", Method: "GET", Route: "unmatched", Path: "", Status: 404, Bytes: 10, Duration: 800 * time.Nanosecond, },
+		{Time: at, Level: slog.LevelInfo, ID: "ab", Method: "GET", Route: "unmatched", Path: "", Status: 404, Bytes: 10, Duration: 800 * time.Nanosecond},
 		{Time: at, Level: slog.LevelInfo, ID: "ab", Method: "GET", Route: "/static/*", Path: `/static/a b"c\d=e`, Status: 404, Bytes: 10, Duration: time.Microsecond, Client: netip.MustParsePrefix("127.0.0.0/24")},
 		{Time: at, Level: slog.LevelInfo, ID: "ab", Method: "GET", Route: "/{slug}", Path: "/réalisations<&>", Status: 200, Bytes: 1, Duration: time.Hour, Client: netip.MustParsePrefix("127.0.0.0/24")},
 	}

@@ -1,0 +1,53 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"conpro/web"
+)
+
+func (s *Server) handleAdminRequests(w http.ResponseWriter, r *http.Request) {
+	reqs, err := s.admin.PrivacyRequests(r.Context(), 500)
+	if err == nil {
+		err = s.audit(r, "list_requests", "privacy_request", fmt.Sprintf("%d shown", len(reqs)))
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, web.AdminRequests(s.adminPage(r, "AdminRequestsTitle"), reqs))
+}
+
+func (s *Server) handleAdminRequestHandled(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(r)
+	if !ok {
+		s.fail(w, r, errNotFound)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, errBadRequest)
+		return
+	}
+	// The field has maxlength=500; a longer note (only a hand-made
+	// request sends one) is cut at a character boundary.
+	note := clipRunes(strings.TrimSpace(strings.ToValidUTF8(r.PostForm.Get("notitie"), "\uFFFD")), 500)
+	err := s.admin.HandlePrivacyRequest(r.Context(), id, note, s.now(), auditEntry(r, "handle_request", fmt.Sprintf("privacy_request:%d", id), ""))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/verzoeken", http.StatusSeeOther)
+}
+
+// clipRunes returns s cut to at most n characters.
+func clipRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
