@@ -147,7 +147,7 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	email := strings.TrimSpace(r.PostForm.Get("email"))
 	p := s.adminPage(r, "AdminLoginTitle")
-	if !s.loginLimiter.allow(clientAddr(ctx), s.now()) {
+	if !s.loginLimiter.Allow(clientAddr(ctx), s.now()) {
 		w.Header().Set("Retry-After", "900")
 		s.render(w, r, http.StatusTooManyRequests, web.AdminLogin(p, email, "AdminLoginTooMany"))
 		return

@@ -151,7 +151,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	// Every choice is kept for years: one client may not post them by the
 	// thousand. Over the limit nothing is recorded or set, and the page
 	// says so; the previous choice stays.
-	if !s.consentLimiter.allow(clientAddr(ctx), s.now()) {
+	if !s.consentLimiter.Allow(clientAddr(ctx), s.now()) {
 		s.fail(w, r, errConsentTooMany)
 		return
 	}
@@ -287,50 +287,7 @@ func (s *Server) handleCookies(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, web.CookieSettings(p, d))
 }
 
-// receipt is the downloadable proof of a visitor's consent.
-type receipt struct {
-	ConsentID   string          `json:"consent_id"`
-	Site        string          `json:"site"`
-	GeneratedAt time.Time       `json:"generated_at"`
-	Current     receiptChoice   `json:"current_choice"`
-	History     []receiptEvent  `json:"history"`
-	HistoryNote string          `json:"history_note,omitempty"`
-	Cookie      string          `json:"cookie"`
-	Policy      []receiptPolicy `json:"policy_versions"`
-}
-
-type receiptChoice struct {
-	PolicyVersion int                `json:"policy_version"`
-	Categories    []consent.Category `json:"categories"`
-	Vendors       []string           `json:"vendors"`
-	ChosenAt      time.Time          `json:"chosen_at"`
-	Current       bool               `json:"current"`
-}
-
-type receiptEvent struct {
-	EventID       string             `json:"event_id"`
-	ChosenAt      time.Time          `json:"chosen_at"`
-	Action        consent.Action     `json:"action"`
-	PolicyVersion int                `json:"policy_version"`
-	Categories    []consent.Category `json:"categories"`
-	Vendors       []string           `json:"vendors"`
-	BannerVersion string             `json:"banner_version"`
-	Locale        string             `json:"locale"`
-	Page          string             `json:"page"`
-	GPC           bool               `json:"gpc"`
-	Network       string             `json:"network,omitempty"`
-	UserAgent     string             `json:"user_agent"`
-}
-
-type receiptPolicy struct {
-	Number int    `json:"number"`
-	Date   string `json:"date"`
-	URL    string `json:"url"`
-}
-
-// handleReceipt downloads the visitor's consent receipt as JSON: the
-// current choice, every logged choice under the same consent ID, and a copy
-// of the cookie itself (the policy asks for it with an access request).
+// handleReceipt downloads the visitor's consent receipt as JSON.
 func (s *Server) handleReceipt(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	st := consentState(ctx)
@@ -339,44 +296,18 @@ func (s *Server) handleReceipt(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ch := st.Choice
-	cookie, _ := r.Cookie(consent.CookieName)
-	rc := receipt{
-		ConsentID:   ch.ID,
-		Site:        s.absURL("/"),
-		GeneratedAt: s.now().UTC().Truncate(time.Second),
-		Current: receiptChoice{
-			PolicyVersion: ch.PolicyVersion,
-			Categories:    nonNil(ch.Categories),
-			ChosenAt:      ch.Time,
-			Current:       st.Current() != nil,
-		},
-		History: []receiptEvent{},
-		Cookie:  consent.CookieName + "=" + cookie.Value,
-	}
-	for _, v := range ch.GrantedVendors(s.vendors) {
-		rc.Current.Vendors = append(rc.Current.Vendors, v.Key)
-	}
-	rc.Current.Vendors = nonNil(rc.Current.Vendors)
+	var versions []consent.ReceiptPolicy
 	for _, v := range policy.Versions() {
-		rc.Policy = append(rc.Policy, receiptPolicy{Number: v.Number, Date: v.Date.Format(time.DateOnly), URL: s.absURL("/privacy/versies/" + strconv.Itoa(v.Number))})
+		versions = append(versions, consent.ReceiptPolicy{Number: v.Number, Date: v.Date.Format(time.DateOnly), URL: s.absURL("/privacy/versies/" + strconv.Itoa(v.Number))})
 	}
 	hctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	events, err := s.history.ConsentEvents(hctx, ch.ID)
 	cancel()
+	cookie, _ := r.Cookie(consent.CookieName)
+	rc := consent.NewReceipt(ch, st.Current() != nil, s.vendors, cookie.Value, events, versions, s.absURL("/"), s.now())
 	if err != nil {
 		s.log.WarnContext(ctx, "consent history unavailable", "err", err)
 		rc.HistoryNote = locale.T(ctx, "ReceiptHistoryUnavailable")
-	}
-	for _, e := range events {
-		re := receiptEvent{
-			EventID: e.ID, ChosenAt: e.Time, Action: e.Action, PolicyVersion: e.PolicyVersion,
-			Categories: nonNil(e.Categories), Vendors: nonNil(e.Vendors), BannerVersion: e.BannerVersion,
-			Locale: e.Locale, Page: e.Path, GPC: e.GPC, UserAgent: e.UserAgent,
-		}
-		if e.Network.IsValid() {
-			re.Network = e.Network.String()
-		}
-		rc.History = append(rc.History, re)
 	}
 	body, err := json.MarshalIndent(rc, "", "  ")
 	if err != nil {
@@ -385,11 +316,4 @@ func (s *Server) handleReceipt(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Disposition", `attachment; filename="conpro-toestemming-`+ch.ID+`.json"`)
 	writeBody(w, r, http.StatusOK, "application/json; charset=utf-8", append(body, '\n'))
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }

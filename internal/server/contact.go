@@ -51,7 +51,7 @@ func (s *Server) handleContactPost(w http.ResponseWriter, r *http.Request) {
 	again := web.ContactFormView{Form: form, Token: s.tokens.Issue(now)}
 
 	addr := clientAddr(ctx)
-	if !s.contactLimiter.allow(addr, now) {
+	if !s.contactLimiter.Allow(addr, now) {
 		w.Header().Set("Retry-After", "600")
 		again.Notice = "ContactErrTooMany"
 		s.renderContact(w, r, http.StatusTooManyRequests, again)

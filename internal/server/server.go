@@ -22,6 +22,7 @@ import (
 	"conpro/internal/locale"
 	"conpro/internal/logging"
 	"conpro/internal/privacyrequest"
+	"conpro/internal/ratelimit"
 	"conpro/web"
 )
 
@@ -110,7 +111,7 @@ type Server struct {
 	sessions *scs.SessionManager
 
 	// Each limit bounds what one client may post (nil: no limit).
-	consentLimiter, contactLimiter, requestLimiter, loginLimiter *clientLimiter
+	consentLimiter, contactLimiter, requestLimiter, loginLimiter *ratelimit.Limiter
 
 	pages *pageCache
 	// robots is robots.txt, made once from the routes (see disallowed).
@@ -160,10 +161,10 @@ func New(d Deps) (http.Handler, error) {
 		stats:       d.Stats,
 		sessions:    d.Sessions,
 
-		consentLimiter: newClientLimiter(d.Config.ConsentRate, time.Minute),
-		contactLimiter: newClientLimiter(d.Config.ContactRate, time.Hour),
-		requestLimiter: newClientLimiter(d.Config.ContactRate, time.Hour),
-		loginLimiter:   newClientLimiter(20, time.Hour),
+		consentLimiter: ratelimit.New(d.Config.ConsentRate, time.Minute),
+		contactLimiter: ratelimit.New(d.Config.ContactRate, time.Hour),
+		requestLimiter: ratelimit.New(d.Config.ContactRate, time.Hour),
+		loginLimiter:   ratelimit.New(20, time.Hour),
 
 		pages: newPageCache(4096, cacheBytes),
 	}

@@ -1,4 +1,6 @@
-package server
+// Package ratelimit bounds how often one client may do something: n times
+// per period, in a burst or spread out (a token bucket per client).
+package ratelimit
 
 import (
 	"net/netip"
@@ -10,11 +12,11 @@ import (
 	"conpro/internal/clientip"
 )
 
-// clientLimiter allows each client n requests per period, in a burst or
-// spread out (a token bucket). A client is an IPv4 address or an IPv6 /64
-// (clientip.RateKey). It lives in memory: each instance counts its own
-// traffic. A nil limiter allows everything.
-type clientLimiter struct {
+// Limiter allows each client n requests per period, in a burst or spread
+// out. A client is an IPv4 address or an IPv6 /64 (clientip.RateKey). It
+// lives in memory: each instance counts its own traffic. A nil Limiter
+// allows everything.
+type Limiter struct {
 	mu      sync.Mutex
 	limit   rate.Limit
 	burst   int
@@ -28,13 +30,12 @@ type limiterEntry struct {
 	seen time.Time
 }
 
-// newClientLimiter allows n requests per period and client; n <= 0 gives
-// nil, no limit.
-func newClientLimiter(n int, period time.Duration) *clientLimiter {
+// New allows n requests per period and client; n <= 0 gives nil, no limit.
+func New(n int, period time.Duration) *Limiter {
 	if n <= 0 {
 		return nil
 	}
-	return &clientLimiter{
+	return &Limiter{
 		limit:   rate.Limit(float64(n) / period.Seconds()),
 		burst:   n,
 		period:  period,
@@ -42,7 +43,8 @@ func newClientLimiter(n int, period time.Duration) *clientLimiter {
 	}
 }
 
-func (l *clientLimiter) allow(a netip.Addr, now time.Time) bool {
+// Allow reports whether the client at a may go on at now, and counts it.
+func (l *Limiter) Allow(a netip.Addr, now time.Time) bool {
 	if l == nil {
 		return true
 	}
