@@ -53,8 +53,10 @@ func (s *Server) servePages(next http.Handler) http.Handler {
 // on to the client as they are).
 func (s *Server) keepPages(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A page differs by consent and language: a shared cache (a CDN
+		// that ignores Vary: Cookie) must not keep it.
+		w.Header()["Cache-Control"] = privateNoCache
 		if r.URL.RawQuery != "" {
-			w.Header()["Cache-Control"] = privateNoCache
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -63,7 +65,6 @@ func (s *Server) keepPages(next http.Handler) http.Handler {
 		inner := r.Clone(r.Context())
 		inner.Method = http.MethodGet
 		inner.Header.Del("Accept-Encoding")
-		w.Header()["Cache-Control"] = privateNoCache
 		rec := &bufferedResponse{header: w.Header()}
 		next.ServeHTTP(rec, inner)
 		if rec.status != http.StatusOK {
