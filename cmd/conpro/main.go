@@ -47,7 +47,11 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "conpro:", err)
-		os.Exit(1)
+		code := 1
+		if es := (*exitStatus)(nil); errors.As(err, &es) {
+			code = es.code
+		}
+		os.Exit(code)
 	}
 }
 
@@ -62,6 +66,10 @@ commands:
                                without echo, or read from standard input
   admin reset-password EMAIL   set a new password for a staff account, unlock
                                it and end its open sessions
+  verify-log [-json]           check that no consent event was changed or
+                               removed other than by the purge or an erasure;
+                               exit status 0 intact, 1 a fault (named), 2 could
+                               not run
   help      show this text
 
 Configuration comes from environment variables; see README.md.
@@ -75,7 +83,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		cmd = args[0]
 	}
 	switch cmd {
-	case "serve", "migrate", "purge", "admin":
+	case "serve", "migrate", "purge", "admin", "verify-log":
 	case "help", "-h", "-help", "--help":
 		_, err := io.WriteString(stdout, usage)
 		return err
@@ -107,6 +115,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	if cmd == "purge" {
 		return purge(ctx, args[1:], cfg, db, stdout, stderr)
+	}
+	if cmd == "verify-log" {
+		if err := db.Migrate(ctx, logger); err != nil {
+			return couldNotRun(err)
+		}
+		return verifyLog(ctx, args[1:], cfg, db, stdout, stderr)
 	}
 	if cmd == "admin" {
 		if err := db.Migrate(ctx, logger); err != nil {
@@ -181,7 +195,8 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 	if err != nil {
 		return err
 	}
-	recorder, err := consentlog.New(db, cfg.SpoolDir, logger)
+	sealer := consentlog.NewSealer(key)
+	recorder, err := consentlog.New(db, sealer, cfg.SpoolDir, logger)
 	if err != nil {
 		return err
 	}
@@ -216,6 +231,7 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 		Cookies:        codec,
 		ConsentLog:     recorder,
 		ConsentHistory: db,
+		ConsentTexts:   db,
 		Contacts:       db,
 		Tokens:         contact.NewTokens(key),
 		MailKick:       mailer.Kick,
@@ -282,6 +298,12 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 		<-prepared // the schema first
 		retention.Run(ctx, db, retentionPeriods(cfg), cfg.Retention.Interval, time.Now, logger)
 	}()
+	chainDone := make(chan struct{})
+	go func() {
+		defer close(chainDone)
+		<-prepared
+		consentlog.RunChain(ctx, db, sealer, 10*time.Second, logger)
+	}()
 
 	select {
 	case err := <-serveErr:
@@ -296,6 +318,7 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 	<-replayDone
 	<-mailDone
 	<-purgeDone
+	<-chainDone
 	if recorder.Spooled() > 0 {
 		// One last try, so that a database that came back during the
 		// outage gets the choices before this instance goes away.

@@ -33,6 +33,9 @@ type Event struct {
 	// Network is the visitor's address truncated to /24 (IPv4) or /48 (IPv6).
 	Network   netip.Prefix `json:"network"`
 	UserAgent string       `json:"user_agent"`
+	// Seal is the keyed hash of the rest, made when the event is recorded
+	// (package consentlog): the log's proof that it was not changed.
+	Seal []byte `json:"seal,omitempty"`
 }
 
 // MaxUserAgent bounds the stored user agent; longer ones are cut.

@@ -32,9 +32,10 @@ type Store interface {
 // Recorder writes consent events to the store, or to the spool when the store
 // fails.
 type Recorder struct {
-	store Store
-	dir   string
-	log   *slog.Logger
+	store  Store
+	sealer *Sealer
+	dir    string
+	log    *slog.Logger
 	// pending is this process's spool file; other files in dir are left by
 	// earlier processes or are being replayed.
 	pending string
@@ -66,14 +67,16 @@ var ErrSpoolFull = errors.New("consent spool is full")
 // unreachable: retrying will not help.
 var ErrRefused = errors.New("the database refuses the consent event")
 
-// New returns a recorder that spools into dir (created if needed).
-func New(store Store, dir string, logger *slog.Logger) (*Recorder, error) {
+// New returns a recorder that seals each event and spools into dir (created
+// if needed).
+func New(store Store, sealer *Sealer, dir string, logger *slog.Logger) (*Recorder, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("consent spool folder: %w", err)
 	}
 	host, _ := os.Hostname()
 	r := &Recorder{
 		store:         store,
+		sealer:        sealer,
 		dir:           dir,
 		log:           logger,
 		pending:       filepath.Join(dir, fmt.Sprintf("pending-%s-%d-%d.jsonl", sanitizeName(host), os.Getpid(), time.Now().UnixNano())),
@@ -115,6 +118,7 @@ func sanitizeName(s string) string {
 // database, or synced to the spool file. An error means neither worked; it
 // wraps ErrSpoolFull when the spool had no room.
 func (r *Recorder) Record(ctx context.Context, e consent.Event) error {
+	e.Seal = r.sealer.Seal(e)
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.DirectTimeout)
 	err := r.store.InsertConsentEvents(dctx, []consent.Event{e})
 	cancel()

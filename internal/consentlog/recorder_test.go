@@ -124,7 +124,7 @@ func lateDB(t *testing.T) (db *postgres.DB, create func()) {
 
 func newRecorder(t *testing.T, store consentlog.Store, dir string) *consentlog.Recorder {
 	t.Helper()
-	r, err := consentlog.New(store, dir, discard)
+	r, err := consentlog.New(store, consentlog.NewSealer([]byte("test key")), dir, discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -233,12 +233,22 @@ func (s *Server) shownVersion(ctx context.Context, st consent.State, form string
 	if v, ok := s.shownVersions.Load(key); ok {
 		return v.(string)
 	}
-	v := s.renderShownVersion(ctx, st, form)
+	v, body := s.renderShownVersion(ctx, st, form)
+	// The text is archived once by its digest, so that the proof of a
+	// choice shows the exact words; until the archive has it (the database
+	// may be away), it is tried again with the next choice.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	err := s.texts.ArchiveConsentText(actx, v, body)
+	cancel()
+	if err != nil {
+		s.log.WarnContext(ctx, "consent text not archived yet", "version", v, "err", err)
+		return v
+	}
 	s.shownVersions.Store(key, v)
 	return v
 }
 
-func (s *Server) renderShownVersion(ctx context.Context, st consent.State, form string) string {
+func (s *Server) renderShownVersion(ctx context.Context, st consent.State, form string) (version, body string) {
 	v := web.NewConsentView(s.vendors, consent.State{Ask: askOrFirst(st.Ask), GPC: st.GPC}, "/")
 	component, name := web.ConsentBanner(v), "banner"
 	if form == "settings" {
@@ -246,10 +256,10 @@ func (s *Server) renderShownVersion(ctx context.Context, st consent.State, form 
 	}
 	var buf bytes.Buffer
 	if err := component.Render(ctx, &buf); err != nil {
-		return "unknown"
+		return "unknown", ""
 	}
 	sum := sha256.Sum256(buf.Bytes())
-	return name + "-" + string(locale.LangOf(ctx)) + "-" + hex.EncodeToString(sum[:6])
+	return name + "-" + string(locale.LangOf(ctx)) + "-" + hex.EncodeToString(sum[:6]), buf.String()
 }
 
 func askOrFirst(r consent.Reason) consent.Reason {

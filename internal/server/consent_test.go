@@ -886,3 +886,27 @@ func TestConsent_CFConnectingIPCountsOnlyBehindCloudflare(t *testing.T) {
 		}
 	}
 }
+
+// The exact words a visitor saw when choosing are archived under the
+// version the log records, once, so the proof of a choice shows them.
+func TestConsent_TheTextAVisitorChoseOnIsArchivedUnderItsVersion(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	_, c := s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}})
+	s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}}, "Cookie", c.Name+"="+c.Value)
+	ch, err := s.codec.Decode(c.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := s.events(t, ch.ID)
+	if len(evs) != 2 {
+		t.Fatalf("%d events, want 2", len(evs))
+	}
+	body, err := s.db.ConsentText(context.Background(), evs[0].BannerVersion)
+	if err != nil || !strings.Contains(body, "Alles weigeren") || !strings.Contains(body, "Google Analytics") {
+		t.Fatalf("archived text of %s: %v %.300q", evs[0].BannerVersion, err, body)
+	}
+	var n int
+	if err := s.db.Pool().QueryRow(context.Background(), `SELECT count(*) FROM consent_text`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d archived texts (%v), want the one banner once", n, err)
+	}
+}

@@ -40,6 +40,12 @@ type ConsentRecorder interface {
 	Record(ctx context.Context, e consent.Event) error
 }
 
+// ConsentTexts archives the texts visitors consent to (banner, settings
+// form), once per digest.
+type ConsentTexts interface {
+	ArchiveConsentText(ctx context.Context, version, body string) error
+}
+
 // ConsentHistory reads a visitor's logged choices.
 type ConsentHistory interface {
 	ConsentEvents(ctx context.Context, consentID string) ([]consent.Event, error)
@@ -62,6 +68,7 @@ type Deps struct {
 	Cookies        *consent.Codec
 	ConsentLog     ConsentRecorder
 	ConsentHistory ConsentHistory
+	ConsentTexts   ConsentTexts
 	// Contacts stores contact messages; Tokens signs the form's timestamp;
 	// MailKick (optional) tells the mail sender a message is waiting.
 	Contacts ContactStore
@@ -97,6 +104,7 @@ type Server struct {
 	cookies  *consent.Codec
 	recorder ConsentRecorder
 	history  ConsentHistory
+	texts    ConsentTexts
 	now      func() time.Time
 
 	contacts ContactStore
@@ -150,6 +158,7 @@ func New(d Deps) (http.Handler, error) {
 		cookies:   d.Cookies,
 		recorder:  d.ConsentLog,
 		history:   d.ConsentHistory,
+		texts:     d.ConsentTexts,
 		now:       d.Now,
 
 		contacts:    d.Contacts,

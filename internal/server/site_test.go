@@ -163,7 +163,7 @@ func newSite(t testing.TB, opts siteOptions) *site {
 	if spoolDir == "" {
 		spoolDir = t.TempDir()
 	}
-	recorder, err := consentlog.New(db, spoolDir, logger)
+	recorder, err := consentlog.New(db, consentlog.NewSealer(cfg.CookieKey), spoolDir, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,6 +179,7 @@ func newSite(t testing.TB, opts siteOptions) *site {
 		Cookies:        codec,
 		ConsentLog:     recorder,
 		ConsentHistory: db,
+		ConsentTexts:   db,
 		Contacts:       db,
 		Tokens:         contact.NewTokens(cfg.CookieKey),
 		Requests:       db,

@@ -59,8 +59,8 @@ func refusedData(err error) error {
 
 const insertConsentEvent = `
 	INSERT INTO consent_event (event_id, consent_id, chosen_at, policy_version, action,
-		categories, vendors, banner_version, locale, path, gpc, client_network, user_agent)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		categories, vendors, banner_version, locale, path, gpc, client_network, user_agent, seal)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 	ON CONFLICT (event_id) DO NOTHING`
 
 func consentEventArgs(e consent.Event) []any {
@@ -77,7 +77,7 @@ func consentEventArgs(e consent.Event) []any {
 		network = &e.Network
 	}
 	return []any{e.ID, e.ConsentID, e.Time, e.PolicyVersion, string(e.Action),
-		cats, vendors, e.BannerVersion, e.Locale, e.Path, e.GPC, network, e.UserAgent}
+		cats, vendors, e.BannerVersion, e.Locale, e.Path, e.GPC, network, e.UserAgent, e.Seal}
 }
 
 // ConsentEvents returns the log entries of one consent ID, oldest first.

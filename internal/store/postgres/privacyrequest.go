@@ -167,7 +167,11 @@ func (db *DB) EraseFor(ctx context.Context, requestID int64, email string, email
 		}
 		e.Requests = tag.RowsAffected()
 		if eraseConsentLog && consentID != "" {
-			if tag, err = tx.Exec(ctx, `DELETE FROM consent_event WHERE consent_id = $1`, consentID); err != nil {
+			// Each erased event leaves a tombstone without personal data,
+			// for the consent log's verification.
+			if tag, err = tx.Exec(ctx, `
+				WITH gone AS (DELETE FROM consent_event WHERE consent_id = $1 RETURNING event_id)
+				INSERT INTO consent_tombstone (event_id, reason) SELECT event_id, 'erasure' FROM gone`, consentID); err != nil {
 				return err
 			}
 			e.ConsentEvents = tag.RowsAffected()

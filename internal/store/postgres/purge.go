@@ -104,8 +104,13 @@ func (db *DB) PurgeConsentEvents(ctx context.Context, lastChoiceBefore time.Time
 		return n, nil
 	}
 	// Batches of consent IDs; each ID's entries go together.
+	// Each removed event leaves a tombstone: the consent log's verification
+	// tells the purge from a removal that should not have happened.
 	n, err := db.deleteInBatches(ctx, `
-		DELETE FROM consent_event WHERE consent_id IN (`+old+` LIMIT $2)`, lastChoiceBefore, batch)
+		WITH gone AS (
+			DELETE FROM consent_event WHERE consent_id IN (`+old+` LIMIT $2) RETURNING event_id
+		)
+		INSERT INTO consent_tombstone (event_id, reason) SELECT event_id, 'retention' FROM gone`, lastChoiceBefore, batch)
 	if err != nil {
 		return n, fmt.Errorf("purge consent events: %w", err)
 	}
