@@ -12,6 +12,7 @@ import (
 
 	"conpro/internal/brussels"
 	"conpro/internal/consent"
+	"conpro/internal/consentlog"
 	"conpro/internal/locale"
 )
 
@@ -184,4 +185,14 @@ func facebookButtonURL(page string) templ.SafeURL {
 // platform script (loaded only with consent) turns into a button.
 func linkedInShareTag(page string) string {
 	return `<script type="IN/Share" data-url="` + html.EscapeString(page) + `"></script>`
+}
+
+// verificationText says in a sentence what a verification of the consent
+// log found.
+func verificationText(ctx context.Context, v consentlog.Verification) string {
+	data := map[string]any{"When": dateTime(ctx, v.At), "Checked": v.Checked, "Removed": v.Removed, "Event": v.FailedEvent}
+	if v.OK {
+		return T(ctx, "AdminComplianceOK", data)
+	}
+	return T(ctx, "AdminComplianceFailed_"+string(v.Reason), data)
 }

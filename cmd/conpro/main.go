@@ -232,6 +232,8 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 		ConsentLog:     recorder,
 		ConsentHistory: db,
 		ConsentTexts:   db,
+		Proof:          db,
+		Sealer:         sealer,
 		Contacts:       db,
 		Tokens:         contact.NewTokens(key),
 		MailKick:       mailer.Kick,

@@ -310,3 +310,12 @@ func RunChain(ctx context.Context, store ChainStore, s *Sealer, interval time.Du
 		}
 	}
 }
+
+// Verification is a recorded run of Verify, as staff see it.
+type Verification struct {
+	At                               time.Time
+	OK                               bool
+	Checked, Removed, Pending, Links int64
+	FailedEvent                      string
+	Reason                           Reason
+}

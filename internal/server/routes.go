@@ -108,6 +108,8 @@ func (s *Server) routes() (http.Handler, *chi.Mux) {
 					r.Get("/mail", s.handleAdminOutbox)
 					r.Post("/mail/{id}/opnieuw", s.handleAdminRetryMail)
 					r.Get("/audit", s.handleAdminAudit)
+					r.Get("/naleving", s.handleAdminCompliance)
+					r.Post("/naleving/controleren", s.handleAdminVerify)
 				})
 			})
 		})

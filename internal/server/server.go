@@ -17,6 +17,7 @@ import (
 	"conpro/internal/clientip"
 	"conpro/internal/config"
 	"conpro/internal/consent"
+	"conpro/internal/consentlog"
 	"conpro/internal/contact"
 	"conpro/internal/csp"
 	"conpro/internal/locale"
@@ -69,6 +70,9 @@ type Deps struct {
 	ConsentLog     ConsentRecorder
 	ConsentHistory ConsentHistory
 	ConsentTexts   ConsentTexts
+	// Proof is the tamper-evident consent log; Sealer its key.
+	Proof  ConsentProof
+	Sealer *consentlog.Sealer
 	// Contacts stores contact messages; Tokens signs the form's timestamp;
 	// MailKick (optional) tells the mail sender a message is waiting.
 	Contacts ContactStore
@@ -105,6 +109,8 @@ type Server struct {
 	recorder ConsentRecorder
 	history  ConsentHistory
 	texts    ConsentTexts
+	proof    ConsentProof
+	sealer   *consentlog.Sealer
 	now      func() time.Time
 
 	contacts ContactStore
@@ -159,6 +165,8 @@ func New(d Deps) (http.Handler, error) {
 		recorder:  d.ConsentLog,
 		history:   d.ConsentHistory,
 		texts:     d.ConsentTexts,
+		proof:     d.Proof,
+		sealer:    d.Sealer,
 		now:       d.Now,
 
 		contacts:    d.Contacts,

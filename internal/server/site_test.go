@@ -163,7 +163,8 @@ func newSite(t testing.TB, opts siteOptions) *site {
 	if spoolDir == "" {
 		spoolDir = t.TempDir()
 	}
-	recorder, err := consentlog.New(db, consentlog.NewSealer(cfg.CookieKey), spoolDir, logger)
+	sealer := consentlog.NewSealer(cfg.CookieKey)
+	recorder, err := consentlog.New(db, sealer, spoolDir, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,6 +181,8 @@ func newSite(t testing.TB, opts siteOptions) *site {
 		ConsentLog:     recorder,
 		ConsentHistory: db,
 		ConsentTexts:   db,
+		Proof:          db,
+		Sealer:         sealer,
 		Contacts:       db,
 		Tokens:         contact.NewTokens(cfg.CookieKey),
 		Requests:       db,

@@ -244,3 +244,24 @@ func (db *DB) ConsentText(ctx context.Context, version string) (string, error) {
 	}
 	return body, nil
 }
+
+// Verifications returns the last verifications, newest first.
+func (db *DB) Verifications(ctx context.Context, limit int) ([]consentlog.Verification, error) {
+	rows, err := db.pool.Query(ctx, `
+		SELECT verified_at, ok, checked, removed, pending, head_pos, coalesce(failed_event::text, ''), failure
+		FROM consent_verification ORDER BY id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("verifications: %w", err)
+	}
+	vs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (consentlog.Verification, error) {
+		var v consentlog.Verification
+		var reason string
+		err := row.Scan(&v.At, &v.OK, &v.Checked, &v.Removed, &v.Pending, &v.Links, &v.FailedEvent, &reason)
+		v.Reason = consentlog.Reason(reason)
+		return v, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("verifications: %w", err)
+	}
+	return vs, nil
+}

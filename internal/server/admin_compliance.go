@@ -1,0 +1,51 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"conpro/internal/consentlog"
+	"conpro/web"
+)
+
+// ConsentProof is the tamper-evident consent log: its chain, its
+// verification, and what earlier verifications found.
+type ConsentProof interface {
+	consentlog.ChainStore
+	consentlog.VerifyStore
+	RecordVerification(ctx context.Context, r consentlog.Report) error
+	Verifications(ctx context.Context, limit int) ([]consentlog.Verification, error)
+}
+
+// handleAdminCompliance shows whether the proof of consent is intact: the
+// last verifications.
+func (s *Server) handleAdminCompliance(w http.ResponseWriter, r *http.Request) {
+	vs, err := s.proof.Verifications(r.Context(), 20)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, web.AdminCompliance(s.adminPage(r, "AdminComplianceTitle"), vs))
+}
+
+// handleAdminVerify checks the consent log now: it links what is not yet in
+// the chain, verifies every event, and records the result.
+func (s *Server) handleAdminVerify(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if _, _, err := consentlog.Extend(ctx, s.proof, s.sealer); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	report, err := consentlog.Verify(ctx, s.proof, s.sealer, s.now())
+	if err == nil {
+		err = s.proof.RecordVerification(ctx, report)
+	}
+	if err == nil {
+		err = s.audit(r, "verify_consent_log", "consent_log", "")
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/naleving", http.StatusSeeOther)
+}
