@@ -128,9 +128,9 @@ func (db *DB) EachChained(ctx context.Context, f func(consentlog.Chained) error)
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			c       consentlog.Chained
-			present bool
-			e       consentlog.StoredEvent
+			c                                         consentlog.Chained
+			present                                   bool
+			e                                         consentlog.StoredEvent
 			id, cid, action, banner, locale, path, ua *string
 			at                                        *time.Time
 			pv                                        *int
