@@ -196,3 +196,38 @@ func verificationText(ctx context.Context, v consentlog.Verification) string {
 	}
 	return T(ctx, "AdminComplianceFailed_"+string(v.Reason), data)
 }
+
+// blockedKind says in words what kind of thing a CSP directive covers.
+func blockedKind(ctx context.Context, directive string) string {
+	kind := "Other"
+	switch strings.TrimSuffix(strings.TrimSuffix(directive, "-elem"), "-attr") {
+	case "script-src":
+		kind = "Script"
+	case "connect-src":
+		kind = "Connect"
+	case "img-src":
+		kind = "Image"
+	case "frame-src", "child-src":
+		kind = "Frame"
+	case "style-src":
+		kind = "Style"
+	case "font-src":
+		kind = "Font"
+	case "form-action":
+		kind = "Form"
+	}
+	return T(ctx, "AdminBlockedKind"+kind)
+}
+
+// blockedOrigin says where a blocked thing came from.
+func blockedOrigin(ctx context.Context, blocked string) string {
+	switch blocked {
+	case "inline":
+		return T(ctx, "AdminBlockedInline")
+	case "eval":
+		return T(ctx, "AdminBlockedEval")
+	case "(andere)":
+		return T(ctx, "AdminBlockedUnknown")
+	}
+	return blocked
+}

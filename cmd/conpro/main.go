@@ -233,6 +233,7 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 		ConsentHistory: db,
 		ConsentTexts:   db,
 		Proof:          db,
+		Reports:        db,
 		Sealer:         sealer,
 		Contacts:       db,
 		Tokens:         contact.NewTokens(key),

@@ -35,6 +35,10 @@ type Options struct {
 	// AcceptLanguage is the browser's language preference (default "nl-BE,nl",
 	// as most of the site's visitors).
 	AcceptLanguage string
+	// ShortReportingDelay sends Reporting API reports (report-to) within
+	// a fraction of a second instead of batching them for a minute, and
+	// accepts a test server's certificate (reports go only to HTTPS).
+	ShortReportingDelay bool
 }
 
 // Browser is one headless Chromium with a fresh profile and a tab.
@@ -81,6 +85,9 @@ func New(t testing.TB, opts Options) *Browser {
 		chromedp.Flag("lang", strings.SplitN(opts.AcceptLanguage, ",", 2)[0]),
 		chromedp.Flag("accept-lang", opts.AcceptLanguage),
 	)
+	if opts.ShortReportingDelay {
+		allocOpts = append(allocOpts, chromedp.Flag("short-reporting-delay", true), chromedp.Flag("ignore-certificate-errors", true))
+	}
 	ctx, cancelTimeout := context.WithTimeout(context.Background(), opts.Timeout)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, allocOpts...)
 	rec := &recorder{}

@@ -30,3 +30,10 @@ func Location() *time.Location { return location }
 
 // In returns t as a Belgian clock shows it.
 func In(t time.Time) time.Time { return t.In(location) }
+
+// Day is the calendar day in Belgium at t, written as midnight UTC (as a
+// PostgreSQL date is read).
+func Day(t time.Time) time.Time {
+	y, m, d := In(t).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}

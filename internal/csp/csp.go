@@ -68,5 +68,17 @@ func (p Policy) String() string {
 	directive("frame-ancestors", []string{"'none'"})
 	directive("base-uri", []string{"'none'"})
 	directive("object-src", []string{"'none'"})
+	// Browsers report what the policy blocked: to report-to's endpoint
+	// where they support it (named by the Reporting-Endpoints header),
+	// to report-uri otherwise.
+	directive("report-uri", []string{ReportPath})
+	directive("report-to", []string{ReportGroup})
 	return b.String()
 }
+
+// ReportPath is where browsers send violation reports; ReportGroup names
+// it for report-to in the Reporting-Endpoints header.
+const (
+	ReportPath  = "/csp-report"
+	ReportGroup = "csp"
+)

@@ -51,7 +51,7 @@ func directives(t *testing.T, policy string) (names []string, srcs map[string][]
 func TestPolicy_ZeroValueAllowsOnlyTheSiteItselfAndNoInlineScript(t *testing.T) {
 	want := "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; " +
 		"connect-src 'self'; manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; " +
-		"base-uri 'none'; object-src 'none'"
+		"base-uri 'none'; object-src 'none'; report-uri /csp-report; report-to csp"
 	got := Policy{}.String()
 	if got != want {
 		t.Fatalf("zero policy:\n got %s\nwant %s", got, want)

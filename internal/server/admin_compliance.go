@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 
+	"conpro/internal/brussels"
 	"conpro/internal/consentlog"
+	"conpro/internal/csp"
 	"conpro/web"
 )
 
@@ -17,15 +19,20 @@ type ConsentProof interface {
 	Verifications(ctx context.Context, limit int) ([]consentlog.Verification, error)
 }
 
-// handleAdminCompliance shows whether the proof of consent is intact: the
-// last verifications.
+// handleAdminCompliance shows whether the proof of consent is intact (the
+// last verifications) and what browsers reported their CSP blocked in the
+// last 30 days.
 func (s *Server) handleAdminCompliance(w http.ResponseWriter, r *http.Request) {
 	vs, err := s.proof.Verifications(r.Context(), 20)
+	var blocked []csp.Count
+	if err == nil {
+		blocked, err = s.reports.CSPViolations(r.Context(), brussels.Day(s.now()).AddDate(0, 0, -30), 200)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, web.AdminCompliance(s.adminPage(r, "AdminComplianceTitle"), vs))
+	s.render(w, r, http.StatusOK, web.AdminCompliance(s.adminPage(r, "AdminComplianceTitle"), vs, blocked))
 }
 
 // handleAdminVerify checks the consent log now: it links what is not yet in

@@ -50,6 +50,7 @@ var failures = []failure{
 	{err: privacyrequest.ErrBadLink, status: http.StatusGone, title: "RequestBadLinkHeading", text: "RequestBadLinkText"},
 	{err: errTooLarge, status: http.StatusRequestEntityTooLarge, title: "TooLargeTitle", text: "TooLargeText"},
 	{err: errConsentTooMany, status: http.StatusTooManyRequests, title: "ConsentTooManyTitle", text: "ConsentTooManyText", retryAfter: "60"},
+	{err: errTooManyReports, status: http.StatusTooManyRequests, title: "TooManyTitle", text: "TooManyText", retryAfter: "60"},
 	{err: consentlog.ErrSpoolFull, status: http.StatusServiceUnavailable, title: "ConsentUnavailableTitle", text: "ConsentUnavailableText", retryAfter: "300"},
 }
 

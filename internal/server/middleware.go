@@ -16,6 +16,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"conpro/internal/clientip"
+	"conpro/internal/csp"
 	"conpro/internal/consent"
 	"conpro/internal/locale"
 	"conpro/internal/logging"
@@ -212,6 +213,9 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	fixed.Set("Permissions-Policy", "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), browsing-topics=()")
 	fixed.Set("X-Frame-Options", "DENY")
 	fixed.Set("Cross-Origin-Resource-Policy", "same-origin")
+	// Where the CSP's report-to sends reports: this site, however it was
+	// reached (a loopback or https address, as the Reporting API wants).
+	fixed.Set("Reporting-Endpoints", csp.ReportGroup+`="`+csp.ReportPath+`"`)
 	if s.cfg.Production() {
 		fixed.Set("Strict-Transport-Security", "max-age=31536000")
 	}

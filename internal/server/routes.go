@@ -10,6 +10,8 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"conpro/internal/csp"
 )
 
 // maxFormBody bounds every request body; the site's forms are small.
@@ -47,6 +49,7 @@ func (s *Server) routes() (http.Handler, *chi.Mux) {
 		r.With(cacheFor(24*time.Hour)).Get("/robots.txt", s.handleRobots)
 		r.With(cacheFor(time.Hour)).Get("/sitemap.xml", s.handleSitemap)
 		r.With(cacheFor(24*time.Hour)).Get("/.well-known/security.txt", s.handleSecurityTxt)
+		r.With(noStore, s.limitBody(maxReportBody)).Post(csp.ReportPath, s.handleCSPReport)
 	})
 
 	// Static files are compressed ahead of time and carry their own caching

@@ -70,6 +70,8 @@ type Deps struct {
 	ConsentLog     ConsentRecorder
 	ConsentHistory ConsentHistory
 	ConsentTexts   ConsentTexts
+	// Reports counts what browsers report their CSP blocked.
+	Reports CSPReports
 	// Proof is the tamper-evident consent log; Sealer its key.
 	Proof  ConsentProof
 	Sealer *consentlog.Sealer
@@ -110,6 +112,7 @@ type Server struct {
 	history  ConsentHistory
 	texts    ConsentTexts
 	proof    ConsentProof
+	reports  CSPReports
 	sealer   *consentlog.Sealer
 	now      func() time.Time
 
@@ -125,7 +128,7 @@ type Server struct {
 	sessions *scs.SessionManager
 
 	// Each limit bounds what one client may post (nil: no limit).
-	consentLimiter, contactLimiter, requestLimiter, loginLimiter *ratelimit.Limiter
+	consentLimiter, contactLimiter, requestLimiter, loginLimiter, reportLimiter *ratelimit.Limiter
 
 	pages *pageCache
 	// robots is robots.txt, made once from the routes (see disallowed).
@@ -166,6 +169,7 @@ func New(d Deps) (http.Handler, error) {
 		history:   d.ConsentHistory,
 		texts:     d.ConsentTexts,
 		proof:     d.Proof,
+		reports:   d.Reports,
 		sealer:    d.Sealer,
 		now:       d.Now,
 
@@ -182,6 +186,7 @@ func New(d Deps) (http.Handler, error) {
 		contactLimiter: ratelimit.New(d.Config.ContactRate, time.Hour),
 		requestLimiter: ratelimit.New(d.Config.ContactRate, time.Hour),
 		loginLimiter:   ratelimit.New(20, time.Hour),
+		reportLimiter:  ratelimit.New(100, time.Minute),
 
 		pages: newPageCache(4096, cacheBytes),
 	}

@@ -33,13 +33,15 @@ import (
 
 // site is the whole HTTP handler, as main builds it, on a fresh database.
 type site struct {
-	URL      string
-	handler  http.Handler
-	logs     siteLogs
-	db       *postgres.DB
-	dbURL    string
-	recorder *consentlog.Recorder
-	codec    *consent.Codec
+	URL string
+	// transport reaches the site (it trusts its test certificate).
+	transport http.RoundTripper
+	handler   http.Handler
+	logs      siteLogs
+	db        *postgres.DB
+	dbURL     string
+	recorder  *consentlog.Recorder
+	codec     *consent.Codec
 }
 
 // siteLogs is what the site logged; reading it writes out what waits.
@@ -80,6 +82,9 @@ type siteOptions struct {
 	spoolDir string
 	// now is the site's clock (time.Now when nil).
 	now func() time.Time
+	// tls serves the site over HTTPS (a test certificate: the site's
+	// transport trusts it, a browser must ignore certificate errors).
+	tls bool
 }
 
 // testCookieKey signs consent cookies in tests.
@@ -182,6 +187,7 @@ func newSite(t testing.TB, opts siteOptions) *site {
 		ConsentHistory: db,
 		ConsentTexts:   db,
 		Proof:          db,
+		Reports:        db,
 		Sealer:         sealer,
 		Contacts:       db,
 		Tokens:         contact.NewTokens(cfg.CookieKey),
@@ -195,9 +201,14 @@ func newSite(t testing.TB, opts siteOptions) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(h)
+	ts := httptest.NewUnstartedServer(h)
+	if opts.tls {
+		ts.StartTLS()
+	} else {
+		ts.Start()
+	}
 	t.Cleanup(ts.Close)
-	return &site{URL: ts.URL, handler: h, logs: siteLogs{logs, lg}, db: db, dbURL: dbURL, recorder: recorder, codec: codec}
+	return &site{URL: ts.URL, transport: ts.Client().Transport, handler: h, logs: siteLogs{logs, lg}, db: db, dbURL: dbURL, recorder: recorder, codec: codec}
 }
 
 // noRedirect is a client that shows redirects instead of following them.
