@@ -16,8 +16,8 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"conpro/internal/clientip"
-	"conpro/internal/csp"
 	"conpro/internal/consent"
+	"conpro/internal/csp"
 	"conpro/internal/locale"
 	"conpro/internal/logging"
 )
