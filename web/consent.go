@@ -4,9 +4,12 @@ import (
 	"context"
 	"html"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/a-h/templ"
 
@@ -36,7 +39,23 @@ type ConsentView struct {
 	// Sharing is true when a vendor offering share widgets is configured,
 	// so pages offer share links.
 	Sharing bool
+	// AcceptsAll is true when the accept button grants every vendor the
+	// site offers. With the browser's privacy signal it grants less
+	// (advertising and social media stay refused): AcceptOnly then lists
+	// the categories it does grant, for a label that says so, and when it
+	// grants nothing at all there is no accept button.
+	AcceptsAll bool
+	AcceptOnly []consent.Category
+	// Chosen is true when the visitor has a current choice: the page can
+	// confirm one just made (see ChoiceSavedID).
+	Chosen bool
 }
+
+// ChoiceSavedID is the fragment POST /consent sends the visitor back to
+// after a choice: the page's confirmation shows only then (CSS :target), so
+// the page stays the same bytes for everyone in its consent state and the
+// address carries nothing of the visitor.
+const ChoiceSavedID = "keuze-bewaard"
 
 // CategoryView is one optional category in a consent form.
 type CategoryView struct {
@@ -59,8 +78,10 @@ func NewConsentView(r *consent.Registry, st consent.State, returnTo string) Cons
 		Ask:        st.Ask,
 		GPC:        st.GPC,
 		ReturnTo:   returnTo,
+		Chosen:     st.Current() != nil,
 	}
 	v.Sharing = r.Widgets()
+	v.AcceptsAll, v.AcceptOnly = acceptGrants(r, st.GPC)
 	for _, c := range consent.Categories() {
 		if !c.Optional() {
 			continue
@@ -80,6 +101,46 @@ func NewConsentView(r *consent.Registry, st consent.State, returnTo string) Cons
 		v.Categories = append(v.Categories, cv)
 	}
 	return v
+}
+
+// acceptGrants works out what the accept button grants: everything offered,
+// or only the categories listed.
+func acceptGrants(r *consent.Registry, gpc bool) (all bool, only []consent.Category) {
+	_, granted, _ := consent.Decide(r, consent.AcceptAll, nil, nil, gpc)
+	_, offered, _ := consent.Decide(r, consent.AcceptAll, nil, nil, false)
+	if len(granted) == len(offered) {
+		return true, nil
+	}
+	for _, c := range consent.Categories() {
+		for _, v := range r.ActiveIn(c) {
+			if slices.Contains(granted, v.Key) {
+				only = append(only, c)
+				break
+			}
+		}
+	}
+	return false, only
+}
+
+// acceptLabel names the accept button by what it does.
+func acceptLabel(ctx context.Context, v ConsentView) string {
+	if v.AcceptsAll {
+		return T(ctx, "ConsentAcceptAll")
+	}
+	names := make([]string, len(v.AcceptOnly))
+	for i, c := range v.AcceptOnly {
+		names[i] = lowerFirst(categoryName(ctx, c))
+	}
+	return T(ctx, "ConsentAcceptOnly", map[string]any{"Categories": strings.Join(names, ", ")})
+}
+
+// offersAccept reports whether an accept button would grant anything.
+func offersAccept(v ConsentView) bool { return v.AcceptsAll || len(v.AcceptOnly) > 0 }
+
+// lowerFirst writes a category's name inside a sentence.
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
 }
 
 func categoryName(ctx context.Context, c consent.Category) string {
@@ -136,6 +197,12 @@ func grantedSummary(ctx context.Context, c *consent.Choice, r []CategoryView) st
 	}
 	return T(ctx, "CookiesSummarySome", map[string]any{"Categories": names})
 }
+
+// withdraws reports whether refusing everything on the settings page takes
+// back a consent: the visitor's last choice allowed something. The page then
+// offers "Toestemming intrekken" in the place of "Alles weigeren": the two
+// would do the same, and the log records which one it was.
+func withdraws(c *consent.Choice) bool { return c != nil && !c.RefusesAll() }
 
 func itoa(n int) string { return strconv.Itoa(n) }
 

@@ -183,7 +183,7 @@ func TestBrowser_PagesFitAPhoneScreen(t *testing.T) {
 	b.Navigate(t, s.URL+"/")
 	b.ClickAndWait(t, `#cookie-banner button[value="accept_all"]`)
 	b.Navigate(t, s.URL+"/cookies")
-	b.ClickAndWait(t, `.settings-form button[value="reject_all"]`)
+	b.ClickAndWait(t, `.settings-form button[value="withdraw"]`)
 	for _, width := range []int64{390, 1280} {
 		b.Screenshot(t, s.URL+"/cookies", width, dir, fmt.Sprintf("cookies-history-%d", width))
 		if n := countNodes(t, b, "table.history tbody tr"); n != 2 {

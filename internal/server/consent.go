@@ -173,7 +173,10 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	// A grant needs its proof: without a record (neither the database nor
 	// the spool took it) only a refusal takes effect; the banner asks again.
+	// A choice that takes effect is confirmed on the page the visitor
+	// returns to (web.ConsentSaved).
 	if recorded || ch.RefusesAll() {
+		returnTo += "#" + web.ChoiceSavedID
 		http.SetCookie(w, &http.Cookie{
 			Name:  consent.CookieName,
 			Value: s.cookies.Encode(ch),
@@ -278,7 +281,6 @@ func (s *Server) handleCookies(w http.ResponseWriter, r *http.Request) {
 	d := web.CookieSettingsData{
 		Choice:      st.Choice,
 		SiteCookies: consent.SiteCookies(consentCookieLifetime, s.cfg.ConsentMaxAge),
-		Saved:       r.URL.Query().Get("opgeslagen") == "1",
 	}
 	if st.Choice != nil {
 		hctx, cancel := context.WithTimeout(ctx, 2*time.Second)

@@ -1,11 +1,16 @@
 package server_test
 
 import (
+	"fmt"
+	"math"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"conpro/internal/browsertest"
@@ -44,12 +49,19 @@ func TestBrowser_ConsentFlows(t *testing.T) {
 				t.Fatalf("first visit contacted %q", hosts)
 			}
 
-			// Refuse everything: still nothing, and no banner on later pages.
+			// Refuse everything: confirmed on the page the visitor is sent
+			// back to; still nothing contacted, and no banner nor
+			// confirmation on later pages.
 			b.ClickAndWait(t, `#cookie-banner button[value="reject_all"]`)
-			for _, p := range []string{"/privacy", "/contact"} {
+			checkConfirmed(t, b, js, "/")
+			// (The same page again, too: the confirmation shows once.)
+			for _, p := range []string{"/", "/privacy", "/contact"} {
 				b.Navigate(t, s.URL+p)
 				if n := countNodes(t, b, "#cookie-banner"); n != 0 {
 					t.Errorf("%s: banner back after refusing", p)
+				}
+				if visible(t, b, "#keuze-bewaard") {
+					t.Errorf("%s: the confirmation shows on a later page", p)
 				}
 			}
 			if hosts := b.Hosts(); !slices.Equal(hosts, onlyServer) {
@@ -95,7 +107,7 @@ func TestBrowser_ConsentFlows(t *testing.T) {
 			b.SetCookie(t, s.URL, "_ga", "GA1.1.123.456")
 			b.SetCookie(t, s.URL, "_gid", "GA1.1.789")
 			b.Navigate(t, s.URL+"/cookies")
-			b.ClickAndWait(t, `.withdraw-form button[value="withdraw"]`)
+			b.ClickAndWait(t, `.settings-form button[value="withdraw"]`)
 			jar := b.Cookies(t, s.URL)
 			for _, name := range []string{"_ga", "_gid"} {
 				if _, ok := jar[name]; ok {
@@ -106,10 +118,7 @@ func TestBrowser_ConsentFlows(t *testing.T) {
 			if err != nil || !ch.RefusesAll() {
 				t.Fatalf("consent cookie after withdrawal: %+v, %v", ch, err)
 			}
-			text, err := chromedp.Run(b.Ctx, chromedp.Text(chromedp.CSS(".notice-success")))
-			if err != nil || !strings.Contains(text, "opgeslagen") {
-				t.Errorf("no confirmation after withdrawing: %q %v", text, err)
-			}
+			checkConfirmed(t, b, js, "/cookies")
 
 			// The log holds each click once, under one consent ID.
 			var actions []consent.Action
@@ -150,8 +159,9 @@ func TestBrowser_BannerIsKeyboardAccessible(t *testing.T) {
 		}
 		order = append(order, el)
 	}
-	// Skip link, the policy link in the banner text, accept, reject, preferences.
-	want := []string{"Naar de inhoud", "Lees onze privacy- en cookie policy", "accept_all", "reject_all", "Voorkeuren"}
+	// Skip link, the policy link in the banner text, accept, reject, the
+	// details.
+	want := []string{"Naar de inhoud", "Lees onze privacy- en cookie policy", "accept_all", "reject_all", "Zelf kiezen"}
 	if !slices.Equal(order[:5], want) {
 		t.Fatalf("tab order %q, want %q first", order, want)
 	}
@@ -166,6 +176,44 @@ func TestBrowser_BannerIsKeyboardAccessible(t *testing.T) {
 	if n := countNodes(t, b, "#cookie-banner"); n != 0 {
 		t.Fatal("banner still there after refusing with the keyboard")
 	}
+}
+
+// checkConfirmed asserts that the page a choice led to, path, confirms it
+// where the banner was. With JavaScript the address loses the fragment that
+// showed it, so a reload does not confirm again; without, it keeps it.
+func checkConfirmed(t *testing.T, b *browsertest.Browser, js bool, path string) {
+	t.Helper()
+	if !visible(t, b, "#keuze-bewaard") {
+		t.Fatalf("%s: no confirmation after a choice", path)
+	}
+	text, err := chromedp.Run(b.Ctx, chromedp.Text(chromedp.CSS("#keuze-bewaard")))
+	if err != nil || !strings.Contains(text, "Uw keuze is bewaard.") {
+		t.Errorf("%s: the confirmation says %q (%v)", path, text, err)
+	}
+	loc, err := chromedp.Run(b.Ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(loc)
+	if u.Path != path || u.RawQuery != "" {
+		t.Errorf("after the choice at %q, want %s", loc, path)
+	}
+	if js && u.Fragment != "" {
+		t.Errorf("the address keeps #%s after the confirmation showed", u.Fragment)
+	}
+	if !js && u.Fragment != "keuze-bewaard" {
+		t.Errorf("without JavaScript the address is %q, want #keuze-bewaard", loc)
+	}
+}
+
+// visible reports whether the element is on the page and shown.
+func visible(t *testing.T, b *browsertest.Browser, css string) bool {
+	t.Helper()
+	v, err := chromedp.Run(b.Ctx, chromedp.Evaluate[bool](`(() => { const e = document.querySelector(`+"`"+css+"`"+`); return !!e && e.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true}); })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 func countNodes(t *testing.T, b *browsertest.Browser, css string) int {
@@ -249,5 +297,211 @@ func TestBrowser_EnterInThePreferencesSavesThemAndNeverAcceptsAll(t *testing.T) 
 	evs := s.events(t, ch.ID)
 	if len(evs) != 1 || evs[0].Action != consent.Save || !slices.Equal(evs[0].Vendors, []string{"google-analytics"}) {
 		t.Fatalf("logged %+v", evs)
+	}
+}
+
+// phone is the screen the banner's size is judged on: 390 × 844 CSS pixels,
+// an iPhone 12 to 15 and about the median phone in use.
+const phoneWidth, phoneHeight = 390, 844
+
+// TestBrowser_TheBannersFirstLayerIsCompactOnAPhone measures the banner on a
+// 390 px phone: its first layer takes at most a quarter of the screen, so
+// the page's heading shows below it; it stays in the page's flow (it never
+// covers the page); accept and reject are the same size; and one tap on
+// "Zelf kiezen" opens the switches.
+func TestBrowser_TheBannersFirstLayerIsCompactOnAPhone(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	b := browsertest.New(t, browsertest.Options{})
+	if err := chromedp.Do(b.Ctx, chromedp.EmulateViewport(phoneWidth, phoneHeight)); err != nil {
+		t.Fatal(err)
+	}
+	type box struct{ Top, Height, Width float64 }
+	measure := func(css string) box {
+		t.Helper()
+		r, err := chromedp.Run(b.Ctx, chromedp.Evaluate[box](`(() => { const r = document.querySelector(`+"`"+css+"`"+`).getBoundingClientRect(); return {top: r.top, height: r.height, width: r.width}; })()`))
+		if err != nil {
+			t.Fatalf("measure %s: %v", css, err)
+		}
+		return r
+	}
+	// A quarter of the screen. Headless Chromium here draws system-ui with
+	// DejaVu Sans, wider than a phone's own fonts, so a phone needs no
+	// more room than this.
+	const most = phoneHeight / 4
+	for _, lang := range []string{"nl", "fr", "en"} {
+		b := browsertest.New(t, browsertest.Options{AcceptLanguage: lang})
+		if err := chromedp.Do(b.Ctx, chromedp.EmulateViewport(phoneWidth, phoneHeight)); err != nil {
+			t.Fatal(err)
+		}
+		b.Navigate(t, s.URL+"/")
+		h, err := chromedp.Run(b.Ctx, chromedp.Evaluate[float64](`document.getElementById("cookie-banner").getBoundingClientRect().height`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: the banner's first layer is %.0f px of %d", lang, h, phoneHeight)
+		if h > most {
+			t.Errorf("%s: the banner's first layer is %.0f px high on a %d px phone screen, want at most %d", lang, h, phoneHeight, most)
+		}
+	}
+
+	// With Global Privacy Control the banner says what the browser asked
+	// for and the accept button is longer: more room, but the page's
+	// heading still shows on the first screen.
+	setHeaders(t, b, network.Headers{"Sec-GPC": "1"})
+	b.Navigate(t, s.URL+"/")
+	gpcBanner, gpcHeading := measure("#cookie-banner"), measure("main h1")
+	t.Logf("with GPC: the banner's first layer is %.0f px of %d", gpcBanner.Height, phoneHeight)
+	if gpcHeading.Top+gpcHeading.Height > phoneHeight {
+		t.Errorf("with GPC the page's heading (%+v) is below the first screen", gpcHeading)
+	}
+	setHeaders(t, b, network.Headers{})
+
+	b.Navigate(t, s.URL+"/")
+	banner, heading := measure("#cookie-banner"), measure("main h1")
+	if position, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](`getComputedStyle(document.getElementById("cookie-banner")).position`)); err != nil || position != "static" {
+		t.Errorf("the banner is positioned %q: it must stay in the page's flow (%v)", position, err)
+	}
+	if heading.Top < banner.Top+banner.Height || heading.Top+heading.Height > phoneHeight {
+		t.Errorf("the page's heading (%+v) is not on the first screen below the banner (%+v)", heading, banner)
+	}
+	accept, reject := measure(`#cookie-banner button[value="accept_all"]`), measure(`#cookie-banner button[value="reject_all"]`)
+	if math.Abs(accept.Width-reject.Width) > 0.5 || accept.Height != reject.Height || accept.Top != reject.Top {
+		t.Errorf("accept %+v and reject %+v differ in size or stand apart", accept, reject)
+	}
+	if accept.Height < 44 {
+		t.Errorf("the buttons are %.0f px high: too small a target for a finger", accept.Height)
+	}
+	if visible(t, b, "#banner-cat-analytics") {
+		t.Fatal("the switches show before Zelf kiezen is opened")
+	}
+	if err := chromedp.Do(b.Ctx, chromedp.Click(chromedp.CSS(".consent-prefs summary"))); err != nil {
+		t.Fatal(err)
+	}
+	if !visible(t, b, "#banner-cat-analytics") || !visible(t, b, ".consent-prefs button.button-secondary") {
+		t.Error("one tap on Zelf kiezen does not show the switches and their button")
+	}
+}
+
+// TestBrowser_ConsentButtonsAreEqualInWidth: on a phone and a desktop, the
+// banner's answers are one size, with and without Global Privacy Control,
+// and the settings page's three buttons are one width ("Keuze opslaan" was
+// narrower on a phone).
+func TestBrowser_ConsentButtonsAreEqualInWidth(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	b := browsertest.New(t, browsertest.Options{})
+	widths := func(css string) []float64 {
+		t.Helper()
+		w, err := chromedp.Run(b.Ctx, chromedp.Evaluate[[]float64](`[...document.querySelectorAll(`+"`"+css+"`"+`)].map(e => e.getBoundingClientRect().width)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	equal := func(what string, w []float64, n int) {
+		t.Helper()
+		if len(w) != n {
+			t.Fatalf("%s: %d buttons, want %d", what, len(w), n)
+		}
+		for _, x := range w[1:] {
+			if math.Abs(x-w[0]) > 0.5 { // layout rounds to a sixty-fourth of a pixel
+				t.Errorf("%s: widths %v differ", what, w)
+				return
+			}
+		}
+	}
+	for _, width := range []int64{phoneWidth, 1280} {
+		if err := chromedp.Do(b.Ctx, chromedp.EmulateViewport(width, 900)); err != nil {
+			t.Fatal(err)
+		}
+		for _, gpc := range []bool{false, true} {
+			headers := network.Headers{}
+			if gpc {
+				headers["Sec-GPC"] = "1"
+			}
+			setHeaders(t, b, headers)
+			b.Navigate(t, s.URL+"/")
+			equal(fmt.Sprintf("banner at %d px, GPC %t", width, gpc), widths("#cookie-banner .consent-quick button"), 2)
+			b.Navigate(t, s.URL+"/cookies")
+			equal(fmt.Sprintf("settings at %d px, GPC %t", width, gpc), widths(".settings-form .consent-actions button"), 3)
+		}
+	}
+}
+
+// TestBrowser_ConsentScreens saves what a visitor sees of the consent flow
+// at phone and desktop width (with -screenshots): the banner's first layer
+// on the first screen, with Global Privacy Control, a page confirming a
+// choice, and the settings page with a consent to withdraw.
+func TestBrowser_ConsentScreens(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	dir := *screenshotDir
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	for _, size := range [][2]int64{{phoneWidth, phoneHeight}, {1280, 900}} {
+		b := browsertest.New(t, browsertest.Options{})
+		shot := func(name string, full bool) {
+			t.Helper()
+			var png []byte
+			var err error
+			if full {
+				png, err = chromedp.Run(b.Ctx, chromedp.FullScreenshot(100))
+			} else {
+				png, err = chromedp.Run(b.Ctx, chromedp.CaptureScreenshot())
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.png", name, size[0])), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := chromedp.Do(b.Ctx, chromedp.EmulateViewport(size[0], size[1])); err != nil {
+			t.Fatal(err)
+		}
+		setHeaders(t, b, network.Headers{"Sec-GPC": "1"})
+		b.Navigate(t, s.URL+"/")
+		shot("banner-gpc", false)
+		setHeaders(t, b, network.Headers{})
+		b.Navigate(t, s.URL+"/")
+		shot("banner-first", false)
+		if err := chromedp.Do(b.Ctx, chromedp.Click(chromedp.CSS(".consent-prefs summary"))); err != nil {
+			t.Fatal(err)
+		}
+		shot("banner-details", false)
+		b.ClickAndWait(t, `#cookie-banner button[value="accept_all"]`)
+		shot("choice-saved", false)
+		b.Navigate(t, s.URL+"/cookies")
+		shot("cookies-granted", true)
+		b.ClickAndWait(t, `.settings-form button[value="withdraw"]`)
+		shot("cookies-withdrawn", false)
+	}
+	// The first layer in French and English, whose words are longer.
+	for _, lang := range []string{"fr", "en"} {
+		b := browsertest.New(t, browsertest.Options{AcceptLanguage: lang})
+		for _, size := range [][2]int64{{phoneWidth, phoneHeight}, {1280, 900}} {
+			if err := chromedp.Do(b.Ctx, chromedp.EmulateViewport(size[0], size[1])); err != nil {
+				t.Fatal(err)
+			}
+			b.Navigate(t, s.URL+"/")
+			png, err := chromedp.Run(b.Ctx, chromedp.CaptureScreenshot())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("banner-first-%s-%d.png", lang, size[0])), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if *screenshotDir != "" {
+		t.Logf("screenshots in %s", filepath.Clean(dir))
+	}
+}
+
+// setHeaders makes the browser send these header fields with every request
+// (such as Sec-GPC, which Chromium sends only when a user turns it on).
+func setHeaders(t *testing.T, b *browsertest.Browser, h network.Headers) {
+	t.Helper()
+	if _, err := chromedp.Call(b.Ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: h}); err != nil {
+		t.Fatal(err)
 	}
 }

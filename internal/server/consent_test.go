@@ -158,6 +158,200 @@ func TestConsent_BannerButtonsAreEqualAndNothingIsPreTicked(t *testing.T) {
 	}
 }
 
+// bannerOf returns the banner's markup in a page ("" without one).
+func bannerOf(body string) string {
+	i := strings.Index(body, `id="cookie-banner"`)
+	if i < 0 {
+		return ""
+	}
+	banner := body[i:]
+	return banner[:strings.Index(banner, "</section>")]
+}
+
+// buttonLabels maps each consent action a page's buttons post (within the
+// given markup) to the button's text.
+func buttonLabels(markup string) map[string]string {
+	out := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?s)<button[^>]*value="([a-z_]+)"[^>]*>(.*?)</button>`).FindAllStringSubmatch(markup, -1) {
+		out[m[1]] = html.UnescapeString(strings.TrimSpace(m[2]))
+	}
+	return out
+}
+
+// The banner's first layer leads to the detailed choices one way: "Zelf
+// kiezen" opens the switches in place. It has no second way (a link to the
+// settings page), and no word the categories use ("Voorkeuren").
+func TestConsent_TheBannerOffersOneWayToTheDetailedChoices(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	banner := bannerOf(s.get(t, "/").Body)
+	if n := strings.Count(banner, "<details"); n != 1 {
+		t.Fatalf("%d disclosures in the banner, want 1", n)
+	}
+	summary := regexp.MustCompile(`<summary>([^<]*)</summary>`).FindStringSubmatch(banner)
+	if summary == nil || summary[1] != "Zelf kiezen" {
+		t.Errorf("the details open under %q, want Zelf kiezen", summary)
+	}
+	if strings.Contains(banner, `href="/cookies"`) {
+		t.Error("the banner also links to the settings page: two ways to the same choices")
+	}
+	if strings.Contains(banner, "Voorkeuren") {
+		t.Error("the banner still says Voorkeuren")
+	}
+	save := regexp.MustCompile(`(?s)<button type="submit" class="button button-secondary">(.*?)</button>`).FindStringSubmatch(banner)
+	if save == nil || save[1] != "Keuze opslaan" {
+		t.Errorf("the switches are saved by %q, want Keuze opslaan", save)
+	}
+	if labels := buttonLabels(banner); labels["accept_all"] != "Alles accepteren" || labels["reject_all"] != "Alles weigeren" {
+		t.Errorf("first-layer buttons %q", labels)
+	}
+	for lang, want := range map[string]string{"fr": "Personnaliser", "en": "Let me choose"} {
+		banner := bannerOf(s.get(t, "/", "Accept-Language", lang).Body)
+		if !strings.Contains(banner, "<summary>"+want+"</summary>") {
+			t.Errorf("%s: the details do not open under %q", lang, want)
+		}
+	}
+}
+
+// With Global Privacy Control, "accept" keeps advertising and social media
+// refused: the button says what it grants, on the banner and on the
+// settings page, and is not offered when it would grant nothing.
+func TestConsent_WithGPCTheAcceptButtonSaysWhatItGrants(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	for _, p := range []string{"/", "/cookies"} {
+		body := s.get(t, p, "Sec-GPC", "1").Body
+		form := body
+		if p == "/" {
+			form = bannerOf(body)
+		}
+		labels := buttonLabels(form)
+		if labels["accept_all"] != "Alleen analytische cookies toestaan" {
+			t.Errorf("%s with GPC: the accept button says %q", p, labels["accept_all"])
+		}
+		if strings.Contains(form, "Alles accepteren") {
+			t.Errorf("%s with GPC still offers Alles accepteren", p)
+		}
+		if labels := buttonLabels(s.get(t, p).Body); labels["accept_all"] != "Alles accepteren" {
+			t.Errorf("%s without GPC: the accept button says %q", p, labels["accept_all"])
+		}
+	}
+	for lang, want := range map[string]string{"fr": "Accepter seulement les cookies analytiques", "en": "Allow analytics cookies only"} {
+		if got := buttonLabels(bannerOf(s.get(t, "/", "Sec-GPC", "1", "Accept-Language", lang).Body))["accept_all"]; got != want {
+			t.Errorf("%s with GPC: the accept button says %q, want %q", lang, got, want)
+		}
+	}
+	// What the button says is what a click grants.
+	_, cookie := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}}, "Sec-GPC", "1")
+	if ch, _ := s.codec.Decode(cookie.Value); !slices.Equal(ch.Categories, []consent.Category{consent.Analytics}) {
+		t.Fatalf("the GPC accept button granted %v", ch.Categories)
+	}
+
+	// Without an analytics vendor, accepting under GPC would grant nothing:
+	// no accept button, only the refusal and the switches.
+	ads := newSite(t, siteOptions{env: map[string]string{"CONPRO_GOOGLE_ADS_ID": "AW-1234567"}})
+	banner := bannerOf(ads.get(t, "/", "Sec-GPC", "1").Body)
+	if labels := buttonLabels(banner); len(labels) != 1 || labels["reject_all"] != "Alles weigeren" || !strings.Contains(banner, "<summary>") {
+		t.Errorf("GPC with only an advertising vendor: buttons %q", labels)
+	}
+	// Where GPC refuses nothing the site offers, accepting is accepting all.
+	analytics := newSite(t, siteOptions{env: map[string]string{"CONPRO_GA_MEASUREMENT_ID": "G-TEST1234"}})
+	if got := buttonLabels(bannerOf(analytics.get(t, "/", "Sec-GPC", "1").Body))["accept_all"]; got != "Alles accepteren" {
+		t.Errorf("GPC with only an analytics vendor: the accept button says %q", got)
+	}
+}
+
+// A choice made in the banner is confirmed on the page the visitor returns
+// to: the redirect points at the page's confirmation, which every page of
+// that consent state carries (so cached pages stay one copy for everyone),
+// with a link to change the choice. Nothing of the visitor is in the address.
+func TestConsent_AChoiceIsConfirmedOnThePageTheVisitorReturnsTo(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	if strings.Contains(s.get(t, "/privacy").Body, `id="keuze-bewaard"`) {
+		t.Fatal("a first visit carries a confirmation")
+	}
+	res, cookie := s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/privacy"}, "form": {"banner"}})
+	if loc := res.Header.Get("Location"); loc != "/privacy#keuze-bewaard" {
+		t.Fatalf("redirect to %q, want /privacy#keuze-bewaard", loc)
+	}
+	// What the browser asks for next: the path, without the fragment.
+	page := s.get(t, "/privacy", "Cookie", cookie.Name+"="+cookie.Value)
+	notice := regexp.MustCompile(`(?s)<div class="consent-saved" id="keuze-bewaard"[^>]*>.*?</div>\s*</div>`).FindString(page.Body)
+	if !strings.Contains(notice, "Uw keuze is bewaard.") || !strings.Contains(notice, `<a href="/cookies">Keuze wijzigen</a>`) {
+		t.Fatalf("the page after a choice lacks the confirmation with a link to change it:\n%s", notice)
+	}
+	if hasBanner(page.Body) {
+		t.Fatal("the banner is back after a choice")
+	}
+	// The page is cached for this consent state: another visitor who
+	// refused gets the same bytes.
+	_, other := s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}})
+	again := s.get(t, "/privacy", "Cookie", other.Name+"="+other.Value)
+	if again.Header.Get("Etag") == "" || again.Header.Get("Etag") != page.Header.Get("Etag") {
+		t.Errorf("the page after a choice is not one cached copy: ETag %q and %q", page.Header.Get("Etag"), again.Header.Get("Etag"))
+	}
+	// A choice on the settings page is confirmed there, without a link to
+	// the page the visitor is on.
+	res, cookie = s.choose(t, url.Values{"action": {"save"}, "category": {"analytics"}, "return_to": {"/cookies"}, "form": {"settings"}}, "Cookie", cookie.Name+"="+cookie.Value)
+	if loc := res.Header.Get("Location"); loc != "/cookies#keuze-bewaard" {
+		t.Fatalf("settings form: redirect to %q", loc)
+	}
+	settings := s.get(t, "/cookies", "Cookie", cookie.Name+"="+cookie.Value).Body
+	if !strings.Contains(settings, `id="keuze-bewaard"`) || !strings.Contains(settings, "Uw keuze is bewaard.") || strings.Contains(settings, "Keuze wijzigen") {
+		t.Error("the settings page does not confirm a choice made there, or links to itself")
+	}
+	if strings.Contains(s.get(t, "/cookies").Body, `id="keuze-bewaard"`) {
+		t.Error("the settings page confirms a choice that was never made")
+	}
+}
+
+// On the settings page refusing everything and withdrawing consent are one
+// button: "Alles weigeren" while nothing is allowed, "Toestemming intrekken"
+// while something is, and the log records which it was.
+func TestConsent_TheSettingsPageHasOneButtonToRefuseEverything(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	refusing := func(cookie string) (action, label string) {
+		t.Helper()
+		var header []string
+		if cookie != "" {
+			header = []string{"Cookie", consent.CookieName + "=" + cookie}
+		}
+		page := s.get(t, "/cookies", header...).Body
+		n := strings.Count(page, `value="withdraw"`) + strings.Count(page, `value="reject_all"`)
+		if n != 1 {
+			t.Fatalf("the settings page has %d buttons that refuse everything, want 1", n)
+		}
+		labels := buttonLabels(page)
+		for _, a := range []string{"withdraw", "reject_all"} {
+			if l, ok := labels[a]; ok {
+				return a, l
+			}
+		}
+		t.Fatal("the settings form has no refusing button")
+		return "", ""
+	}
+	if a, l := refusing(""); a != "reject_all" || l != "Alles weigeren" {
+		t.Errorf("without a choice: %s %q, want reject_all Alles weigeren", a, l)
+	}
+	_, c1 := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}})
+	a, l := refusing(c1.Value)
+	if a != "withdraw" || l != "Toestemming intrekken" {
+		t.Errorf("after accepting: %s %q, want withdraw Toestemming intrekken", a, l)
+	}
+	_, c2 := s.choose(t, url.Values{"action": {a}, "return_to": {"/cookies"}, "form": {"settings"}}, "Cookie", c1.Name+"="+c1.Value)
+	a, l = refusing(c2.Value)
+	if a != "reject_all" || l != "Alles weigeren" {
+		t.Errorf("after withdrawing: %s %q, want reject_all Alles weigeren", a, l)
+	}
+	_, c3 := s.choose(t, url.Values{"action": {a}, "return_to": {"/cookies"}, "form": {"settings"}}, "Cookie", c2.Name+"="+c2.Value)
+	ch, _ := s.codec.Decode(c3.Value)
+	var actions []consent.Action
+	for _, e := range s.events(t, ch.ID) {
+		actions = append(actions, e.Action)
+	}
+	if !slices.Equal(actions, []consent.Action{consent.AcceptAll, consent.Withdraw, consent.RejectAll}) {
+		t.Fatalf("logged %v", actions)
+	}
+}
+
 func TestConsent_OnlyConfiguredVendorsAreOffered(t *testing.T) {
 	s := newSite(t, siteOptions{env: map[string]string{"CONPRO_GA_MEASUREMENT_ID": "G-TEST1234"}})
 	body := s.get(t, "/").Body
@@ -170,7 +364,7 @@ func TestConsent_AcceptAllRecordsOneRowSetsTheCookieAndLoadsEveryVendor(t *testi
 	s := newSite(t, siteOptions{env: allVendors})
 	res, cookie := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/privacy?x=1"}},
 		"User-Agent", "TestBrowser/1.0", "Accept-Language", "fr-BE")
-	if res.Header.Get("Location") != "/privacy?x=1" {
+	if res.Header.Get("Location") != "/privacy?x=1#keuze-bewaard" {
 		t.Errorf("redirect to %q", res.Header.Get("Location"))
 	}
 	if !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Path != "/" || cookie.MaxAge < 150*24*3600 || cookie.Secure {
@@ -290,7 +484,7 @@ func TestConsent_EveryClickAppendsExactlyOneRowAndTheHistoryShowsThem(t *testing
 		t.Error("settings page does not show the consent ID")
 	}
 	rows := regexp.MustCompile(`(?s)<table class="stack history">.*?</table>`).FindString(page)
-	for _, want := range []string{"Alles accepteren", "Voorkeuren opgeslagen", "Toestemming ingetrokken"} {
+	for _, want := range []string{"Alles accepteren", "Zelf gekozen", "Toestemming ingetrokken"} {
 		if !strings.Contains(rows, want) {
 			t.Errorf("history lacks %q", want)
 		}
@@ -425,7 +619,8 @@ func TestConsent_ReturnToNeverLeavesTheSite(t *testing.T) {
 	s := newSite(t, siteOptions{})
 	for _, rt := range []string{"https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "http:/evil.example", "\\/evil.example", "/%0d%0aLocation:%20https://evil.example"} {
 		res, _ := s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {rt}})
-		if loc := res.Header.Get("Location"); loc != "/" && !strings.HasPrefix(loc, "/%") {
+		// The fragment is the site's own confirmation (web.ChoiceSavedID).
+		if loc := strings.TrimSuffix(res.Header.Get("Location"), "#keuze-bewaard"); loc != "/" && !strings.HasPrefix(loc, "/%") {
 			t.Errorf("return_to %q redirects to %q", rt, loc)
 		}
 	}
@@ -490,7 +685,7 @@ func TestConsent_ReceiptDownloadsTheChoicesAsJSON(t *testing.T) {
 func TestConsent_DatabaseDownTheClickStillTakesEffectAndIsSpooled(t *testing.T) {
 	s := newSite(t, siteOptions{env: allVendors, dbDown: true})
 	res, cookie := s.choose(t, url.Values{"action": {"save"}, "category": {"analytics"}, "return_to": {"/privacy"}})
-	if res.Header.Get("Location") != "/privacy" {
+	if res.Header.Get("Location") != "/privacy#keuze-bewaard" {
 		t.Fatalf("redirect %q", res.Header.Get("Location"))
 	}
 	if s.recorder.Spooled() != 1 {
@@ -558,7 +753,7 @@ func TestConsent_StoppingAndRestartingPostgresLosesNoChoice(t *testing.T) {
 	var during []*http.Cookie
 	for _, action := range []string{"reject_all", "accept_all", "withdraw"} {
 		res, c := s.choose(t, url.Values{"action": {action}, "return_to": {"/privacy"}})
-		if res.Header.Get("Location") != "/privacy" {
+		if res.Header.Get("Location") != "/privacy#keuze-bewaard" {
 			t.Fatalf("%s while stopped: redirect %q", action, res.Header.Get("Location"))
 		}
 		during = append(during, c)
@@ -680,6 +875,9 @@ func TestConsent_AGrantThatCannotBeRecordedDoesNotTakeEffect(t *testing.T) {
 		if c.Name == consent.CookieName {
 			t.Fatal("a grant without a record set the consent cookie")
 		}
+	}
+	if loc := res.Header.Get("Location"); strings.Contains(loc, "#") {
+		t.Errorf("a grant that did not take effect is confirmed: redirect to %q", loc)
 	}
 	res, cookie := s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}})
 	if ch, err := s.codec.Decode(cookie.Value); err != nil || !ch.RefusesAll() {
