@@ -1,5 +1,7 @@
 // Package company holds the facts about Construct Professional bvba that the
-// site shows: name, address and contact details. Only facts the company gave.
+// site shows: name, address and contact details. Only facts the company gave;
+// the company number and office hours come from the configuration (see
+// Details), and are shown only where they are set.
 package company
 
 const (
@@ -15,3 +17,10 @@ const (
 	PhoneURI = "tel:+32484532738"
 	Domain   = "conpro-bouw.be"
 )
+
+// Details are the company's facts that the operator configures
+// (CONPRO_COMPANY_NUMBER, CONPRO_OFFICE_HOURS); a zero field is not shown.
+type Details struct {
+	Number      Number
+	OfficeHours string
+}
