@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"conpro/internal/company"
+	"conpro/internal/locale"
 )
 
 func TestParseNumber_ReadsTheWaysPeopleWriteAnEnterpriseNumber(t *testing.T) {
@@ -85,5 +86,26 @@ func TestParseOfficeHours_RefusesMarkupInvisibleCharactersAndLongTexts(t *testin
 		if got, err := company.ParseOfficeHours(in); err == nil {
 			t.Errorf("ParseOfficeHours(%q) accepted as %q", in, got)
 		}
+	}
+}
+
+// Every language of the site writes the company's place its own way; none
+// falls back to Dutch without a test noticing.
+func TestPlaceIn_EveryLanguageHasItsOwnPlaceNames(t *testing.T) {
+	want := map[locale.Lang]company.Place{
+		locale.NL: {Locality: "Berchem-Antwerpen", Country: "België"},
+		locale.FR: {Locality: "Berchem-Anvers", Country: "Belgique"},
+		locale.EN: {Locality: "Berchem-Antwerp", Country: "Belgium"},
+	}
+	for _, l := range locale.Langs() {
+		if got := company.PlaceIn(l); got != want[l] {
+			t.Errorf("PlaceIn(%s) = %+v, want %+v", l, got, want[l])
+		}
+	}
+	if got := company.Address(locale.FR); got != "Eikelstraat 26, 2600 Berchem-Anvers, Belgique" {
+		t.Errorf("Address(fr) = %q", got)
+	}
+	if got := company.PlaceIn("de"); got != want[locale.NL] {
+		t.Errorf("PlaceIn(de) = %+v, want the Dutch names", got)
 	}
 }
