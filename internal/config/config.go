@@ -36,6 +36,9 @@ const (
 type Config struct {
 	// Addr is the TCP address the HTTP server listens on (CONPRO_ADDR).
 	Addr string
+	// MetricsAddr is the TCP address of the metrics listener, apart from
+	// the site's (CONPRO_METRICS_ADDR); empty: no metrics listener.
+	MetricsAddr string
 	// DatabaseURL is the PostgreSQL connection string (DATABASE_URL).
 	DatabaseURL string
 	// BaseURL is the public address of the site, used in canonical links,

@@ -445,3 +445,18 @@ func TestLoad_RefusesABadCompanyNumberOrOfficeHours(t *testing.T) {
 		t.Errorf("150 characters of office hours: %v", err)
 	}
 }
+
+func TestLoad_MetricsListenOnlyWhereConfiguredApartFromTheSite(t *testing.T) {
+	if cfg := mustLoad(t, nil); cfg.MetricsAddr != "" {
+		t.Errorf("unset: MetricsAddr = %q, want none", cfg.MetricsAddr)
+	}
+	if cfg := mustLoad(t, map[string]string{"CONPRO_METRICS_ADDR": "127.0.0.1:9090"}); cfg.MetricsAddr != "127.0.0.1:9090" {
+		t.Errorf("MetricsAddr = %q", cfg.MetricsAddr)
+	}
+	for _, bad := range []string{"9090", "localhost:", "127.0.0.1:8080"} {
+		_, err := Load(env(map[string]string{"CONPRO_METRICS_ADDR": bad}))
+		if err == nil || !strings.Contains(err.Error(), "CONPRO_METRICS_ADDR") {
+			t.Errorf("CONPRO_METRICS_ADDR=%q: %v", bad, err)
+		}
+	}
+}

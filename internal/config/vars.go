@@ -61,6 +61,22 @@ func variables() []variable {
 				}
 				return nil
 			}},
+		{name: "CONPRO_METRICS_ADDR", shown: "(none: no metrics)", doc: "address of a listener of its own for Prometheus metrics (GET /metrics), such as 127.0.0.1:9090; unset, metrics are served nowhere",
+			set: func(c *Config, v string) error {
+				if v == "" {
+					return nil
+				}
+				// The metrics show staff logins and exports: they never share
+				// the public address.
+				if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+					return errors.New("want host:port, such as 127.0.0.1:9090")
+				}
+				if v == c.Addr {
+					return errors.New("must differ from CONPRO_ADDR: the metrics are not for the public")
+				}
+				c.MetricsAddr = v
+				return nil
+			}},
 		{name: "DATABASE_URL", shown: "(set by make run / make test)", doc: "PostgreSQL connection string; required", secret: true,
 			set: func(c *Config, v string) error {
 				if v == "" {
