@@ -11,14 +11,14 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"conpro/internal/browsertest"
+	"conpro/internal/locale"
 )
 
-// acceptLanguages are browsers whose visitor reads each of the site's
-// languages.
-var acceptLanguages = []struct{ lang, header string }{
-	{"nl", "nl-BE,nl"},
-	{"fr", "fr-BE,fr"},
-	{"en", "en-GB,en"},
+// readIn makes the browser read the site in lang from the next page on, as
+// the language switch does.
+func readIn(t *testing.T, b *browsertest.Browser, s *site, lang locale.Lang) {
+	t.Helper()
+	b.SetCookie(t, s.URL, locale.CookieName, string(lang))
 }
 
 // At desktop width every page's content starts where the header's brand
@@ -27,69 +27,43 @@ func TestBrowser_EveryPageStartsWhereTheHeaderDoes(t *testing.T) {
 	s := newSite(t, siteOptions{})
 	b := browsertest.New(t, browsertest.Options{})
 	for _, p := range publicPages {
-		for _, width := range []int64{1280, 1600} {
-			if err := chromedp.Do(b.Ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(s.URL+p.path)); err != nil {
-				t.Fatal(err)
-			}
-			lefts, err := chromedp.Run(b.Ctx, chromedp.Evaluate[[]float64](`[
-				document.querySelector(".site-header .brand").getBoundingClientRect().left,
-				document.querySelector("main h1").getBoundingClientRect().left,
-				document.querySelector(".site-footer h2").getBoundingClientRect().left,
-			]`))
-			if err != nil {
-				t.Fatal(err)
-			}
-			brand, h1, footer := lefts[0], lefts[1], lefts[2]
-			if math.Abs(h1-brand) > 1 || math.Abs(footer-brand) > 1 {
-				t.Errorf("%s at %d px: the header starts at %.0f px, the heading at %.0f px, the footer at %.0f px", p.path, width, brand, h1, footer)
-			}
+		if err := chromedp.Do(b.Ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(s.URL+p.path)); err != nil {
+			t.Fatal(err)
+		}
+		lefts, err := chromedp.Run(b.Ctx, chromedp.Evaluate[[]float64](`[
+			document.querySelector(".site-header .brand").getBoundingClientRect().left,
+			document.querySelector("main h1").getBoundingClientRect().left,
+			document.querySelector(".site-footer h2").getBoundingClientRect().left,
+		]`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		brand, h1, footer := lefts[0], lefts[1], lefts[2]
+		if math.Abs(h1-brand) > 1 || math.Abs(footer-brand) > 1 {
+			t.Errorf("%s: the header starts at %.0f px, the heading at %.0f px, the footer at %.0f px", p.path, brand, h1, footer)
 		}
 	}
 }
 
-// On a 390 px phone the language switch stays on the navigation's row in
-// every language (the French labels are the longest), rather than taking a
-// row of its own.
-func TestBrowser_LanguageSwitchSharesTheNavigationsRowOnAPhone(t *testing.T) {
-	s := newSite(t, siteOptions{})
-	for _, l := range acceptLanguages {
-		b := browsertest.New(t, browsertest.Options{AcceptLanguage: l.header})
-		for _, p := range publicPages {
-			if err := chromedp.Do(b.Ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(s.URL+p.path)); err != nil {
-				t.Fatal(err)
-			}
-			rows, err := chromedp.Run(b.Ctx, chromedp.Evaluate[[]float64](`[".main-nav", ".lang-switch"].flatMap(css => {
-				const r = document.querySelector(css).getBoundingClientRect();
-				return [r.top, r.bottom];
-			})`))
-			if err != nil {
-				t.Fatal(err)
-			}
-			navTop, navBottom, switchTop, switchBottom := rows[0], rows[1], rows[2], rows[3]
-			if switchTop >= navBottom || navTop >= switchBottom {
-				t.Errorf("%s in %s: the navigation spans %.0f–%.0f px, the language switch %.0f–%.0f px: not one row", p.path, l.lang, navTop, navBottom, switchTop, switchBottom)
-			}
-		}
-	}
-}
-
-// TestBrowser_LayoutScreenshotsInEveryLanguage saves each public page at
-// phone and desktop width in nl, fr and en (with -screenshots), and checks
-// on each that nothing is wider than the screen.
-func TestBrowser_LayoutScreenshotsInEveryLanguage(t *testing.T) {
+// Every public page in every language fits a 390 px phone and a 1280 px
+// screen (nothing wider than the screen), and on the phone the language
+// switch stays on the navigation's row (the French labels are the longest)
+// rather than taking a row of its own. With -screenshots, each is saved.
+func TestBrowser_EveryPageInEveryLanguageFitsWithTheLanguageSwitchBesideTheNavigation(t *testing.T) {
 	s := newSite(t, siteOptions{env: map[string]string{
 		"CONPRO_COMPANY_NUMBER": "BE 0123.456.749",
 		"CONPRO_OFFICE_HOURS":   "ma–vr 8.00–17.00",
 	}})
-	dir := *screenshotDir
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	for _, l := range acceptLanguages {
-		b := browsertest.New(t, browsertest.Options{AcceptLanguage: l.header, Timeout: 3 * time.Minute})
+	b := browsertest.New(t, browsertest.Options{Timeout: 3 * time.Minute})
+	for _, lang := range locale.Langs() {
+		readIn(t, b, s, lang)
 		for _, p := range publicPages {
 			for _, width := range []int64{390, 1280} {
-				b.Screenshot(t, s.URL+p.path, width, filepath.Join(dir, "lang"), fmt.Sprintf("%s-%s-%d", p.name, l.lang, width))
+				if *screenshotDir != "" {
+					b.Screenshot(t, s.URL+p.path, width, filepath.Join(*screenshotDir, "lang"), fmt.Sprintf("%s-%s-%d", p.name, lang, width))
+				} else if err := chromedp.Do(b.Ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(s.URL+p.path)); err != nil {
+					t.Fatal(err)
+				}
 				overflow, err := chromedp.Run(b.Ctx, chromedp.Evaluate[[]string](`
 					[...document.querySelectorAll("body *")]
 						.filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
@@ -98,7 +72,21 @@ func TestBrowser_LayoutScreenshotsInEveryLanguage(t *testing.T) {
 					t.Fatal(err)
 				}
 				if len(overflow) > 0 {
-					t.Errorf("%s in %s at %d px: wider than the screen: %q", p.path, l.lang, width, overflow)
+					t.Errorf("%s in %s at %d px: wider than the screen: %q", p.path, lang, width, overflow)
+				}
+				if width != 390 {
+					continue
+				}
+				rows, err := chromedp.Run(b.Ctx, chromedp.Evaluate[[]float64](`[".main-nav", ".lang-switch"].flatMap(css => {
+					const r = document.querySelector(css).getBoundingClientRect();
+					return [r.top, r.bottom];
+				})`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				navTop, navBottom, switchTop, switchBottom := rows[0], rows[1], rows[2], rows[3]
+				if switchTop >= navBottom || navTop >= switchBottom {
+					t.Errorf("%s in %s at 390 px: the navigation spans %.0f–%.0f px, the language switch %.0f–%.0f px: not one row", p.path, lang, navTop, navBottom, switchTop, switchBottom)
 				}
 			}
 		}
@@ -114,8 +102,9 @@ func TestBrowser_AddressKeepsPostalCodeAndPlaceOnOneLine(t *testing.T) {
 		env[k] = v
 	}
 	s := newSite(t, siteOptions{env: env})
-	for _, l := range acceptLanguages {
-		b := browsertest.New(t, browsertest.Options{AcceptLanguage: l.header})
+	b := browsertest.New(t, browsertest.Options{})
+	for _, lang := range locale.Langs() {
+		readIn(t, b, s, lang)
 		for _, width := range []int64{390, 1280} {
 			if err := chromedp.Do(b.Ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(s.URL+"/")); err != nil {
 				t.Fatal(err)
@@ -138,11 +127,11 @@ func TestBrowser_AddressKeepsPostalCodeAndPlaceOnOneLine(t *testing.T) {
 				t.Fatal(err)
 			}
 			if len(lines) != 2 {
-				t.Fatalf("home in %s: %d addresses, want the card's and the footer's", l.lang, len(lines))
+				t.Fatalf("home in %s: %d addresses, want the card's and the footer's", lang, len(lines))
 			}
 			for _, line := range lines {
 				if !strings.HasSuffix(line, ": 1 line(s)") {
-					t.Errorf("home in %s at %d px: %s", l.lang, width, line)
+					t.Errorf("home in %s at %d px: %s", lang, width, line)
 				}
 			}
 		}
