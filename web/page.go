@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"conpro/internal/company"
 	"conpro/internal/consentstats"
 	"conpro/internal/contact"
 	"conpro/internal/locale"
@@ -29,7 +30,30 @@ type Page struct {
 	NoIndex bool
 	// Consent drives the banner and the scripts the visitor allowed.
 	Consent ConsentView
+	// Company is the company number and office hours, where configured.
+	Company company.Details
 }
+
+// CompanyFacts is the template data of messages that name the company's
+// place, address, e-mail address or phone number, in the language of ctx:
+// the locale files never write them out, so that a translation cannot keep
+// the Dutch names.
+func CompanyFacts(ctx context.Context) map[string]any {
+	l := locale.LangOf(ctx)
+	return map[string]any{
+		"Place":   company.PlaceIn(l).Locality,
+		"Country": company.PlaceIn(l).Country,
+		"Address": company.Address(l),
+		"Email":   company.Email,
+		"Phone":   company.Phone,
+	}
+}
+
+func place(ctx context.Context) company.Place { return company.PlaceIn(locale.LangOf(ctx)) }
+
+// numberText is the company number as shown, "BE 0123.456.749" kept on
+// one line.
+func numberText(n company.Number) string { return strings.ReplaceAll(n.String(), " ", "\u00a0") }
 
 // NavItem is an entry of the main navigation.
 type NavItem struct {

@@ -282,9 +282,28 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	logger.Info("serving", "addr", "http://"+ln.Addr().String(), "socket_activation", activated, "base_url", cfg.BaseURL.String(), "env", cfg.Env)
+	metricsSrv, metricsLn, err := listenMetrics(cfg, registry, logger)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	servers := []*http.Server{srv}
+	if metricsSrv != nil {
+		servers = append(servers, metricsSrv)
+	}
+	// When one server fails, the other stops too (after a shutdown, this
+	// does nothing).
+	defer func() {
+		for _, s := range servers {
+			_ = s.Close()
+		}
+	}()
 
-	serveErr := make(chan error, 1)
+	serveErr := make(chan error, len(servers))
 	go func() { serveErr <- srv.Serve(ln) }()
+	if metricsSrv != nil {
+		go func() { serveErr <- metricsSrv.Serve(metricsLn) }()
+	}
 	replayDone := make(chan struct{})
 	go func() {
 		defer close(replayDone)
@@ -316,7 +335,10 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 	logger.Info("shutting down: finishing in-flight requests", "timeout", cfg.ShutdownTimeout)
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
-	err = srv.Shutdown(shutdownCtx)
+	var shutdownErr error
+	for _, s := range servers {
+		shutdownErr = errors.Join(shutdownErr, s.Shutdown(shutdownCtx))
+	}
 	<-prepared
 	<-replayDone
 	<-mailDone
@@ -332,14 +354,40 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 	if n := recorder.Spooled(); n > 0 {
 		logger.Warn("consent choices stay in the spool until the next start", "events", n, "dir", cfg.SpoolDir)
 	}
-	if err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	if shutdownErr != nil {
+		return fmt.Errorf("shutdown: %w", shutdownErr)
 	}
-	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
+	for range servers {
+		if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve: %w", err)
+		}
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// listenMetrics opens the metrics listener of CONPRO_METRICS_ADDR, which
+// serves the registry for Prometheus and nothing else; none (nil) when the
+// variable is unset. The site's own address never answers /metrics.
+func listenMetrics(cfg config.Config, registry *prometheus.Registry, logger *slog.Logger) (*http.Server, net.Listener, error) {
+	if cfg.MetricsAddr == "" {
+		return nil, nil, nil
+	}
+	ln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("metrics listener (CONPRO_METRICS_ADDR): %w", err)
+	}
+	srv := &http.Server{
+		Handler:           server.MetricsHandler(registry),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("serving metrics", "addr", "http://"+ln.Addr().String()+"/metrics")
+	return srv, ln, nil
 }
 
 // prepareDatabase migrates the database and records the policy versions,

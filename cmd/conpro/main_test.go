@@ -116,6 +116,61 @@ func TestRun_ServesMigratesAndBecomesReady(t *testing.T) {
 	}
 }
 
+// With CONPRO_METRICS_ADDR, run serves the metrics there, counting the
+// site's requests, and stops that listener with the server; the site's own
+// address answers /metrics with its 404 page.
+func TestRun_ServesMetricsOnlyOnTheirOwnListener(t *testing.T) {
+	metricsAddr := freeAddr(t)
+	addr, stop := startServer(t, map[string]string{"DATABASE_URL": pgtest.URL(t), "CONPRO_METRICS_ADDR": metricsAddr})
+	get := func(u string) (int, string) {
+		t.Helper()
+		res, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if code, body := get("http://" + addr + "/privacy"); code != 200 {
+		t.Fatalf("GET /privacy: %d %.200s", code, body)
+	}
+	if code, body := get("http://" + addr + "/metrics"); code != http.StatusNotFound || !strings.Contains(body, "Pagina niet gevonden") || strings.Contains(body, "conpro_http_requests_total") {
+		t.Errorf("the site's /metrics: %d %.200s", code, body)
+	}
+	code, body := get("http://" + metricsAddr + "/metrics")
+	for _, want := range []string{`conpro_http_requests_total{code="200",method="GET",route="/privacy"} 1`, "conpro_consent_spooled_events 0", "go_goroutines"} {
+		if code != 200 || !strings.Contains(body, want) {
+			t.Errorf("the metrics listener: %d, lacks %s", code, want)
+		}
+	}
+	if code, _ := get("http://" + metricsAddr + "/privacy"); code != http.StatusNotFound {
+		t.Errorf("the metrics listener serves a page: %d", code)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if conn, err := net.DialTimeout("tcp", metricsAddr, time.Second); err == nil {
+		conn.Close()
+		t.Error("the metrics listener is still open after the server stopped")
+	}
+}
+
+// A metrics address that is taken stops the start with an error naming the
+// variable, rather than a server without its metrics.
+func TestRun_AMetricsAddressInUseStopsTheStart(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	env := map[string]string{"DATABASE_URL": pgtest.URL(t), "CONPRO_ADDR": freeAddr(t), "CONPRO_METRICS_ADDR": taken.Addr().String(), "CONPRO_SPOOL_DIR": t.TempDir()}
+	err = run(context.Background(), []string{"serve"}, envOf(env), strings.NewReader(""), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "CONPRO_METRICS_ADDR") {
+		t.Fatalf("started with the metrics address in use: %v", err)
+	}
+}
+
 func TestRun_ServesPagesWhileTheDatabaseIsDown(t *testing.T) {
 	// A socket directory with no server behind it.
 	env := map[string]string{"DATABASE_URL": "postgres://postgres@/conpro?host=" + t.TempDir() + "&connect_timeout=1"}
@@ -188,12 +243,12 @@ func TestRun_MigrateSubcommand(t *testing.T) {
 
 func TestRun_RejectsBadConfigurationWithAClearError(t *testing.T) {
 	err := run(context.Background(), []string{"serve"}, envOf(map[string]string{
-		"CONPRO_ADDR": "nonsense", "CONPRO_ENV": "staging",
+		"CONPRO_ADDR": "nonsense", "CONPRO_ENV": "staging", "CONPRO_COMPANY_NUMBER": "0123.456.748", "CONPRO_OFFICE_HOURS": "<b>8–17</b>",
 	}), strings.NewReader(""), io.Discard, io.Discard)
 	if err == nil {
 		t.Fatal("started with a bad configuration")
 	}
-	for _, want := range []string{"CONPRO_ADDR", "DATABASE_URL", "CONPRO_ENV"} {
+	for _, want := range []string{"CONPRO_ADDR", "DATABASE_URL", "CONPRO_ENV", "CONPRO_COMPANY_NUMBER", "CONPRO_OFFICE_HOURS"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}

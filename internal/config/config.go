@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"conpro/internal/company"
 	"conpro/internal/consent"
 )
 
@@ -35,6 +36,9 @@ const (
 type Config struct {
 	// Addr is the TCP address the HTTP server listens on (CONPRO_ADDR).
 	Addr string
+	// MetricsAddr is the TCP address of the metrics listener, apart from
+	// the site's (CONPRO_METRICS_ADDR); empty: no metrics listener.
+	MetricsAddr string
 	// DatabaseURL is the PostgreSQL connection string (DATABASE_URL).
 	DatabaseURL string
 	// BaseURL is the public address of the site, used in canonical links,
@@ -78,6 +82,10 @@ type Config struct {
 	MailTo string
 	// MailFrom is the sender of the site's mail (CONPRO_MAIL_FROM).
 	MailFrom string
+	// Company holds the company number and office hours the site shows
+	// (CONPRO_COMPANY_NUMBER, CONPRO_OFFICE_HOURS); zero fields are not
+	// shown.
+	Company company.Details
 	// ContactMinFill is the least time a person takes to fill the contact
 	// form; faster posts are treated as bots (CONPRO_CONTACT_MIN_FILL).
 	ContactMinFill time.Duration

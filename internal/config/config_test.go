@@ -413,3 +413,50 @@ func TestLoad_VendorIDsAreValidatedBecauseTheyEndUpInScripts(t *testing.T) {
 		}
 	}
 }
+
+func TestLoad_CompanyNumberAndOfficeHoursAreShownOnlyWhenSet(t *testing.T) {
+	cfg := mustLoad(t, nil)
+	if !cfg.Company.Number.IsZero() || cfg.Company.OfficeHours != "" {
+		t.Errorf("unset: company details %+v, want none", cfg.Company)
+	}
+	cfg = mustLoad(t, map[string]string{"CONPRO_COMPANY_NUMBER": " be0123456749 ", "CONPRO_OFFICE_HOURS": " ma–vr 8.00–17.00 "})
+	if got := cfg.Company.Number.String(); got != "BE 0123.456.749" {
+		t.Errorf("CONPRO_COMPANY_NUMBER=be0123456749: %q", got)
+	}
+	if cfg.Company.OfficeHours != "ma–vr 8.00–17.00" {
+		t.Errorf("CONPRO_OFFICE_HOURS: %q", cfg.Company.OfficeHours)
+	}
+}
+
+// A mistyped company number or office hours that are not plain text stop
+// the server at start, naming the variable and the value.
+func TestLoad_RefusesABadCompanyNumberOrOfficeHours(t *testing.T) {
+	for name, bad := range map[string]string{
+		"CONPRO_COMPANY_NUMBER": "0123.456.748",
+		"CONPRO_OFFICE_HOURS":   "ma–vr <b>8–17</b>",
+	} {
+		_, err := Load(env(map[string]string{name: bad}))
+		if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), bad) {
+			t.Errorf("%s=%q: %v", name, bad, err)
+		}
+	}
+	_, err := Load(env(map[string]string{"CONPRO_OFFICE_HOURS": strings.Repeat("8–17 ", 30)}))
+	if err == nil || !strings.Contains(err.Error(), "CONPRO_OFFICE_HOURS") {
+		t.Errorf("150 characters of office hours: %v", err)
+	}
+}
+
+func TestLoad_MetricsListenOnlyWhereConfiguredApartFromTheSite(t *testing.T) {
+	if cfg := mustLoad(t, nil); cfg.MetricsAddr != "" {
+		t.Errorf("unset: MetricsAddr = %q, want none", cfg.MetricsAddr)
+	}
+	if cfg := mustLoad(t, map[string]string{"CONPRO_METRICS_ADDR": "127.0.0.1:9090"}); cfg.MetricsAddr != "127.0.0.1:9090" {
+		t.Errorf("MetricsAddr = %q", cfg.MetricsAddr)
+	}
+	for _, bad := range []string{"9090", "localhost:", "127.0.0.1:8080"} {
+		_, err := Load(env(map[string]string{"CONPRO_METRICS_ADDR": bad}))
+		if err == nil || !strings.Contains(err.Error(), "CONPRO_METRICS_ADDR") {
+			t.Errorf("CONPRO_METRICS_ADDR=%q: %v", bad, err)
+		}
+	}
+}

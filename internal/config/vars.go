@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"conpro/internal/company"
 	"conpro/internal/consent"
 )
 
@@ -58,6 +59,22 @@ func variables() []variable {
 				if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
 					return errors.New("want host:port, such as 127.0.0.1:8080 or :8080")
 				}
+				return nil
+			}},
+		{name: "CONPRO_METRICS_ADDR", shown: "(none: no metrics)", doc: "address of a listener of its own for Prometheus metrics (GET /metrics), such as 127.0.0.1:9090; unset, metrics are served nowhere",
+			set: func(c *Config, v string) error {
+				if v == "" {
+					return nil
+				}
+				// The metrics show staff logins and exports: they never share
+				// the public address.
+				if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+					return errors.New("want host:port, such as 127.0.0.1:9090")
+				}
+				if v == c.Addr {
+					return errors.New("must differ from CONPRO_ADDR: the metrics are not for the public")
+				}
+				c.MetricsAddr = v
 				return nil
 			}},
 		{name: "DATABASE_URL", shown: "(set by make run / make test)", doc: "PostgreSQL connection string; required", secret: true,
@@ -218,6 +235,21 @@ func variables() []variable {
 			set: address(func(c *Config) *string { return &c.MailTo })},
 		{name: "CONPRO_MAIL_FROM", value: "website@conpro-bouw.be", doc: "sender address of the site's mail",
 			set: address(func(c *Config) *string { return &c.MailFrom })},
+		{name: "CONPRO_COMPANY_NUMBER", shown: "(none: not shown)", doc: "the company's Belgian enterprise number (KBO), such as 0123.456.749, or BE 0123.456.749 as a VAT number; shown in the footer of every page and on /contact",
+			set: func(c *Config, v string) error {
+				if v == "" {
+					return nil
+				}
+				n, err := company.ParseNumber(v)
+				c.Company.Number = n
+				return err
+			}},
+		{name: "CONPRO_OFFICE_HOURS", shown: "(none: not shown)", doc: fmt.Sprintf("the office hours as one line of plain text (at most %d characters), such as ma–vr 8.00–17.00; shown as written in the footer of every page and on /contact", company.MaxOfficeHours),
+			set: func(c *Config, v string) error {
+				h, err := company.ParseOfficeHours(v)
+				c.Company.OfficeHours = h
+				return err
+			}},
 		{name: "CONPRO_CONTACT_MIN_FILL", value: "3s", doc: "contact posts made faster than this after the form was shown are treated as bots",
 			set: func(c *Config, v string) error {
 				d, err := time.ParseDuration(v)

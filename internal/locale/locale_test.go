@@ -167,6 +167,10 @@ func TestT_EveryDutchMessageExistsInEveryLanguage(t *testing.T) {
 		t.Fatalf("only %d Dutch messages: %v", len(ids), ids)
 	}
 	data := map[string]any{"Phone": "P", "Number": 2, "Current": 3, "Category": "C", "Email": "E", "Categories": "C", "Count": 2, "Kind": "K", "ID": "I", "Messages": 1, "Requests": 1, "Consents": 1, "Name": "N", "When": "W", "Next": "X", "Valid": "V", "Checked": 3, "Removed": 1, "Event": "E"}
+	// The company's facts (web.CompanyFacts) and configured details.
+	for _, k := range []string{"Place", "Country", "Address", "Hours"} {
+		data[k] = k
+	}
 	for _, lang := range locale.Langs() {
 		if got := messageIDs(t, lang); !slices.Equal(got, ids) {
 			t.Errorf("%s has IDs %v, nl has %v", lang, got, ids)

@@ -2,12 +2,24 @@ package server
 
 import (
 	"fmt"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
+
+// MetricsHandler answers GET /metrics with reg's metrics for Prometheus,
+// and 404 to anything else. It is for a listener of its own
+// (CONPRO_METRICS_ADDR), never the site's: the metrics count staff logins
+// and exports, and show versions and the host's network counters.
+func MetricsHandler(reg *prometheus.Registry) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return mux
+}
 
 // metrics are the server's request metrics, labelled by route pattern (never
 // by raw path, which would grow without bound).

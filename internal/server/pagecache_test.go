@@ -112,7 +112,7 @@ func TestPageCache_AKeptPageIsTheAnswerTheHandlerGave(t *testing.T) {
 	}
 	// Kept answers are counted like the others: every GET of a path, three
 	// per variant.
-	metrics := s.get(t, "/metrics").Body
+	metrics := s.metrics(t)
 	perPath := map[string]int{}
 	for _, v := range variants {
 		perPath[v.path] += 3

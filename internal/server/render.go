@@ -19,14 +19,16 @@ import (
 // scripts, so the two cannot disagree.
 func (s *Server) page(w http.ResponseWriter, r *http.Request, title, description string) web.Page {
 	ctx := r.Context()
+	facts := web.CompanyFacts(ctx)
 	p := web.Page{
-		Title:     locale.T(ctx, title),
+		Title:     locale.T(ctx, title, facts),
 		Path:      r.URL.Path,
 		Canonical: s.absURL(r.URL.Path),
 		Assets:    s.assets,
+		Company:   s.cfg.Company,
 	}
 	if description != "" {
-		p.Description = locale.T(ctx, description)
+		p.Description = locale.T(ctx, description, facts)
 	}
 	returnTo := r.URL.RequestURI()
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {

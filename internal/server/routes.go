@@ -9,7 +9,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"conpro/internal/csp"
 )
@@ -23,8 +22,9 @@ const maxFormBody = 64 << 10
 // everything else goes to the router. Each route sits in a group whose
 // middleware says what kind of route it is:
 //
-//   - machine: probes, metrics, well-known files; answers for programs, and
-//     failures in plain text.
+//   - machine: probes and well-known files; answers for programs, and
+//     failures in plain text. (The metrics are not here: they are served
+//     on a listener of their own, see MetricsHandler.)
 //   - keepPages: public pages that are the same bytes for everyone in one
 //     language and consent state; kept by the page cache (pagecache.go).
 //   - withoutVendors: public pages where a visitor types or sees personal
@@ -45,7 +45,6 @@ func (s *Server) routes() (http.Handler, *chi.Mux) {
 		r.Use(machine)
 		r.With(noStore).Get("/healthz", s.handleHealthz)
 		r.With(noStore).Get("/readyz", s.handleReadyz)
-		r.With(noStore).Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 		r.With(cacheFor(24*time.Hour)).Get("/robots.txt", s.handleRobots)
 		r.With(cacheFor(time.Hour)).Get("/sitemap.xml", s.handleSitemap)
 		r.With(cacheFor(24*time.Hour)).Get("/.well-known/security.txt", s.handleSecurityTxt)

@@ -10,6 +10,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"conpro/internal/server"
 )
 
 func TestRoutes_StatusContentTypeAndSecurityHeaders(t *testing.T) {
@@ -31,7 +36,7 @@ func TestRoutes_StatusContentTypeAndSecurityHeaders(t *testing.T) {
 		{"/bestaat-niet", 404, "text/html; charset=utf-8", "Pagina niet gevonden"},
 		{"/healthz", 200, "text/plain; charset=utf-8", "ok"},
 		{"/readyz", 200, "text/plain; charset=utf-8", "ready"},
-		{"/metrics", 200, "text/plain; version=0.0.4; charset=utf-8", "conpro_http_requests_total"},
+		{"/metrics", 404, "text/html; charset=utf-8", "Pagina niet gevonden"},
 		{"/robots.txt", 200, "text/plain; charset=utf-8", "Sitemap: https://conpro-bouw.be/sitemap.xml"},
 		{"/sitemap.xml", 200, "application/xml; charset=utf-8", "<loc>https://conpro-bouw.be/privacy</loc>"},
 		{"/.well-known/security.txt", 200, "text/plain; charset=utf-8", "Contact: mailto:info@conpro-bvba.be"},
@@ -180,7 +185,7 @@ func TestMetrics_CountRequestsByRoutePattern(t *testing.T) {
 	s := newSite(t, siteOptions{})
 	s.get(t, "/privacy/versies/2")
 	s.get(t, "/nope/12345")
-	m := s.get(t, "/metrics").Body
+	m := s.metrics(t)
 	for _, want := range []string{
 		`conpro_http_requests_total{code="200",method="GET",route="/privacy/versies/{number}"} 1`,
 		`conpro_http_requests_total{code="404",method="GET",route="unmatched"} 1`,
@@ -192,6 +197,59 @@ func TestMetrics_CountRequestsByRoutePattern(t *testing.T) {
 	}
 	if strings.Contains(m, "12345") {
 		t.Error("metrics carry a raw path")
+	}
+}
+
+// The metrics count staff logins and exports: the site's address does not
+// serve them, whatever the method, and answers with its Dutch 404 page.
+func TestMetrics_AreNotServedOnTheSitesAddress(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.postForm(t, "/admin/login", "email=els%40conpro-bvba.be&wachtwoord=fout")
+	for _, path := range []string{"/metrics", "/metrics/", "/Metrics"} {
+		res := s.get(t, path)
+		if res.StatusCode != http.StatusNotFound || !strings.Contains(res.Body, "Pagina niet gevonden") {
+			t.Errorf("GET %s: %d, want the Dutch 404 page", path, res.StatusCode)
+		}
+		if strings.Contains(res.Body, "conpro_http_requests_total") || strings.Contains(res.Body, "go_goroutines") {
+			t.Errorf("GET %s shows metrics", path)
+		}
+	}
+	if res := s.postForm(t, "/metrics", ""); res.StatusCode == http.StatusOK || strings.Contains(res.Body, "conpro_http") {
+		t.Errorf("POST /metrics: %d", res.StatusCode)
+	}
+	// They are still counted, for the metrics listener.
+	if m := s.metrics(t); !strings.Contains(m, `route="/admin/login"`) {
+		t.Errorf("the metrics listener lacks the login: %s", m)
+	}
+}
+
+// The metrics listener serves /metrics and nothing else.
+func TestMetricsHandler_ServesOnlyMetrics(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector())
+	ts := httptest.NewServer(server.MetricsHandler(reg))
+	defer ts.Close()
+	for path, want := range map[string]int{"/metrics": 200, "/": 404, "/healthz": 404, "/privacy": 404} {
+		res, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, res.StatusCode, want)
+		}
+		if want == 200 && !strings.Contains(string(body), "go_goroutines") {
+			t.Errorf("GET %s: no metrics", path)
+		}
+	}
+	res, err := http.Post(ts.URL+"/metrics", "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /metrics: %d", res.StatusCode)
 	}
 }
 

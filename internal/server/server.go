@@ -60,8 +60,8 @@ type Deps struct {
 	Locales   *locale.Bundle
 	Assets    *web.Assets
 	Readiness Readiness
-	// Metrics is the registry /metrics exposes; the server adds its own
-	// request metrics to it.
+	// Metrics is the registry the server adds its request metrics to; main
+	// serves it with MetricsHandler on the metrics listener.
 	Metrics *prometheus.Registry
 	// Vendors is the consent registry with the configured vendors.
 	Vendors *consent.Registry
@@ -100,7 +100,6 @@ type Server struct {
 	locales   *locale.Bundle
 	assets    *web.Assets
 	ready     Readiness
-	registry  *prometheus.Registry
 	metrics   *metrics
 	clientIPs clientip.Resolver
 	// csp is the policy of a response that loads nothing from third
@@ -159,7 +158,6 @@ func New(d Deps) (http.Handler, error) {
 		locales:   d.Locales,
 		assets:    d.Assets,
 		ready:     d.Readiness,
-		registry:  d.Metrics,
 		metrics:   m,
 		clientIPs: clientip.NewResolver(d.Config.TrustedProxies, d.Config.Cloudflare),
 		csp:       csp.Policy{}.String(),

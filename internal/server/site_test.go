@@ -42,6 +42,7 @@ type site struct {
 	dbURL     string
 	recorder  *consentlog.Recorder
 	codec     *consent.Codec
+	registry  *prometheus.Registry
 }
 
 // siteLogs is what the site logged; reading it writes out what waits.
@@ -174,13 +175,14 @@ func newSite(t testing.TB, opts siteOptions) *site {
 		t.Fatal(err)
 	}
 	recorder.MaxSpooled = cfg.SpoolMax
+	registry := prometheus.NewRegistry()
 	h, err := server.New(server.Deps{
 		Config:         cfg,
 		Logger:         lg,
 		Locales:        bundle,
 		Assets:         assets,
 		Readiness:      db,
-		Metrics:        prometheus.NewRegistry(),
+		Metrics:        registry,
 		Vendors:        vendors,
 		Cookies:        codec,
 		ConsentLog:     recorder,
@@ -208,7 +210,25 @@ func newSite(t testing.TB, opts siteOptions) *site {
 		ts.Start()
 	}
 	t.Cleanup(ts.Close)
-	return &site{URL: ts.URL, transport: ts.Client().Transport, handler: h, logs: siteLogs{logs, lg}, db: db, dbURL: dbURL, recorder: recorder, codec: codec}
+	return &site{URL: ts.URL, transport: ts.Client().Transport, handler: h, logs: siteLogs{logs, lg}, db: db, dbURL: dbURL, recorder: recorder, codec: codec, registry: registry}
+}
+
+// metrics reads the site's metrics as Prometheus would, from the handler
+// main serves on the metrics listener.
+func (s *site) metrics(t *testing.T) string {
+	t.Helper()
+	ts := httptest.NewServer(server.MetricsHandler(s.registry))
+	defer ts.Close()
+	res, err := http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("metrics: %d, %v", res.StatusCode, err)
+	}
+	return string(b)
 }
 
 // noRedirect is a client that shows redirects instead of following them.
