@@ -36,6 +36,7 @@ import (
 	"conpro/internal/policy"
 	"conpro/internal/privacyrequest"
 	"conpro/internal/retention"
+	"conpro/internal/scan"
 	"conpro/internal/server"
 	"conpro/internal/store/postgres"
 	"conpro/locales"
@@ -70,6 +71,10 @@ commands:
                                removed other than by the purge or an erasure;
                                exit status 0 intact, 1 a fault (named), 2 could
                                not run
+  scan [-json] [-site URL]     visit every page of the sitemap in headless
+                               Chromium in every consent state and report
+                               leaks and undeclared cookies, storage and hosts;
+                               exit status 0 clean, 1 findings, 2 could not run
   help      show this text
 
 Configuration comes from environment variables; see README.md.
@@ -83,7 +88,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		cmd = args[0]
 	}
 	switch cmd {
-	case "serve", "migrate", "purge", "admin", "verify-log":
+	case "serve", "migrate", "purge", "admin", "verify-log", "scan":
 	case "help", "-h", "-help", "--help":
 		_, err := io.WriteString(stdout, usage)
 		return err
@@ -115,6 +120,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	if cmd == "purge" {
 		return purge(ctx, args[1:], cfg, db, stdout, stderr)
+	}
+	if cmd == "scan" {
+		if err := db.Migrate(ctx, logger); err != nil {
+			return couldNotRun(err)
+		}
+		return scanSite(ctx, args[1:], cfg, db, stdout, stderr)
 	}
 	if cmd == "verify-log" {
 		if err := db.Migrate(ctx, logger); err != nil {
@@ -234,6 +245,7 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 		ConsentTexts:   db,
 		Proof:          db,
 		Reports:        db,
+		Scans:          db,
 		Sealer:         sealer,
 		Contacts:       db,
 		Tokens:         contact.NewTokens(key),
@@ -320,6 +332,20 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 		<-prepared // the schema first
 		retention.Run(ctx, db, retentionPeriods(cfg), cfg.Retention.Interval, time.Now, logger)
 	}()
+	scanDone := make(chan struct{})
+	go func() {
+		defer close(scanDone)
+		if cfg.ScanInterval == 0 {
+			return
+		}
+		o, err := scanOptions(cfg, cfg.BaseURL.String())
+		if err != nil {
+			logger.Warn("no scheduled scan of the site", "err", err)
+			return
+		}
+		<-prepared
+		scan.RunEvery(ctx, db, o, cfg.MailTo, cfg.ScanInterval, logger)
+	}()
 	chainDone := make(chan struct{})
 	go func() {
 		defer close(chainDone)
@@ -344,6 +370,7 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 	<-mailDone
 	<-purgeDone
 	<-chainDone
+	<-scanDone
 	if recorder.Spooled() > 0 {
 		// One last try, so that a database that came back during the
 		// outage gets the choices before this instance goes away.

@@ -36,6 +36,9 @@ const (
 type Config struct {
 	// Addr is the TCP address the HTTP server listens on (CONPRO_ADDR).
 	Addr string
+	// ScanInterval is how often the server scans its own pages for leaks
+	// (CONPRO_SCAN_INTERVAL); zero: never.
+	ScanInterval time.Duration
 	// MetricsAddr is the TCP address of the metrics listener, apart from
 	// the site's (CONPRO_METRICS_ADDR); empty: no metrics listener.
 	MetricsAddr string

@@ -275,6 +275,18 @@ func variables() []variable {
 			set: age(func(c *Config) *time.Duration { return &c.Retention.Requests })},
 		{name: "CONPRO_PURGE_INTERVAL", value: "1h", doc: "how often the server deletes what is past its retention period",
 			set: age(func(c *Config) *time.Duration { return &c.Retention.Interval })},
+		{name: "CONPRO_SCAN_INTERVAL", shown: "(none: no scheduled scan)", doc: "how often the server scans its own pages in headless Chromium in every consent state (as `conpro scan` does), when a Chromium is found; at least 1h",
+			set: func(c *Config, v string) error {
+				if v == "" {
+					return nil
+				}
+				d, err := parseAge(v)
+				if err != nil || d < time.Hour {
+					return errors.New("want a period of at least an hour, such as 24h or 7d")
+				}
+				c.ScanInterval = d
+				return nil
+			}},
 		// The Go runtime reads and checks these itself; set, they are left
 		// to it, and Load only notes that `serve` need not set them.
 		{name: "GOGC", shown: fmt.Sprintf("%d for `serve` (Go's own default is 100)", DefaultGCPercent),

@@ -7,8 +7,14 @@ import (
 	"conpro/internal/brussels"
 	"conpro/internal/consentlog"
 	"conpro/internal/csp"
+	"conpro/internal/scan"
 	"conpro/web"
 )
+
+// SiteScans are the scans of the site in headless Chromium.
+type SiteScans interface {
+	LastScans(ctx context.Context, limit int) ([]scan.Report, error)
+}
 
 // ConsentProof is the tamper-evident consent log: its chain, its
 // verification, and what earlier verifications found.
@@ -19,20 +25,25 @@ type ConsentProof interface {
 	Verifications(ctx context.Context, limit int) ([]consentlog.Verification, error)
 }
 
-// handleAdminCompliance shows whether the proof of consent is intact (the
-// last verifications) and what browsers reported their CSP blocked in the
-// last 30 days.
+// handleAdminCompliance shows what the last scans of the site found, whether
+// the proof of consent is intact (the last verifications), and what
+// browsers reported their CSP blocked in the last 30 days.
 func (s *Server) handleAdminCompliance(w http.ResponseWriter, r *http.Request) {
-	vs, err := s.proof.Verifications(r.Context(), 20)
+	ctx := r.Context()
+	vs, err := s.proof.Verifications(ctx, 20)
 	var blocked []csp.Count
 	if err == nil {
-		blocked, err = s.reports.CSPViolations(r.Context(), brussels.Day(s.now()).AddDate(0, 0, -30), 200)
+		blocked, err = s.reports.CSPViolations(ctx, brussels.Day(s.now()).AddDate(0, 0, -30), 200)
+	}
+	var scans []scan.Report
+	if err == nil {
+		scans, err = s.scans.LastScans(ctx, 10)
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, web.AdminCompliance(s.adminPage(r, "AdminComplianceTitle"), vs, blocked))
+	s.render(w, r, http.StatusOK, web.AdminCompliance(s.adminPage(r, "AdminComplianceTitle"), web.ScansView(scans), vs, blocked))
 }
 
 // handleAdminVerify checks the consent log now: it links what is not yet in

@@ -232,6 +232,11 @@ const consentCookieLifetime = 400 * 24 * time.Hour
 // of the banner, or of the settings form, as rendered in their language with
 // their notices.
 func (s *Server) shownVersion(ctx context.Context, st consent.State, form string) string {
+	// The form is the banner or the settings page: what a client posts
+	// must not make versions (and memo entries) without end.
+	if form != "settings" {
+		form = "banner"
+	}
 	key := fmt.Sprintf("%s|%s|%t|%s", locale.LangOf(ctx), askOrFirst(st.Ask), st.GPC, form)
 	if v, ok := s.shownVersions.Load(key); ok {
 		return v.(string)

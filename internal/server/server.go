@@ -70,8 +70,10 @@ type Deps struct {
 	ConsentLog     ConsentRecorder
 	ConsentHistory ConsentHistory
 	ConsentTexts   ConsentTexts
-	// Reports counts what browsers report their CSP blocked.
+	// Reports counts what browsers report their CSP blocked; Scans are the
+	// scans of the site in Chromium.
 	Reports CSPReports
+	Scans   SiteScans
 	// Proof is the tamper-evident consent log; Sealer its key.
 	Proof  ConsentProof
 	Sealer *consentlog.Sealer
@@ -112,6 +114,7 @@ type Server struct {
 	texts    ConsentTexts
 	proof    ConsentProof
 	reports  CSPReports
+	scans    SiteScans
 	sealer   *consentlog.Sealer
 	now      func() time.Time
 
@@ -168,6 +171,7 @@ func New(d Deps) (http.Handler, error) {
 		texts:     d.ConsentTexts,
 		proof:     d.Proof,
 		reports:   d.Reports,
+		scans:     d.Scans,
 		sealer:    d.Sealer,
 		now:       d.Now,
 
