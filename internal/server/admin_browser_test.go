@@ -71,3 +71,82 @@ func TestBrowser_StaffLogInReadAMessageMarkItHandledSeeTheChartLogOut(t *testing
 		t.Errorf("console errors: %q", errs)
 	}
 }
+
+// staffBrowser is a browser in which els@conpro-bvba.be (an account of s)
+// has logged in.
+func staffBrowser(t *testing.T, s *site) *browsertest.Browser {
+	t.Helper()
+	b := browsertest.New(t, browsertest.Options{})
+	b.Navigate(t, s.URL+"/admin/login")
+	if err := chromedp.Do(b.Ctx,
+		chromedp.SendKeys(chromedp.ID("email"), "els@conpro-bvba.be"),
+		chromedp.SendKeys(chromedp.ID("wachtwoord"), "een-lang-wachtwoord"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	b.ClickAndWait(t, `.contact-form button[type="submit"]`)
+	return b
+}
+
+// atWidths loads u at a phone's and a desktop's width, saves each
+// screenshot as <name>-<width> when the run asks for screenshots, checks
+// that nothing is wider than the screen, and runs check at that width.
+func atWidths(t *testing.T, b *browsertest.Browser, u, name string, check func(t *testing.T, width int64)) {
+	t.Helper()
+	dir := *screenshotDir
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	for _, w := range []int64{390, 1280} {
+		b.Screenshot(t, u, w, dir, fmt.Sprintf("%s-%d", name, w))
+		overflow, err := chromedp.Run(b.Ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("body *")].filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map(el => el.tagName + "." + el.className)`))
+		if err != nil || len(overflow) > 0 {
+			t.Errorf("%s at %dpx: wider than the screen: %v %v", name, w, overflow, err)
+		}
+		if check != nil {
+			check(t, w)
+		}
+	}
+}
+
+func TestBrowser_TheStatisticsChartKeepsReadableTextOnAPhoneAndADesktop(t *testing.T) {
+	s := statsWeek(t)
+	b := staffBrowser(t, s)
+	atWidths(t, b, s.URL+"/admin/statistieken", "admin-stats", func(t *testing.T, width int64) {
+		// One drawing of the chart shows at each width; its smallest text,
+		// as drawn on the screen, is at least 10 px.
+		type shown struct {
+			Charts   int     `json:"charts"`
+			Smallest float64 `json:"smallest"`
+			Bars     int     `json:"bars"`
+		}
+		got, err := chromedp.Run(b.Ctx, chromedp.Evaluate[shown](`(() => {
+			const visible = [...document.querySelectorAll(".stats-chart svg")].filter(svg => svg.getBoundingClientRect().width > 0);
+			let smallest = Infinity, bars = 0;
+			for (const svg of visible) {
+				const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+				for (const text of svg.querySelectorAll("text")) {
+					smallest = Math.min(smallest, parseFloat(getComputedStyle(text).fontSize) * scale);
+				}
+				bars += svg.querySelectorAll("g.day").length;
+			}
+			return {charts: visible.length, smallest: smallest, bars: bars};
+		})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Charts != 1 || got.Bars != 3 {
+			t.Errorf("at %dpx: %d charts shown with %d bars, want one with 3", width, got.Charts, got.Bars)
+		}
+		if got.Smallest < 10 {
+			t.Errorf("at %dpx the chart's smallest text is %.1f px", width, got.Smallest)
+		}
+		headline, err := chromedp.Run(b.Ctx, chromedp.Text(chromedp.CSS(".stats-headline")))
+		if err != nil || strings.Join(strings.Fields(headline), " ") != "30 dagen: 53 % alles aanvaard (8), 27 % alles geweigerd (4), 20 % zelf gekozen (3)" {
+			t.Errorf("at %dpx the headline reads %q (%v)", width, headline, err)
+		}
+	})
+	if errs := b.Errors(); len(errs) > 0 {
+		t.Errorf("console errors: %q", errs)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"conpro/internal/brussels"
 	"conpro/internal/staff"
 )
 
@@ -443,27 +444,160 @@ func TestAdmin_AnActionThatCannotBeAuditedIsNotDone(t *testing.T) {
 	}
 }
 
-func TestAdmin_StatisticsShowTheDaysChoicesAsChartAndTable(t *testing.T) {
-	s := newSite(t, siteOptions{})
+// statsWeek is a hand-counted week of choices, made through the banner on
+// the site's clock; the week ends on 15 March 2026 (Brussels).
+//
+//	9 March:  one visitor accepts all, one refuses all, one chooses
+//	          analytics only (3)
+//	12 March: one accepts all and then refuses all (counts once, refused),
+//	          another accepts all (2)
+//	15 March: six accept all, two choose, two refuse all (10)
+//
+// The week: 15 visitors who chose; 8 accepted all (53 %), 3 chose (20 %),
+// 4 refused all (27 %: the largest remainder takes the point lost to
+// rounding down).
+func statsWeek(t *testing.T) *site {
+	t.Helper()
+	clock := time.Date(2026, 3, 9, 10, 0, 0, 0, brussels.Location())
+	s := newSite(t, siteOptions{now: func() time.Time { return clock }})
 	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
-	// Today: three visitors accept all, one refuses.
-	for _, a := range []string{"accept_all", "accept_all", "accept_all", "reject_all"} {
-		s.choose(t, url.Values{"action": {a}, "return_to": {"/"}})
+	choose := func(actions ...string) {
+		for _, a := range actions {
+			form := url.Values{"action": {a}, "return_to": {"/"}}
+			if a == "save" {
+				form.Set("category", "analytics")
+			}
+			s.choose(t, form)
+		}
 	}
+	choose("accept_all", "reject_all", "save")
+	clock = time.Date(2026, 3, 12, 9, 0, 0, 0, brussels.Location())
+	_, cookie := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}})
+	clock = clock.Add(time.Hour)
+	s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}}, "Cookie", cookie.Name+"="+cookie.Value)
+	choose("accept_all")
+	clock = time.Date(2026, 3, 15, 23, 30, 0, 0, brussels.Location())
+	choose("accept_all", "accept_all", "accept_all", "accept_all", "accept_all", "accept_all", "save", "save", "reject_all", "reject_all")
+	return s
+}
+
+// plainText is HTML as a browser shows it inline: without its tags, its
+// spaces collapsed.
+func plainText(html string) string {
+	return strings.Join(strings.Fields(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(html, "")), " ")
+}
+
+// statsRows returns the rows of the statistics table's body, each as the
+// texts of its cells.
+func statsRows(t *testing.T, body string) [][]string {
+	t.Helper()
+	tbody := regexp.MustCompile(`(?s)<tbody>(.*?)</tbody>`).FindStringSubmatch(body)
+	if tbody == nil {
+		return nil
+	}
+	var rows [][]string
+	for _, tr := range regexp.MustCompile(`(?s)<tr>(.*?)</tr>`).FindAllStringSubmatch(tbody[1], -1) {
+		var cells []string
+		for _, c := range regexp.MustCompile(`(?s)<t[hd][^>]*>(.*?)</t[hd]>`).FindAllStringSubmatch(tr[1], -1) {
+			cells = append(cells, strings.TrimSpace(c[1]))
+		}
+		rows = append(rows, cells)
+	}
+	return rows
+}
+
+func TestAdmin_StatisticsSumUpAHandCountedWeekInAHeadlineAChartAndATable(t *testing.T) {
+	s := statsWeek(t)
 	c := s.newClient(t)
 	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
 	res := c.do(t, "GET", "/admin/statistieken?dagen=7", nil)
-	if res.StatusCode != 200 || !strings.Contains(res.Body, "<svg") || strings.Contains(res.Body, "<script") {
+	if res.StatusCode != 200 || strings.Contains(res.Body, "<script") {
 		t.Fatalf("stats page: %d", res.StatusCode)
 	}
-	today := regexp.MustCompile(`(?s)<tbody>\s*<tr>(.*?)</tr>`).FindStringSubmatch(res.Body)
-	if today == nil || !strings.Contains(today[1], ">4</td>") || !strings.Contains(today[1], "75 % (3)") || !strings.Contains(today[1], "25 % (1)") {
-		t.Fatalf("today's row: %v", today)
+	headline := regexp.MustCompile(`(?s)<h2 id="stats-headline"[^>]*>(.*?)</h2>\s*<p[^>]*>(.*?)</p>`).FindStringSubmatch(res.Body)
+	if headline == nil {
+		t.Fatal("no headline")
 	}
-	if rows := strings.Count(res.Body[strings.Index(res.Body, "<tbody>"):], "<tr>"); rows != 7 {
-		t.Fatalf("%d days in the table, want 7", rows)
+	if got, want := plainText(headline[1]), "7 dagen: 53 % alles aanvaard (8), 27 % alles geweigerd (4), 20 % zelf gekozen (3)"; got != want {
+		t.Errorf("headline %q, want %q", got, want)
 	}
-	if bad := c.do(t, "GET", "/admin/statistieken?van=2026-12-01&tot=2026-01-01", nil); bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, "periode klopt niet") {
-		t.Fatalf("reversed period: %d", bad.StatusCode)
+	if want := "15 bezoekers die kozen, van 9 maart 2026 tot en met 15 maart 2026."; headline[2] != want {
+		t.Errorf("under the headline %q, want %q", headline[2], want)
+	}
+	if !strings.Contains(res.Body, `<th scope="col">Bezoekers die kozen</th>`) {
+		t.Error("the visitors column is not called \"Bezoekers die kozen\"")
+	}
+	// The table lists the days with choices only, oldest first as in the
+	// chart, each choice as a share and a count.
+	want := [][]string{
+		{"9 maart 2026", "3", "34 % (1)", "33 % (1)", "33 % (1)", "67 % (2)", "33 % (1)", "33 % (1)"},
+		{"12 maart 2026", "2", "50 % (1)", "0 % (0)", "50 % (1)", "50 % (1)", "50 % (1)", "50 % (1)"},
+		{"15 maart 2026", "10", "60 % (6)", "20 % (2)", "20 % (2)", "80 % (8)", "60 % (6)", "60 % (6)"},
+	}
+	if got := statsRows(t, res.Body); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("table rows\n%v\nwant\n%v", got, want)
+	}
+	if !strings.Contains(res.Body, "(4 dagen zonder keuzes weggelaten)") {
+		t.Error("the table does not say it left out the empty days")
+	}
+	total := regexp.MustCompile(`(?s)<tfoot>(.*?)</tfoot>`).FindStringSubmatch(res.Body)
+	if total == nil || !strings.Contains(total[1], "Samen") || !strings.Contains(total[1], ">15</td>") || !strings.Contains(total[1], "53 % (8)") {
+		t.Errorf("no total row: %v", total)
+	}
+	// Both drawings of the chart have a bar for each of the three days.
+	for _, class := range []string{"chart-wide", "chart-narrow"} {
+		chart := regexp.MustCompile(`(?s)<div class="` + class + `">(.*?)</svg>`).FindStringSubmatch(res.Body)
+		if chart == nil {
+			t.Fatalf("no %s chart", class)
+		}
+		dates := regexp.MustCompile(`data-date="([0-9-]+)"`).FindAllStringSubmatch(chart[1], -1)
+		if len(dates) != 3 || dates[0][1] != "2026-03-09" || dates[2][1] != "2026-03-15" {
+			t.Errorf("%s: bars %v", class, dates)
+		}
+	}
+
+	// Asked for, the empty days are listed too, in the same order.
+	all := c.do(t, "GET", "/admin/statistieken?dagen=7&leeg=1", nil)
+	rows := statsRows(t, all.Body)
+	var days []string
+	for _, r := range rows {
+		days = append(days, r[0]+"="+r[1])
+	}
+	if got, want := strings.Join(days, " "), "9 maart 2026=3 10 maart 2026=0 11 maart 2026=0 12 maart 2026=2 13 maart 2026=0 14 maart 2026=0 15 maart 2026=10"; got != want {
+		t.Errorf("with the empty days: %s\nwant %s", got, want)
+	}
+	if !regexp.MustCompile(`id="leeg"[^>]*checked`).MatchString(all.Body) || !strings.Contains(all.Body, `href="/admin/statistieken?dagen=30&amp;leeg=1"`) {
+		t.Error("the switch for empty days is not kept in the form and the period links")
+	}
+
+	// A period without choices says so, without an empty table.
+	none := c.do(t, "GET", "/admin/statistieken?van=2026-01-01&tot=2026-01-31", nil)
+	if none.StatusCode != 200 || !strings.Contains(none.Body, "31 dagen: niemand maakte een keuze") || !strings.Contains(none.Body, "Geen keuzes in deze periode.") || strings.Contains(none.Body, "<tbody>") {
+		t.Errorf("an empty period: %d", none.StatusCode)
+	}
+}
+
+func TestAdmin_StatisticsRefuseAPeriodTheyCannotReadAndKeepWhatWasTyped(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	for _, tc := range []struct{ query, keeps string }{
+		{"van=2026-12-01&tot=2026-01-01", `value="2026-12-01"`},
+		{"van=2020-01-01&tot=2026-01-01", `value="2020-01-01"`},
+		{"van=1-2-2026&tot=2026-02-28", `value="1-2-2026"`},
+		{"van=2026-01-01", `value="2026-01-01"`},
+		{"van=%00&tot=%FF", `id="van"`},
+		{"dagen=abc", `id="van"`},
+		{"dagen=0", `id="van"`},
+		{"dagen=100000", `id="van"`},
+	} {
+		res := c.do(t, "GET", "/admin/statistieken?"+tc.query, nil)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "periode klopt niet") || !strings.Contains(res.Body, tc.keeps) {
+			t.Errorf("%s: %d, message %v, keeps %s: %v", tc.query, res.StatusCode, strings.Contains(res.Body, "periode klopt niet"), tc.keeps, strings.Contains(res.Body, tc.keeps))
+		}
+		if !strings.Contains(res.Body, `aria-invalid="true"`) && strings.Contains(tc.query, "van") {
+			t.Errorf("%s: the date fields are not marked invalid", tc.query)
+		}
 	}
 }
