@@ -284,7 +284,7 @@ func TestAdmin_InboxReadHandleDeleteAndEveryActionIsAudited(t *testing.T) {
 		t.Fatalf("deleting from the audit log: %v", err)
 	}
 	audit := c.do(t, "GET", "/admin/audit", nil)
-	if !strings.Contains(audit.Body, "delete_message") || !strings.Contains(audit.Body, "els@conpro-bvba.be") {
+	if !strings.Contains(audit.Body, "Bericht #"+id+" verwijderd") || !strings.Contains(audit.Body, "els@conpro-bvba.be") {
 		t.Fatal("the audit page does not show the actions")
 	}
 }
@@ -439,7 +439,7 @@ func TestAdmin_AnActionThatCannotBeAuditedIsNotDone(t *testing.T) {
 		t.Fatal("the message was marked handled although that could not be audited")
 	}
 	// Reading the audit log is recorded too, and shows on the page.
-	if page := c.do(t, "GET", "/admin/audit", nil); !strings.Contains(page.Body, "view_audit") {
+	if page := c.do(t, "GET", "/admin/audit", nil); !strings.Contains(page.Body, "Bekeek het logboek") {
 		t.Fatal("viewing the audit log is not audited")
 	}
 }
@@ -599,5 +599,211 @@ func TestAdmin_StatisticsRefuseAPeriodTheyCannotReadAndKeepWhatWasTyped(t *testi
 		if !strings.Contains(res.Body, `aria-invalid="true"`) && strings.Contains(tc.query, "van") {
 			t.Errorf("%s: the date fields are not marked invalid", tc.query)
 		}
+	}
+}
+
+// auditRows returns the rows of the audit log page: when, who, what, as
+// the page writes them.
+func auditRows(t *testing.T, body string) [][]string {
+	t.Helper()
+	var rows [][]string
+	for _, r := range statsRows(t, body) {
+		for i := range r {
+			r[i] = plainText(r[i])
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// auditDay is a staff day: Els reads, handles and deletes a message; Jan
+// looks through the inbox (open ones, with a search), exports it, handles a
+// request, looks a consent up and retries a mail; Piet's account is locked
+// by wrong passwords. An entry of Jan's from 11 January 2025, 00:30 in
+// Brussels (still the 10th in UTC), tests the days of the filter.
+func auditDay(t *testing.T) (s *site, els *staffClient, messageID int64, consentID string) {
+	t.Helper()
+	s = newSite(t, siteOptions{})
+	for _, who := range []string{"els", "jan", "piet"} {
+		s.addStaff(t, who+"@conpro-bvba.be", "een-lang-wachtwoord")
+	}
+	s.sendContact(t, "Jan Peeters", "jan@example.be", "Een bericht over een dak.")
+	s.sendContact(t, "Marie Dubois", "marie@example.be", "Een bericht over een keuken.")
+	_, cookie := s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}})
+	ch, _ := s.codec.Decode(cookie.Value)
+	s.confirm(t, s.request(t, url.Values{"soort": {"bezwaar"}, "email": {"an@example.be"}, "toelichting": {"Geen nieuwsbrief."}}))
+	ctx := context.Background()
+	if err := s.db.Pool().QueryRow(ctx, `SELECT min(id) FROM contact_message`).Scan(&messageID); err != nil {
+		t.Fatal(err)
+	}
+	requestID := requestIDOf(t, s)
+
+	els = s.newClient(t)
+	els.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	els.do(t, "GET", fmt.Sprintf("/admin/berichten/%d", messageID), nil)
+	els.do(t, "POST", fmt.Sprintf("/admin/berichten/%d/afgehandeld", messageID), url.Values{"afgehandeld": {"1"}})
+	els.do(t, "POST", fmt.Sprintf("/admin/berichten/%d/afgehandeld", messageID), url.Values{"afgehandeld": {"0"}})
+	els.do(t, "POST", fmt.Sprintf("/admin/berichten/%d/verwijderen", messageID), url.Values{})
+	mailID := mailIDOf(t, s) // of a message still there
+
+	jan := s.newClient(t)
+	jan.login(t, "jan@conpro-bvba.be", "een-lang-wachtwoord")
+	jan.do(t, "GET", "/admin/berichten?toon=open&zoek=marie", nil)
+	jan.do(t, "GET", "/admin/berichten.csv", nil)
+	jan.do(t, "GET", "/admin/verzoeken", nil)
+	jan.do(t, "POST", fmt.Sprintf("/admin/verzoeken/%d/behandeld", requestID), url.Values{"notitie": {"uitgeschreven"}})
+	jan.do(t, "GET", "/admin/toestemmingen?id="+ch.ID, nil)
+	jan.do(t, "GET", "/admin/mail", nil)
+	jan.do(t, "POST", fmt.Sprintf("/admin/mail/%d/opnieuw", mailID), url.Values{})
+	jan.do(t, "POST", "/admin/uitloggen", url.Values{})
+
+	piet := s.newClient(t)
+	for range staff.MaxFailures {
+		piet.login(t, "piet@conpro-bvba.be", "fout")
+	}
+	if _, err := s.db.Pool().Exec(ctx, `INSERT INTO audit_log (at, staff_id, staff_email, action) VALUES ('2025-01-10T23:30:00Z', NULL, 'jan@conpro-bvba.be', 'login')`); err != nil {
+		t.Fatal(err)
+	}
+	return s, els, messageID, ch.ID
+}
+
+func TestAdmin_TheAuditLogTellsEachActionInPlainDutch(t *testing.T) {
+	s, els, id, consentID := auditDay(t)
+	res := els.do(t, "GET", "/admin/audit", nil)
+	if res.StatusCode != 200 {
+		t.Fatalf("audit page: %d", res.StatusCode)
+	}
+	var said []string
+	for _, r := range auditRows(t, res.Body) {
+		if len(r) != 3 {
+			t.Fatalf("row %q: want when, who, what", r)
+		}
+		said = append(said, strings.SplitN(r[1], "@", 2)[0]+": "+r[2])
+	}
+	want := []string{
+		"els: Bekeek het logboek",
+		"piet: Account geblokkeerd (na 5 foute wachtwoorden, voor 15 minuten)",
+		"jan: Logde uit",
+		fmt.Sprintf("jan: Liet mail #%d opnieuw versturen", mailIDOf(t, s)),
+		"jan: Bekeek de mail (2 getoond)",
+		"jan: Zocht de keuzes van toestemmings-ID " + consentID + " op",
+		fmt.Sprintf("jan: Verzoek #%d afgehandeld", requestIDOf(t, s)),
+		"jan: Bekeek de verzoeken (1 getoond)",
+		"jan: Exporteerde de berichten als CSV-bestand (1 bericht)",
+		"jan: Bekeek de berichten (1 getoond, alleen de open berichten, met een zoekterm)",
+		"jan: Logde in",
+		fmt.Sprintf("els: Bericht #%d verwijderd", id),
+		fmt.Sprintf("els: Bericht #%d terug op open gezet", id),
+		fmt.Sprintf("els: Bericht #%d afgehandeld", id),
+		fmt.Sprintf("els: Opende bericht #%d", id),
+		"els: Logde in",
+		"jan: Logde in",
+	}
+	if strings.Join(said, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the audit log says\n%s\n\nwant\n%s", strings.Join(said, "\n"), strings.Join(want, "\n"))
+	}
+	// No code is left for staff to decode.
+	table := res.Body[strings.Index(res.Body, "<table"):]
+	for _, code := range append(staff.Actions(), "contact_message", "privacy_request", "mail_outbox", "consent_id", "shown") {
+		if strings.Contains(plainText(table), string(code)) {
+			t.Errorf("the log shows the code %q", code)
+		}
+	}
+	// The consent ID is whole: it can be copied into the lookup.
+	if !strings.Contains(res.Body, consentID) {
+		t.Error("the consent ID is cut")
+	}
+}
+
+func mailIDOf(t *testing.T, s *site) (id int64) {
+	t.Helper()
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT min(id) FROM mail_outbox`).Scan(&id)
+	return id
+}
+
+func requestIDOf(t *testing.T, s *site) (id int64) {
+	t.Helper()
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT id FROM privacy_request`).Scan(&id)
+	return id
+}
+
+func TestAdmin_TheAuditLogFiltersByPersonActionAndBelgianDays(t *testing.T) {
+	_, els, id, _ := auditDay(t)
+	whoAndWhat := func(query string) []string {
+		t.Helper()
+		res := els.do(t, "GET", "/admin/audit?"+query, nil)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d", query, res.StatusCode)
+		}
+		var out []string
+		for _, r := range auditRows(t, res.Body) {
+			out = append(out, strings.SplitN(r[1], "@", 2)[0]+": "+r[2])
+		}
+		return out
+	}
+	janLogins := whoAndWhat("wie=jan%40conpro-bvba.be&wat=login")
+	if strings.Join(janLogins, " | ") != "jan: Logde in | jan: Logde in" {
+		t.Errorf("Jan's logins: %q", janLogins)
+	}
+	for _, line := range whoAndWhat("wie=jan%40conpro-bvba.be") {
+		if !strings.HasPrefix(line, "jan: ") {
+			t.Errorf("Jan's actions hold %q", line)
+		}
+	}
+	if got := whoAndWhat("wat=delete_message"); strings.Join(got, " | ") != fmt.Sprintf("els: Bericht #%d verwijderd", id) {
+		t.Errorf("deletions: %q", got)
+	}
+	// 00:30 on 11 January in Brussels is that day, not the 10th (UTC).
+	if got := whoAndWhat("van=2025-01-11&tot=2025-01-11"); strings.Join(got, " | ") != "jan: Logde in" {
+		t.Errorf("11 January 2025: %q", got)
+	}
+	if got := whoAndWhat("van=2025-01-01&tot=2025-01-10"); len(got) != 0 {
+		t.Errorf("1–10 January 2025: %q", got)
+	}
+	if got := whoAndWhat("tot=2025-12-31"); len(got) != 1 {
+		t.Errorf("up to the end of 2025: %q", got)
+	}
+	res := els.do(t, "GET", "/admin/audit?van=2025-01-01&tot=2025-01-10", nil)
+	if !strings.Contains(res.Body, "Geen handelingen die bij deze filter passen.") {
+		t.Error("an empty result does not say so")
+	}
+	// The form keeps the filter, and offers every person and action in words.
+	res = els.do(t, "GET", "/admin/audit?wie=jan%40conpro-bvba.be&wat=login&van=2025-01-11", nil)
+	for _, want := range []string{
+		`<option value="jan@conpro-bvba.be" selected>`, `<option value="piet@conpro-bvba.be">`,
+		`<option value="login" selected>Inloggen</option>`, `<option value="delete_message">Bericht verwijderd</option>`,
+		`value="2025-01-11"`, `href="/admin/audit">Alles tonen</a>`,
+	} {
+		if !strings.Contains(res.Body, want) {
+			t.Errorf("the form lacks %s", want)
+		}
+	}
+}
+
+func TestAdmin_AnAuditFilterThatCannotBeUsedGetsDutchMessagesAndKeepsWhatWasTyped(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	for _, tc := range []struct{ query, message, keeps string }{
+		{"wie=niemand%40example.be", "Kies een medewerker uit de lijst.", `id="wie"`},
+		{"wie=els%40conpro-bvba.be%00", "Kies een medewerker uit de lijst.", `id="wie"`},
+		{"wat=drop_table", "Kies een handeling uit de lijst.", `id="wat"`},
+		{"wat=%FF%FE", "Kies een handeling uit de lijst.", `id="wat"`},
+		{"van=2025-02-30", "Vul een bestaande datum in", `value="2025-02-30"`},
+		{"van=%00", "Vul een bestaande datum in", `id="van"`},
+		{"tot=morgen", "Vul een bestaande datum in", `value="morgen"`},
+		{"van=2025-03-02&tot=2025-03-01", "vóór de begindatum", `value="2025-03-02"`},
+	} {
+		res := c.do(t, "GET", "/admin/audit?"+tc.query, nil)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, tc.message) || !strings.Contains(res.Body, tc.keeps) || !strings.Contains(res.Body, `aria-invalid="true"`) {
+			t.Errorf("%s: %d, message %v, keeps %v", tc.query, res.StatusCode, strings.Contains(res.Body, tc.message), strings.Contains(res.Body, tc.keeps))
+		}
+		if strings.Contains(res.Body, "<table") {
+			t.Errorf("%s: entries listed under a filter that was refused", tc.query)
+		}
+	}
+	if strings.Contains(s.logs.String(), `"level":"ERROR"`) {
+		t.Errorf("bad filters caused errors in the log:\n%s", s.logs.String())
 	}
 }
