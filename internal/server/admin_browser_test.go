@@ -185,3 +185,47 @@ func TestBrowser_StaffFilterTheAuditLogInPlainDutchOnAPhoneAndADesktop(t *testin
 		}
 	}
 }
+
+func TestBrowser_StaffLookUpAConsentIDAndSeeItWholeOnAPhoneAndADesktop(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	id := consentVisitor(t, s)
+	b := staffBrowser(t, s)
+	atWidths(t, b, s.URL+"/admin/toestemmingen", "admin-consent-empty", nil)
+	atWidths(t, b, s.URL+"/admin/toestemmingen?id="+id, "admin-consent", func(t *testing.T, width int64) {
+		// The ID is whole in the field and in the heading: nothing of it
+		// is scrolled out of sight or cut.
+		type shown struct {
+			Heading      string `json:"heading"`
+			FieldFits    bool   `json:"fieldFits"`
+			HeadingFits  bool   `json:"headingFits"`
+			Choices      int    `json:"choices"`
+			LatestAction string `json:"latestAction"`
+		}
+		got, err := chromedp.Run(b.Ctx, chromedp.Evaluate[shown](`(() => {
+			const input = document.getElementById("id"), code = document.querySelector("#consent-result .consent-id");
+			return {
+				heading: code.textContent,
+				fieldFits: input.scrollWidth <= input.clientWidth,
+				headingFits: code.getBoundingClientRect().right <= document.documentElement.clientWidth,
+				choices: document.querySelectorAll(".consent-event").length,
+				latestAction: document.querySelector(".consent-event h3").firstChild.textContent.trim(),
+			};
+		})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Heading != id || !got.FieldFits || !got.HeadingFits {
+			t.Errorf("at %dpx the ID reads %q in the heading (fits %v), fits in the field %v", width, got.Heading, got.HeadingFits, got.FieldFits)
+		}
+		if got.Choices != 2 || got.LatestAction != "Aanvaardde alle cookies" {
+			t.Errorf("at %dpx: %d choices, the latest %q", width, got.Choices, got.LatestAction)
+		}
+	})
+	atWidths(t, b, s.URL+"/admin/toestemmingen?id=abc", "admin-consent-error", nil)
+	for _, e := range b.Errors() {
+		if !strings.Contains(e, "status of 422") {
+			t.Errorf("console error: %q", e)
+		}
+	}
+}

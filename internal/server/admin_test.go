@@ -9,11 +9,13 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"conpro/internal/brussels"
+	"conpro/internal/policy"
 	"conpro/internal/staff"
 )
 
@@ -372,10 +374,10 @@ func TestAdmin_RequestQueueConsentLookupAndOutboxRetry(t *testing.T) {
 	}
 
 	lookup := c.do(t, "GET", "/admin/toestemmingen?id="+ch.ID, nil)
-	if !strings.Contains(lookup.Body, "Alles weigeren") {
+	if !strings.Contains(lookup.Body, "Weigerde alle cookies die niet nodig zijn") {
 		t.Fatal("the consent lookup does not show the choice")
 	}
-	if bad := c.do(t, "GET", "/admin/toestemmingen?id=x%27or%201=1", nil); bad.StatusCode != 200 || !strings.Contains(bad.Body, "geen toestemmings-ID") {
+	if bad := c.do(t, "GET", "/admin/toestemmingen?id=x%27or%201=1", nil); bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, "geen toestemmings-ID") {
 		t.Fatal("a malformed ID is not refused")
 	}
 
@@ -805,5 +807,111 @@ func TestAdmin_AnAuditFilterThatCannotBeUsedGetsDutchMessagesAndKeepsWhatWasType
 	}
 	if strings.Contains(s.logs.String(), `"level":"ERROR"`) {
 		t.Errorf("bad filters caused errors in the log:\n%s", s.logs.String())
+	}
+}
+
+// consentVisitor is a visitor who chose analytics only on /contact, and
+// later accepted all with the GPC signal on: their consent ID.
+func consentVisitor(t *testing.T, s *site) string {
+	t.Helper()
+	_, cookie := s.choose(t, url.Values{"action": {"save"}, "category": {"analytics"}, "return_to": {"/contact"}})
+	s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}}, "Cookie", cookie.Name+"="+cookie.Value, "Sec-GPC", "1")
+	ch, err := s.codec.Decode(cookie.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch.ID
+}
+
+func TestAdmin_TheConsentLookupExplainsTheIDAndTellsEachChoiceInPlainDutch(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	id := consentVisitor(t, s)
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+
+	empty := c.do(t, "GET", "/admin/toestemmingen", nil)
+	for _, want := range []string{"22 letters, cijfers, - en _", "zegt niets over wie de bezoeker is", "toestemmingsbewijs", `href="/cookies"`} {
+		if !strings.Contains(empty.Body, want) {
+			t.Errorf("the page does not explain %q", want)
+		}
+	}
+
+	res := c.do(t, "GET", "/admin/toestemmingen?id=+"+id+"+", nil)
+	if res.StatusCode != 200 {
+		t.Fatalf("lookup: %d", res.StatusCode)
+	}
+	if !strings.Contains(res.Body, `<code class="consent-id">`+id+`</code>`) || !strings.Contains(res.Body, `value="`+id+`"`) {
+		t.Error("the ID is not shown whole")
+	}
+	events := strings.Split(res.Body, `<li class="card consent-event">`)[1:]
+	if len(events) != 2 {
+		t.Fatalf("%d choices shown, want 2", len(events))
+	}
+	// Each term and description read apart, as the page shows them.
+	blocks := func(html string) string {
+		return plainText(regexp.MustCompile(`</(dt|dd|h3|p|li)>`).ReplaceAllString(html, " $0"))
+	}
+	latest, first := blocks(events[0]), blocks(events[1])
+	for _, want := range []string{
+		"Aanvaardde alle cookies laatste keuze",
+		"Privacybeleid versie " + strconv.Itoa(policy.Current().Number),
+		"Gekozen op de pagina / (de startpagina)",
+		"Taal Nederlands",
+		"Privacysignaal van de browser (GPC) Ja: de browser vroeg om geen gegevens te verkopen of te delen",
+		"Analytische cookies (Google Analytics, Smartlook)",
+	} {
+		if !strings.Contains(latest, want) {
+			t.Errorf("the latest choice lacks %q:\n%s", want, latest)
+		}
+	}
+	for _, want := range []string{
+		"Koos zelf welke cookies",
+		"Toegestaan Analytische cookies (Google Analytics, Smartlook) Privacybeleid",
+		"Gekozen op de pagina /contact",
+		"Privacysignaal van de browser (GPC) Nee",
+		"Netwerk 127.0.0.0/24",
+	} {
+		if !strings.Contains(first, want) {
+			t.Errorf("the first choice lacks %q:\n%s", want, first)
+		}
+	}
+	if strings.Contains(first, "laatste keuze") {
+		t.Error("the first choice is marked as the latest")
+	}
+	if !strings.Contains(res.Body, fmt.Sprintf(`href="/privacy/versies/%d"`, policy.Current().Number)) {
+		t.Error("the policy version does not lead to its text")
+	}
+	for _, code := range []string{"accept_all", "save", "analytics", "ga,", "nl,"} {
+		if strings.Contains(latest+first, code) {
+			t.Errorf("the choices show the code %q", code)
+		}
+	}
+	if got := s.auditActions(t); got[len(got)-1] != "lookup_consent:consent_id:"+id {
+		t.Errorf("the lookup is not audited: %v", got)
+	}
+}
+
+func TestAdmin_TheConsentLookupRefusesWhatCannotBeAnIDAndKeepsIt(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	before := len(s.auditActions(t))
+	for _, tc := range []struct{ query, keeps string }{
+		{"abc", `value="abc"`},
+		{"x%27or%201=1", `value="x&#39;or 1=1"`},
+		{"0MtTMcHzzLXFns2uc5Jy-g0", `value="0MtTMcHzzLXFns2uc5Jy-g0"`}, // 23 characters
+		{"0MtTMcHzzLXFns2uc5Jy-h", `value="0MtTMcHzzLXFns2uc5Jy-h"`},   // its last bits set
+		{"0MtTMcHzzLXFns2uc5J%00-g", `id="id"`},
+		{"0MtTMcHzzLXFns2uc5Jy%FF", `id="id"`},
+	} {
+		res := c.do(t, "GET", "/admin/toestemmingen?id="+tc.query, nil)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "Dit is geen toestemmings-ID") || !strings.Contains(res.Body, tc.keeps) || !strings.Contains(res.Body, `aria-invalid="true"`) {
+			t.Errorf("%s: %d, message %v, keeps %v", tc.query, res.StatusCode, strings.Contains(res.Body, "Dit is geen toestemmings-ID"), strings.Contains(res.Body, tc.keeps))
+		}
+	}
+	if after := len(s.auditActions(t)); after != before {
+		t.Errorf("refused lookups were audited as lookups: %v", s.auditActions(t)[before:])
 	}
 }
