@@ -109,6 +109,18 @@ func atWidths(t *testing.T, b *browsertest.Browser, u, name string, check func(t
 	}
 }
 
+// noAxeViolations runs axe-core on the page the browser shows.
+func noAxeViolations(t *testing.T, b *browsertest.Browser, what string) {
+	t.Helper()
+	for _, v := range runAxe(t, b) {
+		var where []string
+		for _, n := range v.Nodes {
+			where = append(where, strings.Join(n.Target, " "))
+		}
+		t.Errorf("%s: %s — %s at %s", what, v.ID, v.Help, strings.Join(where, ", "))
+	}
+}
+
 func TestBrowser_TheStatisticsChartKeepsReadableTextOnAPhoneAndADesktop(t *testing.T) {
 	s := statsWeek(t)
 	b := staffBrowser(t, s)
@@ -141,6 +153,7 @@ func TestBrowser_TheStatisticsChartKeepsReadableTextOnAPhoneAndADesktop(t *testi
 		if got.Smallest < 10 {
 			t.Errorf("at %dpx the chart's smallest text is %.1f px", width, got.Smallest)
 		}
+		noAxeViolations(t, b, fmt.Sprintf("statistics at %dpx", width))
 		headline, err := chromedp.Run(b.Ctx, chromedp.Text(chromedp.CSS(".stats-headline")))
 		if err != nil || strings.Join(strings.Fields(headline), " ") != "30 dagen: 53 % alles aanvaard (8), 27 % alles geweigerd (4), 20 % zelf gekozen (3)" {
 			t.Errorf("at %dpx the headline reads %q (%v)", width, headline, err)
@@ -159,6 +172,7 @@ func TestBrowser_StaffFilterTheAuditLogInPlainDutchOnAPhoneAndADesktop(t *testin
 		if err != nil || first != "Bekeek het logboek" {
 			t.Errorf("at %dpx the newest entry reads %q (%v)", width, first, err)
 		}
+		noAxeViolations(t, b, fmt.Sprintf("audit log at %dpx", width))
 	})
 	// Choosing an action in the form narrows the list to it.
 	if err := chromedp.Do(b.Ctx, chromedp.SetValue(chromedp.ID("wat"), "delete_message")); err != nil {
@@ -177,6 +191,7 @@ func TestBrowser_StaffFilterTheAuditLogInPlainDutchOnAPhoneAndADesktop(t *testin
 		if err != nil || !strings.Contains(summary, "vóór de begindatum") {
 			t.Errorf("at %dpx the error summary reads %q (%v)", width, summary, err)
 		}
+		noAxeViolations(t, b, fmt.Sprintf("refused audit filter at %dpx", width))
 	})
 	// The refused filter's 422 is the one error the browser may report.
 	for _, e := range b.Errors() {
@@ -221,8 +236,11 @@ func TestBrowser_StaffLookUpAConsentIDAndSeeItWholeOnAPhoneAndADesktop(t *testin
 		if got.Choices != 2 || got.LatestAction != "Aanvaardde alle cookies" {
 			t.Errorf("at %dpx: %d choices, the latest %q", width, got.Choices, got.LatestAction)
 		}
+		noAxeViolations(t, b, fmt.Sprintf("consent lookup at %dpx", width))
 	})
-	atWidths(t, b, s.URL+"/admin/toestemmingen?id=abc", "admin-consent-error", nil)
+	atWidths(t, b, s.URL+"/admin/toestemmingen?id=abc", "admin-consent-error", func(t *testing.T, width int64) {
+		noAxeViolations(t, b, fmt.Sprintf("refused consent ID at %dpx", width))
+	})
 	for _, e := range b.Errors() {
 		if !strings.Contains(e, "status of 422") {
 			t.Errorf("console error: %q", e)
