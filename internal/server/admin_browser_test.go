@@ -124,7 +124,7 @@ func noAxeViolations(t *testing.T, b *browsertest.Browser, what string) {
 func TestBrowser_TheStatisticsChartKeepsReadableTextOnAPhoneAndADesktop(t *testing.T) {
 	s := statsWeek(t)
 	b := staffBrowser(t, s)
-	atWidths(t, b, s.URL+"/admin/statistieken", "admin-stats", func(t *testing.T, width int64) {
+	atWidths(t, b, s.URL+"/admin/statistieken", "admin-stats-week", func(t *testing.T, width int64) {
 		// One drawing of the chart shows at each width; its smallest text,
 		// as drawn on the screen, is at least 10 px.
 		type shown struct {
