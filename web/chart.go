@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"math"
 	"strconv"
 
@@ -28,18 +27,6 @@ func partColour(p consentstats.Part) string {
 	default:
 		return "#1d3a5f"
 	}
-}
-
-// statsChart lays out the staff statistics chart in the reader's language.
-func statsChart(ctx context.Context, days []consentstats.Day) consentstats.Chart {
-	return consentstats.NewChart(days, consentstats.ChartOptions{
-		Title:       T(ctx, "AdminStatsChartTitle"),
-		Description: T(ctx, "AdminStatsChartDesc"),
-		Accepted:    T(ctx, "AdminStatsAccepted"),
-		Customised:  T(ctx, "AdminStatsCustomised"),
-		Refused:     T(ctx, "AdminStatsRefused"),
-		Empty:       T(ctx, "AdminStatsEmpty"),
-	})
 }
 
 // svgNumber writes a coordinate to two decimals at most; never NaN or Inf,

@@ -146,25 +146,38 @@ func options() consentstats.ChartOptions {
 	}
 }
 
-// plot returns the y of the 0 % and 100 % lines.
-func plot(t *testing.T, root node) (baseline, top float64) {
+// plot returns the y of the baseline (0) and of the top grid line, and the
+// count the top line stands for.
+func plot(t *testing.T, root node) (baseline, top float64, topValue int) {
 	t.Helper()
 	lines := root.all(hasClass("grid"))
-	var found int
-	for _, l := range lines {
-		switch l.attr("data-percent") {
-		case "0":
-			baseline = l.number(t, "y1")
-			found++
-		case "100":
-			top = l.number(t, "y1")
-			found++
+	if len(lines) < 2 {
+		t.Fatalf("%d grid lines, want a baseline and more", len(lines))
+	}
+	baseline, top = lines[0].number(t, "y1"), lines[len(lines)-1].number(t, "y1")
+	if lines[0].attr("data-value") != "0" || baseline <= top {
+		t.Fatalf("grid from %q at %v to %q at %v: want the baseline first, at the bottom", lines[0].attr("data-value"), baseline, lines[len(lines)-1].attr("data-value"), top)
+	}
+	topValue, err := strconv.Atoi(lines[len(lines)-1].attr("data-value"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return baseline, top, topValue
+}
+
+// heightOf returns the height of a day's bar, all parts together.
+func heightOf(t *testing.T, root node, date string) float64 {
+	t.Helper()
+	h := 0.0
+	for _, g := range root.all(hasClass("day")) {
+		if g.attr("data-date") != date {
+			continue
+		}
+		for _, r := range g.all(func(n node) bool { return n.XMLName.Local == "rect" }) {
+			h += r.number(t, "height")
 		}
 	}
-	if found != 2 || baseline <= top {
-		t.Fatalf("no 0 %% and 100 %% grid lines (baseline %v, top %v)", baseline, top)
-	}
-	return baseline, top
+	return h
 }
 
 func TestConsentChart_IsOneWellFormedSVGElementWithTitleAndDescription(t *testing.T) {
@@ -196,7 +209,8 @@ func TestConsentChart_IsOneWellFormedSVGElementWithTitleAndDescription(t *testin
 			t.Errorf("legend label %q missing", label)
 		}
 	}
-	for _, tick := range []string{"0%", "25%", "50%", "75%", "100%"} {
+	// Five visitors on the busiest day: a scale from 0 to 5, by ones.
+	for _, tick := range []string{"0", "1", "2", "3", "4", "5"} {
 		if len(root.all(func(n node) bool { return n.XMLName.Local == "text" && n.Text == tick })) != 1 {
 			t.Errorf("y-axis tick %q missing", tick)
 		}
@@ -254,11 +268,59 @@ func TestConsentChart_ContainsNoScriptAndNoExternalReference(t *testing.T) {
 	}
 }
 
-func TestConsentChart_BarPartsAreTheSharesOfThePlotHeight(t *testing.T) {
+func TestConsentChart_BarsStandForCountsOnOneScaleSoASmallDayLooksSmall(t *testing.T) {
+	// 3 choices one day and 40 the next: the first bar is 3/40 of the
+	// second, not as tall (as it would be in shares of each day).
+	days := []consentstats.Day{day("2025-01-14", 2, 0, 1), day("2025-01-15", 16, 6, 18)}
+	root := parse(t, chart(t, days, options()))
+	baseline, top, topValue := plot(t, root)
+	if topValue != 40 {
+		t.Errorf("scale up to %d, want 40", topValue)
+	}
+	small, big := heightOf(t, root, "2025-01-14"), heightOf(t, root, "2025-01-15")
+	if math.Abs(big-(baseline-top)) > 0.02 {
+		t.Errorf("the busiest day is %v tall, want the whole plot %v", big, baseline-top)
+	}
+	if math.Abs(small/big-3.0/40) > 0.001 {
+		t.Errorf("3 choices are %v tall beside %v for 40: want 3/40 of it", small, big)
+	}
+}
+
+func TestConsentChart_TheScaleEndsOnARoundNumberAboveTheBusiestDay(t *testing.T) {
+	for _, tc := range []struct {
+		busiest int
+		ticks   string
+	}{
+		{0, "0 1 2 3 4"},
+		{1, "0 1 2 3 4"},
+		{5, "0 1 2 3 4 5"},
+		{7, "0 2 4 6 8"},
+		{41, "0 10 20 30 40 50"},
+		{120, "0 50 100 150"},
+		{4321, "0 1.000 2.000 3.000 4.000 5.000"},
+	} {
+		t.Run(strconv.Itoa(tc.busiest), func(t *testing.T) {
+			o := options()
+			o.Number = func(n int) string { return strings.ReplaceAll(fmt.Sprintf("%d", n), "000", ".000") }
+			root := parse(t, chart(t, []consentstats.Day{day("2025-01-14", tc.busiest, 0, 0)}, o))
+			var ticks []string
+			for _, axis := range root.all(hasClass("y-axis")) {
+				for _, l := range axis.all(func(n node) bool { return n.XMLName.Local == "text" }) {
+					ticks = append(ticks, l.Text)
+				}
+			}
+			if got := strings.Join(ticks, " "); got != tc.ticks {
+				t.Errorf("y axis %q, want %q", got, tc.ticks)
+			}
+		})
+	}
+}
+
+func TestConsentChart_BarPartsStackTheCountsOfTheDay(t *testing.T) {
 	for _, tc := range []struct {
 		name                          string
 		day                           consentstats.Day
-		accepted, customised, refused float64 // shares of the plot height
+		accepted, customised, refused float64 // shares of the bar
 	}{
 		{"3 accepted, 1 refused", day("2025-01-14", 3, 0, 1), 0.75, 0, 0.25},
 		{"all customised", day("2025-01-14", 0, 5, 0), 0, 1, 0},
@@ -267,8 +329,9 @@ func TestConsentChart_BarPartsAreTheSharesOfThePlotHeight(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := parse(t, chart(t, []consentstats.Day{tc.day}, options()))
-			baseline, top := plot(t, root)
-			height := baseline - top
+			baseline, top, topValue := plot(t, root)
+			// The bar is as tall as the day's visitors on the scale.
+			height := float64(tc.day.Visitors) / float64(topValue) * (baseline - top)
 
 			bottom := baseline // parts stack upwards: accepted, customised, refused
 			for _, part := range []struct {
@@ -294,10 +357,61 @@ func TestConsentChart_BarPartsAreTheSharesOfThePlotHeight(t *testing.T) {
 				}
 				bottom = r.number(t, "y")
 			}
-			if math.Abs(bottom-top) > 0.011 {
-				t.Errorf("bar ends at %v, want the 100 %% line %v", bottom, top)
+			if math.Abs((baseline-bottom)-height) > 0.011 {
+				t.Errorf("bar ends at %v, want %v above the baseline", bottom, height)
 			}
 		})
+	}
+}
+
+func TestConsentChart_AtAPhonesWidthKeepsItsTextSizeAndFits(t *testing.T) {
+	var days []consentstats.Day
+	start, _ := time.Parse(time.DateOnly, "2025-01-01")
+	for i := range 90 {
+		d := day("2025-01-01", i%7, 1, 2)
+		d.Date = start.AddDate(0, 0, i)
+		days = append(days, d)
+	}
+	o := options()
+	o.Width = 350
+	root := parse(t, chart(t, days, o))
+	if w := root.number(t, "width"); w != 350 {
+		t.Fatalf("chart %v wide, want 350", w)
+	}
+	for _, g := range root.all(func(n node) bool { return n.attr("font-size") != "" }) {
+		if g.number(t, "font-size") < 12 {
+			t.Errorf("<%s class=%q> text at %s units", g.XMLName.Local, g.attr("class"), g.attr("font-size"))
+		}
+	}
+	// Nothing is drawn outside the chart: the legend wraps, the bars and
+	// the date labels share the width. A text's extent depends on its
+	// group's anchor.
+	inside := func(what string, left, right float64) {
+		if left < 0 || right > 350.5 {
+			t.Errorf("%s from %v to %v, outside the 350 units", what, left, right)
+		}
+	}
+	// The layout's measure: 0.55 of the text size a character.
+	textWidth := func(n node) float64 { return float64(len([]rune(n.Text))) * 0.55 * consentstats.TextSize }
+	axisTextWidth := func(n node) float64 { return float64(len([]rune(n.Text))) * 0.55 * consentstats.AxisTextSize }
+	for _, r := range root.all(func(n node) bool { return n.XMLName.Local == "rect" && n.attr("class") != "background" }) {
+		inside("rect "+r.attr("class"), r.number(t, "x"), r.number(t, "x")+r.number(t, "width"))
+	}
+	isText := func(n node) bool { return n.XMLName.Local == "text" }
+	for _, l := range root.all(hasClass("legend"))[0].all(isText) {
+		inside("legend "+l.Text, l.number(t, "x"), l.number(t, "x")+textWidth(l))
+	}
+	for _, l := range root.all(hasClass("x-axis"))[0].all(isText) {
+		inside("date "+l.Text, l.number(t, "x")-axisTextWidth(l)/2, l.number(t, "x")+axisTextWidth(l)/2)
+	}
+	for _, l := range root.all(hasClass("y-axis"))[0].all(isText) {
+		inside("count "+l.Text, l.number(t, "x")-axisTextWidth(l), l.number(t, "x"))
+	}
+	labels := root.all(hasClass("x-axis"))[0].all(func(n node) bool { return n.XMLName.Local == "text" })
+	for i := 1; i < len(labels); i++ {
+		if gap := math.Abs(labels[i].number(t, "x") - labels[i-1].number(t, "x")); gap < 36 {
+			t.Errorf("date labels %v apart, they overlap", gap)
+		}
 	}
 }
 
@@ -393,7 +507,7 @@ func TestConsentChart_ThinsOutDateLabelsWhenThereAreManyDays(t *testing.T) {
 			if !found {
 				t.Errorf("the last day %s has no label", last)
 			}
-			// A label of five characters at 11 units needs about 40 units.
+			// A label of five characters at 12 units is about 33 units wide.
 			for i := 1; i < len(xs); i++ {
 				if gap := math.Abs(xs[i] - xs[i-1]); gap < 36 {
 					t.Errorf("labels %v apart, they overlap", gap)

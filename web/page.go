@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"conpro/internal/company"
-	"conpro/internal/consentstats"
 	"conpro/internal/contact"
 	"conpro/internal/locale"
 )
@@ -189,13 +188,4 @@ func describedBy(v ContactFormView, f contact.Field) string {
 func hasRequestError(v RequestFormView, field string) bool {
 	_, bad := v.Errors[field]
 	return bad
-}
-
-// percent writes n of a day's visitors as a share ("75 %", "–" without
-// visitors).
-func percent(d consentstats.Day, n int) string {
-	if d.Visitors == 0 {
-		return "–"
-	}
-	return strconv.Itoa(int(d.Share(n)*100+0.5)) + " % (" + strconv.Itoa(n) + ")"
 }

@@ -7,7 +7,7 @@ import (
 )
 
 // ChartOptions carries the words of a chart, already translated by the
-// caller, and how to write dates.
+// caller, how to write dates and numbers, and the room it has.
 type ChartOptions struct {
 	// ID prefixes the ids of the chart's title and description, which must
 	// be unique on the page; letters, digits, "-" and "_" only. Default
@@ -23,22 +23,34 @@ type ChartOptions struct {
 	Empty string
 	// DateLabel writes a day under the axis; default "02/01" (day/month).
 	DateLabel func(time.Time) string
+	// Number writes a count on the axis; default strconv.Itoa.
+	Number func(int) string
 	// Tooltip, when set, gives each bar a text that a mouse pointer shows.
 	Tooltip func(Day) string
+	// Width, when set, is the width the chart is drawn at, for a screen it
+	// must fit at its own size (a phone's, where a wide chart shrunk to fit
+	// would have unreadable text). Unset, the chart grows with the number of
+	// days, up to its widest.
+	Width float64
 }
 
 // Chart is a chart of days laid out for drawing: one stacked bar per day
-// (accepted at the bottom, then customised, then refused, as shares of the
-// day's visitors, 0 to 100 %). Coordinates are in viewBox units, a pixel
-// when the chart is shown at its intrinsic size; texts are plain, for the
-// drawing to escape.
+// (accepted at the bottom, then customised, then refused), as tall as the
+// number of visitors who chose, on one scale for the whole period, so that
+// a day with 3 choices looks small beside a day with 40. Coordinates are in
+// viewBox units, a pixel when the chart is shown at its intrinsic size;
+// texts are plain, for the drawing to escape.
 type Chart struct {
 	// ID is ChartOptions.ID, or its default when that was empty or unsafe.
 	ID                 string
 	Title, Description string
 	Width, Height      float64
 	Legend             []LegendKey
-	// Grid holds the lines at 0, 25, 50, 75 and 100 %, from the baseline up.
+	// Top is the count at the top of the scale: the busiest day's visitors,
+	// rounded up to a whole number of grid steps.
+	Top int
+	// Grid holds the lines of the scale, from the baseline (0) up to Top,
+	// in equal steps of 1, 2 or 5 times a power of ten.
 	Grid []GridLine
 	// Bars holds a bar for each day with visitors, in date order; a day
 	// without visitors has none.
@@ -79,9 +91,10 @@ type LegendKey struct {
 	Label  Label
 }
 
-// GridLine runs across the plot at Percent, labelled left of the plot.
+// GridLine runs across the plot at a count of visitors, labelled left of
+// the plot.
 type GridLine struct {
-	Percent   int
+	Value     int
 	X1, X2, Y float64
 	Label     Label
 }
@@ -111,22 +124,23 @@ type DateTick struct {
 // Text sizes of a chart, which the layout measures labels by: the drawing
 // must use them. AxisTextSize is the size of both axes' labels.
 const (
-	TextSize     = 12.0
-	AxisTextSize = 11.0
+	TextSize     = 13.0
+	AxisTextSize = 12.0
 )
 
 const (
 	slotWidth    = 28.0  // horizontal room per day while the plot is not at its widest
 	minPlotWidth = 300.0 // room for the "no data" line
 	maxPlotWidth = 880.0
+	minWidth     = 200.0 // the least a fixed width may be
 	plotHeight   = 200.0
-	marginLeft   = 46.0 // y-axis labels
+	axisGap      = 8.0 // between a y-axis label and the plot
 	marginRight  = 14.0
 	paddingTop   = 10.0
 	legendRow    = 22.0
 	legendGap    = 14.0 // between the legend and the top of the plot
 	axisBelow    = 30.0 // date labels
-	charWidth    = 6.6  // rough advance of a character at TextSize, for layout
+	charWidth    = 7.15 // rough advance of a character at TextSize, for layout
 	swatchSize   = 12.0
 )
 
@@ -141,6 +155,24 @@ func NewChart(days []Day, opts ChartOptions) Chart {
 	if dateLabel == nil {
 		dateLabel = func(t time.Time) string { return t.Format("02/01") }
 	}
+	number := opts.Number
+	if number == nil {
+		number = strconv.Itoa
+	}
+
+	busiest := 0
+	for _, d := range days {
+		busiest = max(busiest, d.Visitors)
+	}
+	top, step := scale(busiest)
+	c.Top = top
+
+	// The y-axis labels take what the widest of them needs.
+	marginLeft := 0.0
+	for v := 0; v <= top; v += step {
+		marginLeft = math.Max(marginLeft, textWidth(number(v), AxisTextSize))
+	}
+	marginLeft = math.Max(marginLeft+axisGap+6, 30)
 
 	legend := []struct {
 		part  Part
@@ -157,10 +189,16 @@ func NewChart(days []Day, opts ChartOptions) Chart {
 	}
 
 	// A few days get wide slots; a long period is squeezed into the widest
-	// plot. A narrow plot still makes room for the legend on one line.
+	// plot. A narrow plot still makes room for the legend on one line. A
+	// chart of a given width takes it, whatever the days.
 	n := len(days)
-	plotWidth := math.Max(float64(n)*slotWidth, math.Max(minPlotWidth, legendWidth))
-	plotWidth = math.Min(plotWidth, maxPlotWidth)
+	var plotWidth float64
+	if opts.Width > 0 && !math.IsInf(opts.Width, 0) {
+		plotWidth = math.Max(opts.Width, minWidth) - marginLeft - marginRight
+	} else {
+		plotWidth = math.Max(float64(n)*slotWidth, math.Max(minPlotWidth, legendWidth))
+		plotWidth = math.Min(plotWidth, maxPlotWidth)
+	}
 	c.Width = marginLeft + plotWidth + marginRight
 
 	// Lay the legend out in rows that fit the width (long labels wrap).
@@ -181,13 +219,14 @@ func NewChart(days []Day, opts ChartOptions) Chart {
 	plotTop := paddingTop + float64(row+1)*legendRow + legendGap
 	baseline := plotTop + plotHeight
 	c.Height = baseline + axisBelow
+	// y is where a count meets the scale.
+	y := func(count float64) float64 { return round2(baseline - count/float64(top)*plotHeight) }
 
-	for pct := 0; pct <= 100; pct += 25 {
-		y := baseline - float64(pct)/100*plotHeight
+	for v := 0; v <= top; v += step {
 		c.Grid = append(c.Grid, GridLine{
-			Percent: pct,
-			X1:      marginLeft, X2: marginLeft + plotWidth, Y: y,
-			Label: Label{Text: strconv.Itoa(pct) + "%", X: marginLeft - 8, Y: y},
+			Value: v,
+			X1:    marginLeft, X2: marginLeft + plotWidth, Y: y(float64(v)),
+			Label: Label{Text: number(v), X: marginLeft - axisGap, Y: y(float64(v))},
 		})
 	}
 
@@ -208,7 +247,9 @@ func NewChart(days []Day, opts ChartOptions) Chart {
 			bar.Tooltip = opts.Tooltip(d)
 		}
 		x := marginLeft + float64(i)*slot + (slot-barWidth)/2
-		cum := 0.0
+		// The parts stack to the day's visitors; counts that do not add
+		// up (they cannot, from the store) are cut at that height.
+		cum := 0
 		for _, part := range []struct {
 			part  Part
 			count int
@@ -217,13 +258,12 @@ func NewChart(days []Day, opts ChartOptions) Chart {
 			{PartCustomised, d.Customised},
 			{PartRefused, d.Refused},
 		} {
-			share := clamp01(d.Share(part.count))
-			next := math.Min(cum+share, 1)
+			next := min(cum+max(part.count, 0), d.Visitors)
 			if next > cum {
-				// Round both edges, not the height, so that stacked parts
-				// meet without a gap.
-				top, bottom := round2(baseline-next*plotHeight), round2(baseline-cum*plotHeight)
-				bar.Parts = append(bar.Parts, BarPart{Part: part.part, Box: Box{X: x, Y: top, Width: barWidth, Height: bottom - top}})
+				// Both edges are rounded, not the height, so that stacked
+				// parts meet without a gap.
+				upper, lower := y(float64(next)), y(float64(cum))
+				bar.Parts = append(bar.Parts, BarPart{Part: part.part, Box: Box{X: x, Y: upper, Width: barWidth, Height: lower - upper}})
 			}
 			cum = next
 		}
@@ -231,7 +271,7 @@ func NewChart(days []Day, opts ChartOptions) Chart {
 	}
 
 	if len(c.Bars) == 0 && opts.Empty != "" {
-		// Between the 75 % and 50 % lines, not across one.
+		// Between two grid lines, not across one.
 		c.Empty = Label{Text: opts.Empty, X: marginLeft + plotWidth/2, Y: plotTop + plotHeight*0.375}
 	}
 
@@ -243,13 +283,35 @@ func NewChart(days []Day, opts ChartOptions) Chart {
 		every := labelStep(widest+8, slot)
 		for i := n - 1; i >= 0; i -= every {
 			cx := marginLeft + (float64(i)+0.5)*slot
+			text := dateLabel(days[i].Date)
+			// A label under the last bar of a narrow chart would stick out
+			// on the right: it moves left, off its tick, just enough.
+			half := textWidth(text, AxisTextSize) / 2
 			c.Dates = append(c.Dates, DateTick{
 				X: cx, Y1: baseline, Y2: baseline + 4,
-				Label: Label{Text: dateLabel(days[i].Date), X: cx, Y: baseline + 17},
+				Label: Label{Text: text, X: math.Min(cx, c.Width-2-half), Y: baseline + 17},
 			})
 		}
 	}
 	return c
+}
+
+// scale returns the top of a scale that holds most, and the step between
+// its grid lines: 1, 2 or 5 times a power of ten, five steps at most. Small
+// counts get a scale of at least 4, so that a day of 1 does not fill the
+// plot.
+func scale(most int) (top, step int) {
+	if most <= 4 {
+		return 4, 1
+	}
+	for magnitude := 1; ; magnitude *= 10 {
+		for _, m := range []int{1, 2, 5} {
+			step = m * magnitude
+			if steps := (most + step - 1) / step; steps <= 5 {
+				return steps * step, step
+			}
+		}
+	}
 }
 
 // labelStep returns how many days apart date labels must be to leave each
@@ -283,13 +345,6 @@ func validID(id string) bool {
 		}
 	}
 	return true
-}
-
-func clamp01(f float64) float64 {
-	if math.IsNaN(f) || f < 0 {
-		return 0
-	}
-	return math.Min(f, 1)
 }
 
 func round2(f float64) float64 { return math.Round(f*100) / 100 }

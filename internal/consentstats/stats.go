@@ -46,6 +46,64 @@ func (d Day) Share(n int) float64 {
 	return float64(n) / float64(d.Visitors)
 }
 
+// Total sums the figures of a period's days: the visitors who chose, by
+// how, and by what they granted. A consent ID that chose on two days counts
+// on both, as it does in each day's figures. Date is the first day's.
+func Total(days []Day) Day {
+	t := Day{Granted: make(map[consent.Category]int, len(Categories()))}
+	for _, c := range Categories() {
+		t.Granted[c] = 0
+	}
+	for i, d := range days {
+		if i == 0 {
+			t.Date = d.Date
+		}
+		t.Visitors += d.Visitors
+		t.Accepted += d.Accepted
+		t.Customised += d.Customised
+		t.Refused += d.Refused
+		for c, n := range d.Granted {
+			t.Granted[c] += n
+		}
+	}
+	return t
+}
+
+// Percentages returns the accepted, customised and refused shares of the
+// day's visitors in whole percent that add up to 100 (the largest
+// remainders are rounded up), or three zeros on a day without visitors.
+// Rounding each share on its own could show 33 + 33 + 33.
+func (d Day) Percentages() (accepted, customised, refused int) {
+	counts := [3]int{d.Accepted, d.Customised, d.Refused}
+	sum := 0
+	for _, n := range counts {
+		sum += max(n, 0)
+	}
+	if d.Visitors <= 0 || sum == 0 {
+		return 0, 0, 0
+	}
+	var whole, rest [3]int
+	left := 100
+	for i, n := range counts {
+		whole[i] = max(n, 0) * 100 / sum
+		rest[i] = max(n, 0) * 100 % sum
+		left -= whole[i]
+	}
+	// Hand the points lost to rounding down to the largest remainders; on
+	// a tie, to the part that comes first.
+	for ; left > 0; left-- {
+		best := 0
+		for i := range rest {
+			if rest[i] > rest[best] {
+				best = i
+			}
+		}
+		whole[best]++
+		rest[best] = -1
+	}
+	return whole[0], whole[1], whole[2]
+}
+
 // Categories lists the categories the statistics count, in the order the
 // site shows them: the optional ones, since the functional category needs
 // no consent.

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"conpro/internal/consent"
 	"conpro/internal/consentstats"
 )
 
@@ -45,5 +46,43 @@ func TestCheckPeriod_RefusesBackwardsAndOverlongPeriods(t *testing.T) {
 		if tc.ok != (err == nil) || (err != nil && !errors.Is(err, consentstats.ErrInvalidPeriod)) {
 			t.Errorf("%s..%s: %v", tc.from, tc.to, err)
 		}
+	}
+}
+
+func TestDay_PercentagesAddUpToAHundred(t *testing.T) {
+	for _, tc := range []struct {
+		accepted, customised, refused int
+		want                          [3]int
+	}{
+		{3, 0, 1, [3]int{75, 0, 25}},
+		{1, 1, 1, [3]int{34, 33, 33}}, // not 33 + 33 + 33
+		{41, 14, 45, [3]int{41, 14, 45}},
+		{2, 1, 4, [3]int{29, 14, 57}}, // 28.6, 14.3, 57.1
+		{1, 0, 0, [3]int{100, 0, 0}},
+		{0, 0, 0, [3]int{0, 0, 0}},
+	} {
+		d := consentstats.Day{Visitors: tc.accepted + tc.customised + tc.refused, Accepted: tc.accepted, Customised: tc.customised, Refused: tc.refused}
+		a, c, r := d.Percentages()
+		if got := [3]int{a, c, r}; got != tc.want {
+			t.Errorf("%d/%d/%d: %v, want %v", tc.accepted, tc.customised, tc.refused, got, tc.want)
+		}
+	}
+}
+
+func TestTotal_SumsTheDaysOfThePeriod(t *testing.T) {
+	d := func(date string, accepted, customised, refused, analytics int) consentstats.Day {
+		on, _ := time.Parse(time.DateOnly, date)
+		return consentstats.Day{Date: on, Visitors: accepted + customised + refused, Accepted: accepted, Customised: customised, Refused: refused,
+			Granted: map[consent.Category]int{consent.Analytics: analytics, consent.Advertising: 0, consent.Social: 0}}
+	}
+	total := consentstats.Total([]consentstats.Day{d("2025-01-13", 2, 1, 0, 3), d("2025-01-14", 0, 0, 0, 0), d("2025-01-15", 1, 0, 4, 1)})
+	if total.Visitors != 8 || total.Accepted != 3 || total.Customised != 1 || total.Refused != 4 || total.Granted[consent.Analytics] != 4 {
+		t.Errorf("total %+v", total)
+	}
+	if total.Date.Format(time.DateOnly) != "2025-01-13" {
+		t.Errorf("total dated %s, want the first day", total.Date.Format(time.DateOnly))
+	}
+	if empty := consentstats.Total(nil); empty.Visitors != 0 || len(empty.Granted) != len(consentstats.Categories()) {
+		t.Errorf("total of no days %+v", empty)
 	}
 }

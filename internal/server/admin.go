@@ -21,7 +21,8 @@ type AdminStore interface {
 	staff.Accounts
 	StaffUser(ctx context.Context, id int64) (staff.User, error)
 	Audit(ctx context.Context, e staff.AuditEntry) error
-	AuditLog(ctx context.Context, limit int) ([]staff.AuditEntry, error)
+	AuditLog(ctx context.Context, f staff.AuditFilter) ([]staff.AuditEntry, error)
+	AuditPeople(ctx context.Context) ([]string, error)
 	Inbox(ctx context.Context, f staff.InboxFilter) ([]staff.InboxMessage, error)
 	InboxMessage(ctx context.Context, id int64) (staff.InboxMessage, error)
 	SetMessageHandled(ctx context.Context, id int64, handled bool, now time.Time, audit staff.AuditEntry) error
@@ -96,13 +97,13 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 
 // audit writes a staff action; a failure is an error of the request (an
 // action that cannot be accounted for is not done silently).
-func (s *Server) audit(r *http.Request, action, target, detail string) error {
+func (s *Server) audit(r *http.Request, action staff.Action, target, detail string) error {
 	return s.admin.Audit(r.Context(), auditEntry(r, action, target, detail))
 }
 
 // auditEntry is the audit record of an action by the signed-in staff
 // member; store methods that change data write it in their transaction.
-func auditEntry(r *http.Request, action, target, detail string) staff.AuditEntry {
+func auditEntry(r *http.Request, action staff.Action, target, detail string) staff.AuditEntry {
 	u := currentStaff(r.Context())
 	return staff.AuditEntry{StaffID: u.ID, StaffEmail: u.Email, Action: action, Target: target, Detail: detail}
 }
@@ -183,7 +184,7 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sessions.Put(ctx, sessionStaffID, u.ID)
 	s.sessions.Put(ctx, sessionCredential, u.CredentialVersion)
-	if err := s.admin.Audit(ctx, staff.AuditEntry{StaffID: u.ID, StaffEmail: u.Email, Action: "login"}); err != nil {
+	if err := s.admin.Audit(ctx, staff.AuditEntry{StaffID: u.ID, StaffEmail: u.Email, Action: staff.ActionLogin}); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -191,7 +192,7 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAdminLogout(w http.ResponseWriter, r *http.Request) {
-	if err := s.audit(r, "logout", "", ""); err != nil {
+	if err := s.audit(r, staff.ActionLogout, "", ""); err != nil {
 		s.fail(w, r, err)
 		return
 	}

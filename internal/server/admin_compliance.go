@@ -8,6 +8,7 @@ import (
 	"conpro/internal/consentlog"
 	"conpro/internal/csp"
 	"conpro/internal/scan"
+	"conpro/internal/staff"
 	"conpro/web"
 )
 
@@ -59,7 +60,7 @@ func (s *Server) handleAdminVerify(w http.ResponseWriter, r *http.Request) {
 		err = s.proof.RecordVerification(ctx, report)
 	}
 	if err == nil {
-		err = s.audit(r, "verify_consent_log", "consent_log", "")
+		err = s.audit(r, staff.ActionVerifyLog, "consent_log", "")
 	}
 	if err != nil {
 		s.fail(w, r, err)

@@ -5,23 +5,31 @@ import (
 	"strings"
 
 	"conpro/internal/consent"
+	"conpro/internal/staff"
 	"conpro/web"
 )
 
+// handleAdminConsent looks up the choices logged under ?id=, a consent ID;
+// one that cannot be an ID is refused with a message (422), kept in the
+// field as typed, and never reaches the database.
 func (s *Server) handleAdminConsent(w http.ResponseWriter, r *http.Request) {
-	id := strings.TrimSpace(r.URL.Query().Get("id"))
-	var events []consent.Event
-	searched := id != ""
-	if searched && consent.ValidID(id) {
+	v := web.ConsentLookupView{ID: strings.TrimSpace(r.URL.Query().Get("id"))}
+	v.Searched = v.ID != ""
+	v.Invalid = v.Searched && !consent.ValidID(v.ID)
+	status := http.StatusOK
+	switch {
+	case v.Invalid:
+		status = http.StatusUnprocessableEntity
+	case v.Searched:
 		var err error
-		if events, err = s.admin.ConsentEvents(r.Context(), id); err != nil {
+		if v.Events, err = s.admin.ConsentEvents(r.Context(), v.ID); err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		if err := s.audit(r, "lookup_consent", "consent_id:"+id, ""); err != nil {
+		if err := s.audit(r, staff.ActionLookupConsent, "consent_id:"+v.ID, ""); err != nil {
 			s.fail(w, r, err)
 			return
 		}
 	}
-	s.render(w, r, http.StatusOK, web.AdminConsent(s.adminPage(r, "AdminConsentTitle"), id, searched, consent.ValidID(id), events))
+	s.render(w, r, status, web.AdminConsent(s.adminPage(r, "AdminConsentTitle"), v))
 }

@@ -73,9 +73,9 @@ func (s *Server) handleAdminMessageHandled(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	handled := r.PostForm.Get("afgehandeld") != "0"
-	action := "mark_handled"
+	action := staff.ActionMarkHandled
 	if !handled {
-		action = "mark_open"
+		action = staff.ActionMarkOpen
 	}
 	err := s.admin.SetMessageHandled(r.Context(), id, handled, s.now(), auditEntry(r, action, fmt.Sprintf("contact_message:%d", id), ""))
 	if err != nil {

@@ -9,10 +9,13 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"conpro/internal/brussels"
+	"conpro/internal/policy"
 	"conpro/internal/staff"
 )
 
@@ -283,7 +286,7 @@ func TestAdmin_InboxReadHandleDeleteAndEveryActionIsAudited(t *testing.T) {
 		t.Fatalf("deleting from the audit log: %v", err)
 	}
 	audit := c.do(t, "GET", "/admin/audit", nil)
-	if !strings.Contains(audit.Body, "delete_message") || !strings.Contains(audit.Body, "els@conpro-bvba.be") {
+	if !strings.Contains(audit.Body, "Bericht #"+id+" verwijderd") || !strings.Contains(audit.Body, "els@conpro-bvba.be") {
 		t.Fatal("the audit page does not show the actions")
 	}
 }
@@ -371,10 +374,10 @@ func TestAdmin_RequestQueueConsentLookupAndOutboxRetry(t *testing.T) {
 	}
 
 	lookup := c.do(t, "GET", "/admin/toestemmingen?id="+ch.ID, nil)
-	if !strings.Contains(lookup.Body, "Alles weigeren") {
+	if !strings.Contains(lookup.Body, "Weigerde alle cookies die niet nodig zijn") {
 		t.Fatal("the consent lookup does not show the choice")
 	}
-	if bad := c.do(t, "GET", "/admin/toestemmingen?id=x%27or%201=1", nil); bad.StatusCode != 200 || !strings.Contains(bad.Body, "geen toestemmings-ID") {
+	if bad := c.do(t, "GET", "/admin/toestemmingen?id=x%27or%201=1", nil); bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, "geen toestemmings-ID") {
 		t.Fatal("a malformed ID is not refused")
 	}
 
@@ -438,32 +441,477 @@ func TestAdmin_AnActionThatCannotBeAuditedIsNotDone(t *testing.T) {
 		t.Fatal("the message was marked handled although that could not be audited")
 	}
 	// Reading the audit log is recorded too, and shows on the page.
-	if page := c.do(t, "GET", "/admin/audit", nil); !strings.Contains(page.Body, "view_audit") {
+	if page := c.do(t, "GET", "/admin/audit", nil); !strings.Contains(page.Body, "Bekeek het logboek") {
 		t.Fatal("viewing the audit log is not audited")
 	}
 }
 
-func TestAdmin_StatisticsShowTheDaysChoicesAsChartAndTable(t *testing.T) {
-	s := newSite(t, siteOptions{})
+// statsWeek is a hand-counted week of choices, made through the banner on
+// the site's clock; the week ends on 15 March 2026 (Brussels).
+//
+//	9 March:  one visitor accepts all, one refuses all, one chooses
+//	          analytics only (3)
+//	12 March: one accepts all and then refuses all (counts once, refused),
+//	          another accepts all (2)
+//	15 March: six accept all, two choose, two refuse all (10)
+//
+// The week: 15 visitors who chose; 8 accepted all (53 %), 3 chose (20 %),
+// 4 refused all (27 %: the largest remainder takes the point lost to
+// rounding down).
+func statsWeek(t *testing.T) *site {
+	t.Helper()
+	clock := time.Date(2026, 3, 9, 10, 0, 0, 0, brussels.Location())
+	s := newSite(t, siteOptions{now: func() time.Time { return clock }})
 	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
-	// Today: three visitors accept all, one refuses.
-	for _, a := range []string{"accept_all", "accept_all", "accept_all", "reject_all"} {
-		s.choose(t, url.Values{"action": {a}, "return_to": {"/"}})
+	choose := func(actions ...string) {
+		for _, a := range actions {
+			form := url.Values{"action": {a}, "return_to": {"/"}}
+			if a == "save" {
+				form.Set("category", "analytics")
+			}
+			s.choose(t, form)
+		}
 	}
+	choose("accept_all", "reject_all", "save")
+	clock = time.Date(2026, 3, 12, 9, 0, 0, 0, brussels.Location())
+	_, cookie := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}})
+	clock = clock.Add(time.Hour)
+	s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}}, "Cookie", cookie.Name+"="+cookie.Value)
+	choose("accept_all")
+	clock = time.Date(2026, 3, 15, 23, 30, 0, 0, brussels.Location())
+	choose("accept_all", "accept_all", "accept_all", "accept_all", "accept_all", "accept_all", "save", "save", "reject_all", "reject_all")
+	return s
+}
+
+// plainText is HTML as a browser shows it inline: without its tags, its
+// spaces collapsed.
+func plainText(html string) string {
+	return strings.Join(strings.Fields(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(html, "")), " ")
+}
+
+// statsRows returns the rows of the statistics table's body, each as the
+// texts of its cells.
+func statsRows(t *testing.T, body string) [][]string {
+	t.Helper()
+	tbody := regexp.MustCompile(`(?s)<tbody>(.*?)</tbody>`).FindStringSubmatch(body)
+	if tbody == nil {
+		return nil
+	}
+	var rows [][]string
+	for _, tr := range regexp.MustCompile(`(?s)<tr>(.*?)</tr>`).FindAllStringSubmatch(tbody[1], -1) {
+		var cells []string
+		for _, c := range regexp.MustCompile(`(?s)<t[hd][^>]*>(.*?)</t[hd]>`).FindAllStringSubmatch(tr[1], -1) {
+			cells = append(cells, strings.TrimSpace(c[1]))
+		}
+		rows = append(rows, cells)
+	}
+	return rows
+}
+
+func TestAdmin_StatisticsSumUpAHandCountedWeekInAHeadlineAChartAndATable(t *testing.T) {
+	s := statsWeek(t)
 	c := s.newClient(t)
 	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
 	res := c.do(t, "GET", "/admin/statistieken?dagen=7", nil)
-	if res.StatusCode != 200 || !strings.Contains(res.Body, "<svg") || strings.Contains(res.Body, "<script") {
+	if res.StatusCode != 200 || strings.Contains(res.Body, "<script") {
 		t.Fatalf("stats page: %d", res.StatusCode)
 	}
-	today := regexp.MustCompile(`(?s)<tbody>\s*<tr>(.*?)</tr>`).FindStringSubmatch(res.Body)
-	if today == nil || !strings.Contains(today[1], ">4</td>") || !strings.Contains(today[1], "75 % (3)") || !strings.Contains(today[1], "25 % (1)") {
-		t.Fatalf("today's row: %v", today)
+	headline := regexp.MustCompile(`(?s)<h2 id="stats-headline"[^>]*>(.*?)</h2>\s*<p[^>]*>(.*?)</p>`).FindStringSubmatch(res.Body)
+	if headline == nil {
+		t.Fatal("no headline")
 	}
-	if rows := strings.Count(res.Body[strings.Index(res.Body, "<tbody>"):], "<tr>"); rows != 7 {
-		t.Fatalf("%d days in the table, want 7", rows)
+	if got, want := plainText(headline[1]), "7 dagen: 53 % alles aanvaard (8), 27 % alles geweigerd (4), 20 % zelf gekozen (3)"; got != want {
+		t.Errorf("headline %q, want %q", got, want)
 	}
-	if bad := c.do(t, "GET", "/admin/statistieken?van=2026-12-01&tot=2026-01-01", nil); bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, "periode klopt niet") {
-		t.Fatalf("reversed period: %d", bad.StatusCode)
+	if want := "15 bezoekers die kozen, van 9 maart 2026 tot en met 15 maart 2026."; headline[2] != want {
+		t.Errorf("under the headline %q, want %q", headline[2], want)
+	}
+	if !strings.Contains(res.Body, `<th scope="col">Bezoekers die kozen</th>`) {
+		t.Error("the visitors column is not called \"Bezoekers die kozen\"")
+	}
+	// The table lists the days with choices only, oldest first as in the
+	// chart, each choice as a share and a count.
+	want := [][]string{
+		{"9 maart 2026", "3", "34 % (1)", "33 % (1)", "33 % (1)", "67 % (2)", "33 % (1)", "33 % (1)"},
+		{"12 maart 2026", "2", "50 % (1)", "0 % (0)", "50 % (1)", "50 % (1)", "50 % (1)", "50 % (1)"},
+		{"15 maart 2026", "10", "60 % (6)", "20 % (2)", "20 % (2)", "80 % (8)", "60 % (6)", "60 % (6)"},
+	}
+	if got := statsRows(t, res.Body); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("table rows\n%v\nwant\n%v", got, want)
+	}
+	if !strings.Contains(res.Body, "(4 dagen zonder keuzes weggelaten)") {
+		t.Error("the table does not say it left out the empty days")
+	}
+	total := regexp.MustCompile(`(?s)<tfoot>(.*?)</tfoot>`).FindStringSubmatch(res.Body)
+	if total == nil || !strings.Contains(total[1], "Samen") || !strings.Contains(total[1], ">15</td>") || !strings.Contains(total[1], "53 % (8)") {
+		t.Errorf("no total row: %v", total)
+	}
+	// Both drawings of the chart have a bar for each of the three days.
+	for _, class := range []string{"chart-wide", "chart-narrow"} {
+		chart := regexp.MustCompile(`(?s)<div class="` + class + `">(.*?)</svg>`).FindStringSubmatch(res.Body)
+		if chart == nil {
+			t.Fatalf("no %s chart", class)
+		}
+		dates := regexp.MustCompile(`data-date="([0-9-]+)"`).FindAllStringSubmatch(chart[1], -1)
+		if len(dates) != 3 || dates[0][1] != "2026-03-09" || dates[2][1] != "2026-03-15" {
+			t.Errorf("%s: bars %v", class, dates)
+		}
+	}
+
+	// Asked for, the empty days are listed too, in the same order.
+	all := c.do(t, "GET", "/admin/statistieken?dagen=7&leeg=1", nil)
+	rows := statsRows(t, all.Body)
+	var days []string
+	for _, r := range rows {
+		days = append(days, r[0]+"="+r[1])
+	}
+	if got, want := strings.Join(days, " "), "9 maart 2026=3 10 maart 2026=0 11 maart 2026=0 12 maart 2026=2 13 maart 2026=0 14 maart 2026=0 15 maart 2026=10"; got != want {
+		t.Errorf("with the empty days: %s\nwant %s", got, want)
+	}
+	if !regexp.MustCompile(`id="leeg"[^>]*checked`).MatchString(all.Body) || !strings.Contains(all.Body, `href="/admin/statistieken?dagen=30&amp;leeg=1"`) {
+		t.Error("the switch for empty days is not kept in the form and the period links")
+	}
+
+	// A period without choices says so, without an empty table.
+	none := c.do(t, "GET", "/admin/statistieken?van=2026-01-01&tot=2026-01-31", nil)
+	if none.StatusCode != 200 || !strings.Contains(none.Body, "31 dagen: niemand maakte een keuze") || !strings.Contains(none.Body, "Geen keuzes in deze periode.") || strings.Contains(none.Body, "<tbody>") {
+		t.Errorf("an empty period: %d", none.StatusCode)
+	}
+}
+
+func TestAdmin_StatisticsRefuseAPeriodTheyCannotReadAndKeepWhatWasTyped(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	for _, tc := range []struct{ query, keeps string }{
+		{"van=2026-12-01&tot=2026-01-01", `value="2026-12-01"`},
+		{"van=2020-01-01&tot=2026-01-01", `value="2020-01-01"`},
+		{"van=1-2-2026&tot=2026-02-28", `value="1-2-2026"`},
+		{"van=2026-01-01", `value="2026-01-01"`},
+		{"van=%00&tot=%FF", `id="van"`},
+		{"dagen=abc", `id="van"`},
+		{"dagen=0", `id="van"`},
+		{"dagen=100000", `id="van"`},
+	} {
+		res := c.do(t, "GET", "/admin/statistieken?"+tc.query, nil)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "periode klopt niet") || !strings.Contains(res.Body, tc.keeps) {
+			t.Errorf("%s: %d, message %v, keeps %s: %v", tc.query, res.StatusCode, strings.Contains(res.Body, "periode klopt niet"), tc.keeps, strings.Contains(res.Body, tc.keeps))
+		}
+		if !strings.Contains(res.Body, `aria-invalid="true"`) && strings.Contains(tc.query, "van") {
+			t.Errorf("%s: the date fields are not marked invalid", tc.query)
+		}
+	}
+}
+
+// auditRows returns the rows of the audit log page: when, who, what, as
+// the page writes them.
+func auditRows(t *testing.T, body string) [][]string {
+	t.Helper()
+	var rows [][]string
+	for _, r := range statsRows(t, body) {
+		for i := range r {
+			r[i] = plainText(r[i])
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// auditDay is a staff day: Els reads, handles and deletes a message; Jan
+// looks through the inbox (open ones, with a search), exports it, handles a
+// request, looks a consent up and retries a mail; Piet's account is locked
+// by wrong passwords. An entry of Jan's from 11 January 2025, 00:30 in
+// Brussels (still the 10th in UTC), tests the days of the filter.
+func auditDay(t *testing.T) (s *site, els *staffClient, messageID int64, consentID string) {
+	t.Helper()
+	s = newSite(t, siteOptions{})
+	for _, who := range []string{"els", "jan", "piet"} {
+		s.addStaff(t, who+"@conpro-bvba.be", "een-lang-wachtwoord")
+	}
+	s.sendContact(t, "Jan Peeters", "jan@example.be", "Een bericht over een dak.")
+	s.sendContact(t, "Marie Dubois", "marie@example.be", "Een bericht over een keuken.")
+	_, cookie := s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}})
+	ch, _ := s.codec.Decode(cookie.Value)
+	s.confirm(t, s.request(t, url.Values{"soort": {"bezwaar"}, "email": {"an@example.be"}, "toelichting": {"Geen nieuwsbrief."}}))
+	ctx := context.Background()
+	if err := s.db.Pool().QueryRow(ctx, `SELECT min(id) FROM contact_message`).Scan(&messageID); err != nil {
+		t.Fatal(err)
+	}
+	requestID := requestIDOf(t, s)
+
+	els = s.newClient(t)
+	els.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	els.do(t, "GET", fmt.Sprintf("/admin/berichten/%d", messageID), nil)
+	els.do(t, "POST", fmt.Sprintf("/admin/berichten/%d/afgehandeld", messageID), url.Values{"afgehandeld": {"1"}})
+	els.do(t, "POST", fmt.Sprintf("/admin/berichten/%d/afgehandeld", messageID), url.Values{"afgehandeld": {"0"}})
+	els.do(t, "POST", fmt.Sprintf("/admin/berichten/%d/verwijderen", messageID), url.Values{})
+	mailID := mailIDOf(t, s) // of a message still there
+
+	jan := s.newClient(t)
+	jan.login(t, "jan@conpro-bvba.be", "een-lang-wachtwoord")
+	jan.do(t, "GET", "/admin/berichten?toon=open&zoek=marie", nil)
+	jan.do(t, "GET", "/admin/berichten.csv", nil)
+	jan.do(t, "GET", "/admin/verzoeken", nil)
+	jan.do(t, "POST", fmt.Sprintf("/admin/verzoeken/%d/behandeld", requestID), url.Values{"notitie": {"uitgeschreven"}})
+	jan.do(t, "GET", "/admin/toestemmingen?id="+ch.ID, nil)
+	jan.do(t, "GET", "/admin/mail", nil)
+	jan.do(t, "POST", fmt.Sprintf("/admin/mail/%d/opnieuw", mailID), url.Values{})
+	jan.do(t, "POST", "/admin/uitloggen", url.Values{})
+
+	piet := s.newClient(t)
+	for range staff.MaxFailures {
+		piet.login(t, "piet@conpro-bvba.be", "fout")
+	}
+	if _, err := s.db.Pool().Exec(ctx, `INSERT INTO audit_log (at, staff_id, staff_email, action) VALUES ('2025-01-10T23:30:00Z', NULL, 'jan@conpro-bvba.be', 'login')`); err != nil {
+		t.Fatal(err)
+	}
+	return s, els, messageID, ch.ID
+}
+
+func TestAdmin_TheAuditLogTellsEachActionInPlainDutch(t *testing.T) {
+	s, els, id, consentID := auditDay(t)
+	res := els.do(t, "GET", "/admin/audit", nil)
+	if res.StatusCode != 200 {
+		t.Fatalf("audit page: %d", res.StatusCode)
+	}
+	var said []string
+	for _, r := range auditRows(t, res.Body) {
+		if len(r) != 3 {
+			t.Fatalf("row %q: want when, who, what", r)
+		}
+		said = append(said, strings.SplitN(r[1], "@", 2)[0]+": "+r[2])
+	}
+	want := []string{
+		"els: Bekeek het logboek",
+		"piet: Account geblokkeerd (na 5 foute wachtwoorden, voor 15 minuten)",
+		"jan: Logde uit",
+		fmt.Sprintf("jan: Liet mail #%d opnieuw versturen", mailIDOf(t, s)),
+		"jan: Bekeek de mail (2 getoond)",
+		"jan: Zocht de keuzes van toestemmings-ID " + consentID + " op",
+		fmt.Sprintf("jan: Verzoek #%d afgehandeld", requestIDOf(t, s)),
+		"jan: Bekeek de verzoeken (1 getoond)",
+		"jan: Exporteerde de berichten als CSV-bestand (1 bericht)",
+		"jan: Bekeek de berichten (1 getoond, alleen de open berichten, met een zoekterm)",
+		"jan: Logde in",
+		fmt.Sprintf("els: Bericht #%d verwijderd", id),
+		fmt.Sprintf("els: Bericht #%d terug op open gezet", id),
+		fmt.Sprintf("els: Bericht #%d afgehandeld", id),
+		fmt.Sprintf("els: Opende bericht #%d", id),
+		"els: Logde in",
+		"jan: Logde in",
+	}
+	if strings.Join(said, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the audit log says\n%s\n\nwant\n%s", strings.Join(said, "\n"), strings.Join(want, "\n"))
+	}
+	// No code is left for staff to decode.
+	table := res.Body[strings.Index(res.Body, "<table"):]
+	for _, code := range append(staff.Actions(), "contact_message", "privacy_request", "mail_outbox", "consent_id", "shown") {
+		if strings.Contains(plainText(table), string(code)) {
+			t.Errorf("the log shows the code %q", code)
+		}
+	}
+	// The consent ID is whole: it can be copied into the lookup.
+	if !strings.Contains(res.Body, consentID) {
+		t.Error("the consent ID is cut")
+	}
+}
+
+func mailIDOf(t *testing.T, s *site) (id int64) {
+	t.Helper()
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT min(id) FROM mail_outbox`).Scan(&id)
+	return id
+}
+
+func requestIDOf(t *testing.T, s *site) (id int64) {
+	t.Helper()
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT id FROM privacy_request`).Scan(&id)
+	return id
+}
+
+func TestAdmin_TheAuditLogFiltersByPersonActionAndBelgianDays(t *testing.T) {
+	_, els, id, _ := auditDay(t)
+	whoAndWhat := func(query string) []string {
+		t.Helper()
+		res := els.do(t, "GET", "/admin/audit?"+query, nil)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d", query, res.StatusCode)
+		}
+		var out []string
+		for _, r := range auditRows(t, res.Body) {
+			out = append(out, strings.SplitN(r[1], "@", 2)[0]+": "+r[2])
+		}
+		return out
+	}
+	janLogins := whoAndWhat("wie=jan%40conpro-bvba.be&wat=login")
+	if strings.Join(janLogins, " | ") != "jan: Logde in | jan: Logde in" {
+		t.Errorf("Jan's logins: %q", janLogins)
+	}
+	for _, line := range whoAndWhat("wie=jan%40conpro-bvba.be") {
+		if !strings.HasPrefix(line, "jan: ") {
+			t.Errorf("Jan's actions hold %q", line)
+		}
+	}
+	if got := whoAndWhat("wat=delete_message"); strings.Join(got, " | ") != fmt.Sprintf("els: Bericht #%d verwijderd", id) {
+		t.Errorf("deletions: %q", got)
+	}
+	// 00:30 on 11 January in Brussels is that day, not the 10th (UTC).
+	if got := whoAndWhat("van=2025-01-11&tot=2025-01-11"); strings.Join(got, " | ") != "jan: Logde in" {
+		t.Errorf("11 January 2025: %q", got)
+	}
+	if got := whoAndWhat("van=2025-01-01&tot=2025-01-10"); len(got) != 0 {
+		t.Errorf("1–10 January 2025: %q", got)
+	}
+	if got := whoAndWhat("tot=2025-12-31"); len(got) != 1 {
+		t.Errorf("up to the end of 2025: %q", got)
+	}
+	res := els.do(t, "GET", "/admin/audit?van=2025-01-01&tot=2025-01-10", nil)
+	if !strings.Contains(res.Body, "Geen handelingen die bij deze filter passen.") {
+		t.Error("an empty result does not say so")
+	}
+	// The form keeps the filter, and offers every person and action in words.
+	res = els.do(t, "GET", "/admin/audit?wie=jan%40conpro-bvba.be&wat=login&van=2025-01-11", nil)
+	for _, want := range []string{
+		`<option value="jan@conpro-bvba.be" selected>`, `<option value="piet@conpro-bvba.be">`,
+		`<option value="login" selected>Inloggen</option>`, `<option value="delete_message">Bericht verwijderd</option>`,
+		`value="2025-01-11"`, `href="/admin/audit">Alles tonen</a>`,
+	} {
+		if !strings.Contains(res.Body, want) {
+			t.Errorf("the form lacks %s", want)
+		}
+	}
+}
+
+func TestAdmin_AnAuditFilterThatCannotBeUsedGetsDutchMessagesAndKeepsWhatWasTyped(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	for _, tc := range []struct{ query, message, keeps string }{
+		{"wie=niemand%40example.be", "Kies een medewerker uit de lijst.", `id="wie"`},
+		{"wie=els%40conpro-bvba.be%00", "Kies een medewerker uit de lijst.", `id="wie"`},
+		{"wat=drop_table", "Kies een handeling uit de lijst.", `id="wat"`},
+		{"wat=%FF%FE", "Kies een handeling uit de lijst.", `id="wat"`},
+		{"van=2025-02-30", "Vul een bestaande datum in", `value="2025-02-30"`},
+		{"van=%00", "Vul een bestaande datum in", `id="van"`},
+		{"tot=morgen", "Vul een bestaande datum in", `value="morgen"`},
+		{"van=2025-03-02&tot=2025-03-01", "vóór de begindatum", `value="2025-03-02"`},
+	} {
+		res := c.do(t, "GET", "/admin/audit?"+tc.query, nil)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, tc.message) || !strings.Contains(res.Body, tc.keeps) || !strings.Contains(res.Body, `aria-invalid="true"`) {
+			t.Errorf("%s: %d, message %v, keeps %v", tc.query, res.StatusCode, strings.Contains(res.Body, tc.message), strings.Contains(res.Body, tc.keeps))
+		}
+		if strings.Contains(res.Body, "<table") {
+			t.Errorf("%s: entries listed under a filter that was refused", tc.query)
+		}
+	}
+	if strings.Contains(s.logs.String(), `"level":"ERROR"`) {
+		t.Errorf("bad filters caused errors in the log:\n%s", s.logs.String())
+	}
+}
+
+// consentVisitor is a visitor who chose analytics only on /contact, and
+// later accepted all with the GPC signal on: their consent ID.
+func consentVisitor(t *testing.T, s *site) string {
+	t.Helper()
+	_, cookie := s.choose(t, url.Values{"action": {"save"}, "category": {"analytics"}, "return_to": {"/contact"}})
+	s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}}, "Cookie", cookie.Name+"="+cookie.Value, "Sec-GPC", "1")
+	ch, err := s.codec.Decode(cookie.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch.ID
+}
+
+func TestAdmin_TheConsentLookupExplainsTheIDAndTellsEachChoiceInPlainDutch(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	id := consentVisitor(t, s)
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+
+	empty := c.do(t, "GET", "/admin/toestemmingen", nil)
+	for _, want := range []string{"22 letters, cijfers, - en _", "zegt niets over wie de bezoeker is", "toestemmingsbewijs", `href="/cookies"`} {
+		if !strings.Contains(empty.Body, want) {
+			t.Errorf("the page does not explain %q", want)
+		}
+	}
+
+	res := c.do(t, "GET", "/admin/toestemmingen?id=+"+id+"+", nil)
+	if res.StatusCode != 200 {
+		t.Fatalf("lookup: %d", res.StatusCode)
+	}
+	if !strings.Contains(res.Body, `<code class="consent-id">`+id+`</code>`) || !strings.Contains(res.Body, `value="`+id+`"`) {
+		t.Error("the ID is not shown whole")
+	}
+	events := strings.Split(res.Body, `<li class="card consent-event">`)[1:]
+	if len(events) != 2 {
+		t.Fatalf("%d choices shown, want 2", len(events))
+	}
+	// Each term and description read apart, as the page shows them.
+	blocks := func(html string) string {
+		return plainText(regexp.MustCompile(`</(dt|dd|h3|p|li)>`).ReplaceAllString(html, " $0"))
+	}
+	latest, first := blocks(events[0]), blocks(events[1])
+	for _, want := range []string{
+		"Aanvaardde alle cookies laatste keuze",
+		"Privacybeleid versie " + strconv.Itoa(policy.Current().Number),
+		"Gekozen op de pagina / (de startpagina)",
+		"Taal Nederlands",
+		"Privacysignaal van de browser (GPC) Ja: de browser vroeg om geen gegevens te verkopen of te delen",
+		"Analytische cookies (Google Analytics, Smartlook)",
+	} {
+		if !strings.Contains(latest, want) {
+			t.Errorf("the latest choice lacks %q:\n%s", want, latest)
+		}
+	}
+	for _, want := range []string{
+		"Koos zelf welke cookies",
+		"Toegestaan Analytische cookies (Google Analytics, Smartlook) Privacybeleid",
+		"Gekozen op de pagina /contact",
+		"Privacysignaal van de browser (GPC) Nee",
+		"Netwerk 127.0.0.0/24",
+	} {
+		if !strings.Contains(first, want) {
+			t.Errorf("the first choice lacks %q:\n%s", want, first)
+		}
+	}
+	if strings.Contains(first, "laatste keuze") {
+		t.Error("the first choice is marked as the latest")
+	}
+	if !strings.Contains(res.Body, fmt.Sprintf(`href="/privacy/versies/%d"`, policy.Current().Number)) {
+		t.Error("the policy version does not lead to its text")
+	}
+	for _, code := range []string{"accept_all", "save", "analytics", "ga,", "nl,"} {
+		if strings.Contains(latest+first, code) {
+			t.Errorf("the choices show the code %q", code)
+		}
+	}
+	if got := s.auditActions(t); got[len(got)-1] != "lookup_consent:consent_id:"+id {
+		t.Errorf("the lookup is not audited: %v", got)
+	}
+}
+
+func TestAdmin_TheConsentLookupRefusesWhatCannotBeAnIDAndKeepsIt(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	before := len(s.auditActions(t))
+	for _, tc := range []struct{ query, keeps string }{
+		{"abc", `value="abc"`},
+		{"x%27or%201=1", `value="x&#39;or 1=1"`},
+		{"0MtTMcHzzLXFns2uc5Jy-g0", `value="0MtTMcHzzLXFns2uc5Jy-g0"`}, // 23 characters
+		{"0MtTMcHzzLXFns2uc5Jy-h", `value="0MtTMcHzzLXFns2uc5Jy-h"`},   // its last bits set
+		{"0MtTMcHzzLXFns2uc5J%00-g", `id="id"`},
+		{"0MtTMcHzzLXFns2uc5Jy%FF", `id="id"`},
+	} {
+		res := c.do(t, "GET", "/admin/toestemmingen?id="+tc.query, nil)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "Dit is geen toestemmings-ID") || !strings.Contains(res.Body, tc.keeps) || !strings.Contains(res.Body, `aria-invalid="true"`) {
+			t.Errorf("%s: %d, message %v, keeps %v", tc.query, res.StatusCode, strings.Contains(res.Body, "Dit is geen toestemmings-ID"), strings.Contains(res.Body, tc.keeps))
+		}
+	}
+	if after := len(s.auditActions(t)); after != before {
+		t.Errorf("refused lookups were audited as lookups: %v", s.auditActions(t)[before:])
 	}
 }

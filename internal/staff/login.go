@@ -130,8 +130,8 @@ func refuse(ctx context.Context, password string, why error) error {
 // would push staff actions out of view. A failure to record it is returned
 // (the caller answers 500) rather than a lock that left no trace.
 func auditLock(ctx context.Context, accounts Accounts, u User) error {
-	err := accounts.Audit(ctx, AuditEntry{StaffID: u.ID, StaffEmail: u.Email, Action: "account_locked",
-		Detail: fmt.Sprintf("%d wrong passwords; locked for %s", MaxFailures, LockFor)})
+	err := accounts.Audit(ctx, AuditEntry{StaffID: u.ID, StaffEmail: u.Email, Action: ActionAccountLocked,
+		Detail: fmt.Sprintf(lockDetail, MaxFailures, LockFor)})
 	if err != nil {
 		return fmt.Errorf("staff login: %w", err)
 	}

@@ -112,8 +112,8 @@ type AuditEntry struct {
 	At         time.Time
 	StaffID    int64
 	StaffEmail string
-	// Action is a short verb phrase ("login", "mark_handled", "delete_message", …).
-	Action string
+	// Action is what was done, one of Actions.
+	Action Action
 	// Target names the record ("contact_message:12").
 	Target string
 	Detail string

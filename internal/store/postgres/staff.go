@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -129,16 +130,46 @@ func insertAudit(ctx context.Context, q interface {
 	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
 }, e staff.AuditEntry) error {
 	_, err := q.Exec(ctx, `INSERT INTO audit_log (staff_id, staff_email, action, target, detail) VALUES ($1, $2, $3, $4, $5)`,
-		e.StaffID, e.StaffEmail, e.Action, e.Target, e.Detail)
+		e.StaffID, e.StaffEmail, string(e.Action), e.Target, e.Detail)
 	if err != nil {
 		return fmt.Errorf("write audit log: %w", err)
 	}
 	return nil
 }
 
-// AuditLog returns the newest entries of the audit log.
-func (db *DB) AuditLog(ctx context.Context, limit int) ([]staff.AuditEntry, error) {
-	rows, err := db.pool.Query(ctx, `SELECT id, at, coalesce(staff_id, 0), staff_email, action, target, detail FROM audit_log ORDER BY id DESC LIMIT $1`, limit)
+// AuditLog returns the newest entries of the audit log that the filter
+// selects, newest first, at most f.Limit (all of them when it is 0).
+func (db *DB) AuditLog(ctx context.Context, f staff.AuditFilter) ([]staff.AuditEntry, error) {
+	var (
+		where []string
+		args  []any
+	)
+	narrow := func(condition string, arg any) {
+		args = append(args, arg)
+		where = append(where, fmt.Sprintf(condition, len(args)))
+	}
+	if f.StaffEmail != "" {
+		narrow("staff_email = $%d", f.StaffEmail)
+	}
+	if f.Action != "" {
+		narrow("action = $%d", string(f.Action))
+	}
+	if !f.From.IsZero() {
+		narrow("at >= $%d", f.From)
+	}
+	if !f.Until.IsZero() {
+		narrow("at < $%d", f.Until)
+	}
+	q := `SELECT id, at, coalesce(staff_id, 0), staff_email, action, target, detail FROM audit_log`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY at DESC, id DESC"
+	if f.Limit > 0 {
+		args = append(args, f.Limit)
+		q += fmt.Sprintf(" LIMIT $%d", len(args))
+	}
+	rows, err := db.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
@@ -147,4 +178,18 @@ func (db *DB) AuditLog(ctx context.Context, limit int) ([]staff.AuditEntry, erro
 		err := row.Scan(&e.ID, &e.At, &e.StaffID, &e.StaffEmail, &e.Action, &e.Target, &e.Detail)
 		return e, err
 	})
+}
+
+// AuditPeople returns the address of every staff member who appears in the
+// audit log, in alphabetical order.
+func (db *DB) AuditPeople(ctx context.Context) ([]string, error) {
+	rows, err := db.pool.Query(ctx, `SELECT DISTINCT staff_email FROM audit_log ORDER BY staff_email`)
+	if err != nil {
+		return nil, fmt.Errorf("read the audit log's people: %w", err)
+	}
+	people, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("read the audit log's people: %w", err)
+	}
+	return people, nil
 }
