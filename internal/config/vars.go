@@ -218,7 +218,7 @@ func variables() []variable {
 			set: address(func(c *Config) *string { return &c.MailTo })},
 		{name: "CONPRO_MAIL_FROM", value: "website@conpro-bouw.be", doc: "sender address of the site's mail",
 			set: address(func(c *Config) *string { return &c.MailFrom })},
-		{name: "CONPRO_CONTACT_MIN_FILL", value: "3s", doc: "contact posts made faster than this after the form was shown are treated as bots",
+		{name: "CONPRO_CONTACT_MIN_FILL", value: "3s", doc: "a contact post made faster than this after the form was shown is kept, but marked as possible spam for staff",
 			set: func(c *Config, v string) error {
 				d, err := time.ParseDuration(v)
 				if err != nil || d < 0 || d > time.Minute {

@@ -82,6 +82,9 @@ type Submission struct {
 	// Network is the sender's address truncated to /24 or /48.
 	Network    netip.Prefix
 	ReceivedAt time.Time
+	// SpamReason says why the message may be spam (SpamReason), for
+	// staff; empty when nothing points that way.
+	SpamReason string
 }
 
 // Validate checks a form. On success it returns the cleaned submission;
@@ -241,9 +244,15 @@ type Notification struct {
 }
 
 // NotificationFor composes the company's notification of a submission, in
-// Dutch. Replying to it answers the visitor.
+// Dutch. Replying to it answers the visitor. A message that may be spam
+// says so in its subject, and why at the top.
 func NotificationFor(s Submission, to, siteURL string) Notification {
 	var b strings.Builder
+	subject := "Nieuw bericht via " + strings.TrimPrefix(strings.TrimPrefix(siteURL, "https://"), "http://") + " — " + s.Name
+	if s.SpamReason != "" {
+		subject = "Mogelijk spam: " + subject
+		fmt.Fprintf(&b, "Mogelijk spam. %s\nBekijk het bericht voor u antwoordt; is het geen spam, markeer het dan zo in het beheer.\n\n", s.SpamReason)
+	}
 	fmt.Fprintf(&b, "Nieuw bericht via het contactformulier op %s.\n\n", siteURL)
 	fmt.Fprintf(&b, "Naam:     %s\n", s.Name)
 	fmt.Fprintf(&b, "E-mail:   %s\n", s.Email)
@@ -258,7 +267,7 @@ func NotificationFor(s Submission, to, siteURL string) Notification {
 	return Notification{
 		To:      to,
 		ReplyTo: s.Email,
-		Subject: "Nieuw bericht via " + strings.TrimPrefix(strings.TrimPrefix(siteURL, "https://"), "http://") + " — " + s.Name,
+		Subject: subject,
 		Body:    b.String(),
 	}
 }
