@@ -25,6 +25,7 @@ type AdminStore interface {
 	Inbox(ctx context.Context, f staff.InboxFilter) ([]staff.InboxMessage, error)
 	InboxMessage(ctx context.Context, id int64) (staff.InboxMessage, error)
 	SetMessageHandled(ctx context.Context, id int64, handled bool, now time.Time, audit staff.AuditEntry) error
+	MarkNotSpam(ctx context.Context, id int64, now time.Time, audit staff.AuditEntry) error
 	DeleteMessage(ctx context.Context, id int64, audit staff.AuditEntry) error
 	PrivacyRequests(ctx context.Context, limit int) ([]staff.QueuedRequest, error)
 	HandlePrivacyRequest(ctx context.Context, id int64, note string, now time.Time, audit staff.AuditEntry) error

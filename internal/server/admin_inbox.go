@@ -15,7 +15,7 @@ import (
 func (s *Server) handleAdminInbox(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := staff.InboxFilter{State: q.Get("toon"), Search: strings.TrimSpace(q.Get("zoek"))}
-	if f.State != "open" && f.State != "afgehandeld" {
+	if f.State != "open" && f.State != "afgehandeld" && f.State != "spam" {
 		f.State = ""
 	}
 	msgs, err := s.admin.Inbox(r.Context(), f)
@@ -85,6 +85,22 @@ func (s *Server) handleAdminMessageHandled(w http.ResponseWriter, r *http.Reques
 	http.Redirect(w, r, fmt.Sprintf("/admin/berichten/%d", id), http.StatusSeeOther)
 }
 
+// handleAdminMessageNotSpam records that a message marked as possible spam
+// is not.
+func (s *Server) handleAdminMessageNotSpam(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(r)
+	if !ok {
+		s.fail(w, r, errNotFound)
+		return
+	}
+	err := s.admin.MarkNotSpam(r.Context(), id, s.now(), auditEntry(r, "mark_not_spam", fmt.Sprintf("contact_message:%d", id), ""))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/admin/berichten/%d", id), http.StatusSeeOther)
+}
+
 func (s *Server) handleAdminMessageDelete(w http.ResponseWriter, r *http.Request) {
 	id, ok := idParam(r)
 	if !ok {
@@ -112,14 +128,18 @@ func (s *Server) handleAdminInboxCSV(w http.ResponseWriter, r *http.Request) {
 	b.WriteString("\ufeff")
 	cw := csv.NewWriter(&b)
 	cw.Comma = ';'
-	_ = cw.Write([]string{"id", "ontvangen", "naam", "e-mail", "telefoon", "bericht", "taal", "afgehandeld"})
+	_ = cw.Write([]string{"id", "ontvangen", "naam", "e-mail", "telefoon", "bericht", "taal", "afgehandeld", "mogelijk spam"})
 	for _, m := range msgs {
 		handled := ""
 		if m.HandledAt != nil {
 			handled = brussels.In(*m.HandledAt).Format("2006-01-02 15:04")
 		}
+		spam := ""
+		if m.MaybeSpam() {
+			spam = m.SpamReason
+		}
 		_ = cw.Write([]string{strconv.FormatInt(m.ID, 10), brussels.In(m.ReceivedAt).Format("2006-01-02 15:04"),
-			csvSafe(m.Name), csvSafe(m.Email), csvSafe(m.Phone), csvSafe(m.Message), m.Locale, handled})
+			csvSafe(m.Name), csvSafe(m.Email), csvSafe(m.Phone), csvSafe(m.Message), m.Locale, handled, spam})
 	}
 	cw.Flush()
 	if err := s.audit(r, "export_csv", "contact_message", fmt.Sprintf("%d messages", len(msgs))); err != nil {

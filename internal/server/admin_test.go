@@ -90,7 +90,7 @@ func (s *site) auditActions(t *testing.T) []string {
 
 var adminRoutes = []struct{ method, path string }{
 	{"GET", "/admin"}, {"GET", "/admin/"}, {"GET", "/admin/berichten"}, {"GET", "/admin/berichten.csv"}, {"GET", "/admin/berichten/1"},
-	{"POST", "/admin/berichten/1/afgehandeld"}, {"POST", "/admin/berichten/1/verwijderen"}, {"GET", "/admin/verzoeken"},
+	{"POST", "/admin/berichten/1/afgehandeld"}, {"POST", "/admin/berichten/1/geen-spam"}, {"POST", "/admin/berichten/1/verwijderen"}, {"GET", "/admin/verzoeken"},
 	{"POST", "/admin/verzoeken/1/behandeld"}, {"GET", "/admin/toestemmingen"}, {"GET", "/admin/statistieken"}, {"GET", "/admin/mail"}, {"POST", "/admin/mail/1/opnieuw"},
 	{"GET", "/admin/audit"}, {"POST", "/admin/uitloggen"},
 }
@@ -285,6 +285,72 @@ func TestAdmin_InboxReadHandleDeleteAndEveryActionIsAudited(t *testing.T) {
 	audit := c.do(t, "GET", "/admin/audit", nil)
 	if !strings.Contains(audit.Body, "delete_message") || !strings.Contains(audit.Body, "els@conpro-bvba.be") {
 		t.Fatal("the audit page does not show the actions")
+	}
+}
+
+// A message that may be spam is marked, with its reason, in the list and
+// on its page; a filter shows only those; "Geen spam" takes the mark away
+// and is audited.
+func TestAdmin_MaybeSpamIsMarkedWithItsReasonFilteredAndCanBeCleared(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	s.sendContact(t, "Jan Peeters", "jan@example.be", "Een bericht over een dak.")
+	bot := s.contactForm(t)
+	bot.Del("t")
+	bot.Set("naam", "Snelle Sam")
+	if res := s.postForm(t, "/contact", bot.Encode()); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("post without a token: %d", res.StatusCode)
+	}
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	reason := "niet via het formulier op de website verstuurd"
+
+	rows := func(body string) map[string]string {
+		out := map[string]string{}
+		for _, tr := range all(doc(t, body), "tr") {
+			if cells := all(tr, "td"); len(cells) > 0 {
+				out[strings.Fields(text(cells[0]))[0]] = text(tr)
+			}
+		}
+		return out
+	}
+	list := rows(c.do(t, "GET", "/admin/berichten", nil).Body)
+	if len(list) != 2 || !strings.Contains(list["Snelle"], "Mogelijk spam") || !strings.Contains(list["Snelle"], reason) || strings.Contains(list["Jan"], "Mogelijk spam") {
+		t.Fatalf("inbox rows %q: want Sam marked with the reason, Jan not", list)
+	}
+	spam := c.do(t, "GET", "/admin/berichten?toon=spam", nil)
+	if got := rows(spam.Body); len(got) != 1 || got["Snelle"] == "" {
+		t.Fatalf("the spam filter shows %q", got)
+	}
+	if !strings.Contains(spam.Body, `<option value="spam" selected>`) {
+		t.Error("the spam filter is not selected in the form")
+	}
+	var id int64
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT id FROM contact_message WHERE name = 'Snelle Sam'`).Scan(&id)
+	page := c.do(t, "GET", fmt.Sprintf("/admin/berichten/%d", id), nil)
+	if !strings.Contains(page.Body, "Mogelijk spam") || !strings.Contains(page.Body, reason) || !strings.Contains(page.Body, fmt.Sprintf(`action="/admin/berichten/%d/geen-spam"`, id)) {
+		t.Fatal("the message page does not mark the message, say why, or offer \"Geen spam\"")
+	}
+
+	res := c.do(t, "POST", fmt.Sprintf("/admin/berichten/%d/geen-spam", id), url.Values{})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != fmt.Sprintf("/admin/berichten/%d", id) {
+		t.Fatalf("geen spam: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	page = c.do(t, "GET", fmt.Sprintf("/admin/berichten/%d", id), nil)
+	if strings.Contains(page.Body, "geen-spam") || !strings.Contains(page.Body, "markeerde het als geen spam") {
+		t.Fatal("after \"Geen spam\" the page still offers it, or does not say it was judged")
+	}
+	if got := rows(c.do(t, "GET", "/admin/berichten?toon=spam", nil).Body); len(got) != 0 {
+		t.Fatalf("the spam filter still shows %q", got)
+	}
+	if list := rows(c.do(t, "GET", "/admin/berichten", nil).Body); strings.Contains(list["Snelle"], "Mogelijk spam") {
+		t.Fatal("the list still marks the message")
+	}
+	if got := strings.Join(s.auditActions(t), ","); !strings.Contains(got, fmt.Sprintf("mark_not_spam:contact_message:%d", id)) {
+		t.Fatalf("audit %s lacks the judgement", got)
+	}
+	if res := c.do(t, "POST", "/admin/berichten/99999/geen-spam", url.Values{}); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("unknown message: %d", res.StatusCode)
 	}
 }
 
