@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"conpro/internal/consentstats"
-	"conpro/internal/contact"
 	"conpro/internal/locale"
 )
 
@@ -127,45 +126,6 @@ func languageName(l locale.Lang) string {
 }
 
 func languageCode(l locale.Lang) string { return strings.ToUpper(string(l)) }
-
-func hasError(v ContactFormView, f contact.Field) bool {
-	_, bad := v.Errors[f]
-	return bad
-}
-
-func firstError(v ContactFormView) contact.Field {
-	f, _ := v.Errors.First()
-	return f
-}
-
-func fieldLabel(f contact.Field) string {
-	switch f {
-	case contact.Name:
-		return "ContactLabelName"
-	case contact.Email:
-		return "ContactLabelEmail"
-	case contact.Phone:
-		return "ContactLabelPhone"
-	}
-	return "ContactLabelMessage"
-}
-
-// describedBy links an input to its hint and its error message.
-func describedBy(v ContactFormView, f contact.Field) string {
-	var ids []string
-	if f == contact.Phone {
-		ids = append(ids, "telefoon-hint")
-	}
-	if hasError(v, f) {
-		ids = append(ids, string(f)+"-fout")
-	}
-	return strings.Join(ids, " ")
-}
-
-func hasRequestError(v RequestFormView, field string) bool {
-	_, bad := v.Errors[field]
-	return bad
-}
 
 // percent writes n of a day's visitors as a share ("75 %", "–" without
 // visitors).
