@@ -147,13 +147,15 @@ func Validate(f Form) (Submission, Errors) {
 }
 
 // hasControl reports control characters; newlines and tabs are allowed only
-// in running text. A name with a line break could inject mail headers.
+// in running text. A name with a line break could inject mail headers. It
+// also reports U+FFFD and invalid UTF-8: text damaged on its way here (the
+// server shows a NUL byte or a broken byte as U+FFFD) is not taken as typed.
 func hasControl(s string, multiline bool) bool {
 	for _, r := range s {
 		if multiline && (r == '\n' || r == '\t') {
 			continue
 		}
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == utf8.RuneError {
 			return true
 		}
 	}

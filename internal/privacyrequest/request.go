@@ -99,9 +99,11 @@ func Validate(f Form) (Request, Errors) {
 	return r, nil
 }
 
+// hasControl reports control characters but newlines and tabs, and U+FFFD
+// or invalid UTF-8: text damaged on its way here.
 func hasControl(s string) bool {
 	for _, c := range s {
-		if c != '\n' && c != '\t' && unicode.IsControl(c) {
+		if c != '\n' && c != '\t' && (unicode.IsControl(c) || c == utf8.RuneError) {
 			return true
 		}
 	}

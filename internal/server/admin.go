@@ -142,11 +142,13 @@ func waitUntil(ctx context.Context, t time.Time) {
 
 func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errBadRequest)
+	values, err := formValues(r)
+	if err != nil && !errors.Is(err, errUnreadable) {
+		s.fail(w, r, err)
 		return
 	}
-	email := strings.TrimSpace(r.PostForm.Get("email"))
+	unreadable := err != nil
+	email := strings.TrimSpace(values.Get("email"))
 	p := s.adminPage(r, "AdminLoginTitle")
 	if !s.loginLimiter.allow(clientAddr(ctx), s.now()) {
 		w.Header().Set("Retry-After", "900")
@@ -154,7 +156,14 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	u, err := staff.Login(ctx, s.admin, email, r.PostForm.Get("wachtwoord"), s.now())
+	if unreadable {
+		// No account has such an address or password; the refusal takes
+		// as long as any failed login.
+		waitUntil(ctx, start.Add(loginFailureFloor))
+		s.render(w, r, http.StatusUnprocessableEntity, web.AdminLogin(p, email, "FormErrUnreadable"))
+		return
+	}
+	u, err := staff.Login(ctx, s.admin, email, values.Get("wachtwoord"), s.now())
 	if errors.Is(err, staff.ErrLocked) || errors.Is(err, staff.ErrBadLogin) {
 		// An existing account costs a database write more than an unknown
 		// address: every failure takes at least loginFailureFloor, so the
@@ -192,6 +201,10 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAdminLogout(w http.ResponseWriter, r *http.Request) {
+	if _, err := formValues(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if err := s.audit(r, "logout", "", ""); err != nil {
 		s.fail(w, r, err)
 		return

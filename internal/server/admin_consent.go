@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -9,7 +10,19 @@ import (
 )
 
 func (s *Server) handleAdminConsent(w http.ResponseWriter, r *http.Request) {
-	id := strings.TrimSpace(r.URL.Query().Get("id"))
+	q, err := formValues(r)
+	if err != nil && !errors.Is(err, errUnreadable) {
+		s.fail(w, r, err)
+		return
+	}
+	id := strings.TrimSpace(q.Get("id"))
+	p := s.adminPage(r, "AdminConsentTitle")
+	if err != nil {
+		// Shown again as typed, and nothing looked up.
+		p.Notice = "FormErrUnreadable"
+		s.render(w, r, http.StatusUnprocessableEntity, web.AdminConsent(p, id, false, false, nil))
+		return
+	}
 	var events []consent.Event
 	searched := id != ""
 	if searched && consent.ValidID(id) {
@@ -23,5 +36,5 @@ func (s *Server) handleAdminConsent(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.render(w, r, http.StatusOK, web.AdminConsent(s.adminPage(r, "AdminConsentTitle"), id, searched, consent.ValidID(id), events))
+	s.render(w, r, http.StatusOK, web.AdminConsent(p, id, searched, consent.ValidID(id), events))
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -13,10 +14,21 @@ import (
 )
 
 func (s *Server) handleAdminInbox(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+	q, err := formValues(r)
+	if err != nil && !errors.Is(err, errUnreadable) {
+		s.fail(w, r, err)
+		return
+	}
 	f := staff.InboxFilter{State: q.Get("toon"), Search: strings.TrimSpace(q.Get("zoek"))}
 	if f.State != "open" && f.State != "afgehandeld" && f.State != "spam" {
 		f.State = ""
+	}
+	if err != nil {
+		// Shown again with the search kept, and nothing looked up.
+		p := s.adminPage(r, "AdminInboxTitle")
+		p.Notice = "FormErrUnreadable"
+		s.render(w, r, http.StatusUnprocessableEntity, web.AdminInbox(p, nil, f.State, f.Search))
+		return
 	}
 	msgs, err := s.admin.Inbox(r.Context(), f)
 	if err == nil {
@@ -50,6 +62,11 @@ func (s *Server) handleAdminMessage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errNotFound)
 		return
 	}
+	q, err := formValues(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	m, err := s.admin.InboxMessage(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
@@ -59,7 +76,7 @@ func (s *Server) handleAdminMessage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, web.AdminMessage(s.adminPage(r, "AdminMessageTitle"), m, r.URL.Query().Get("verwijderen") == "1"))
+	s.render(w, r, http.StatusOK, web.AdminMessage(s.adminPage(r, "AdminMessageTitle"), m, q.Get("verwijderen") == "1"))
 }
 
 func (s *Server) handleAdminMessageHandled(w http.ResponseWriter, r *http.Request) {
@@ -68,16 +85,17 @@ func (s *Server) handleAdminMessageHandled(w http.ResponseWriter, r *http.Reques
 		s.fail(w, r, errNotFound)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errBadRequest)
+	values, err := formValues(r)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	handled := r.PostForm.Get("afgehandeld") != "0"
+	handled := values.Get("afgehandeld") != "0"
 	action := "mark_handled"
 	if !handled {
 		action = "mark_open"
 	}
-	err := s.admin.SetMessageHandled(r.Context(), id, handled, s.now(), auditEntry(r, action, fmt.Sprintf("contact_message:%d", id), ""))
+	err = s.admin.SetMessageHandled(r.Context(), id, handled, s.now(), auditEntry(r, action, fmt.Sprintf("contact_message:%d", id), ""))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -93,6 +111,10 @@ func (s *Server) handleAdminMessageNotSpam(w http.ResponseWriter, r *http.Reques
 		s.fail(w, r, errNotFound)
 		return
 	}
+	if _, err := formValues(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	err := s.admin.MarkNotSpam(r.Context(), id, s.now(), auditEntry(r, "mark_not_spam", fmt.Sprintf("contact_message:%d", id), ""))
 	if err != nil {
 		s.fail(w, r, err)
@@ -105,6 +127,10 @@ func (s *Server) handleAdminMessageDelete(w http.ResponseWriter, r *http.Request
 	id, ok := idParam(r)
 	if !ok {
 		s.fail(w, r, errNotFound)
+		return
+	}
+	if _, err := formValues(r); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	err := s.admin.DeleteMessage(r.Context(), id, auditEntry(r, "delete_message", fmt.Sprintf("contact_message:%d", id), ""))

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -20,11 +21,18 @@ type StatsStore interface {
 // ?van=…&tot=… (dates) choose the period.
 func (s *Server) handleAdminStats(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	q := r.URL.Query()
+	q, err := formValues(r)
+	if err != nil && !errors.Is(err, errUnreadable) {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.adminPage(r, "AdminStatsTitle")
 	from, to := consentstats.LastDays(s.now(), 30)
 	status := http.StatusOK
 	invalid := false
 	switch {
+	case err != nil:
+		p.Notice, status = "FormErrUnreadable", http.StatusUnprocessableEntity
 	case q.Get("van") != "" || q.Get("tot") != "":
 		f, err1 := time.Parse(time.DateOnly, q.Get("van"))
 		t, err2 := time.Parse(time.DateOnly, q.Get("tot"))
@@ -43,5 +51,5 @@ func (s *Server) handleAdminStats(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, status, web.AdminStats(s.adminPage(r, "AdminStatsTitle"), days, from, to, invalid))
+	s.render(w, r, status, web.AdminStats(p, days, from, to, invalid))
 }

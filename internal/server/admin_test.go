@@ -422,17 +422,21 @@ func TestAdmin_RequestQueueConsentLookupAndOutboxRetry(t *testing.T) {
 		t.Fatalf("the handled request still keeps the address %q", *email)
 	}
 
-	// A hand-made note longer than the field allows, cut in the middle of
-	// a multi-byte character and with a broken byte, is stored clipped.
+	// A hand-made note longer than the field allows is stored clipped at a
+	// character boundary; one with a broken byte is refused, and kept.
 	s.confirm(t, s.request(t, url.Values{"soort": {"bezwaar"}, "email": {"an@example.be"}, "toelichting": {"Geen nieuwsbrief."}}))
 	var reqID2 int64
 	_ = s.db.Pool().QueryRow(context.Background(), `SELECT max(id) FROM privacy_request`).Scan(&reqID2)
-	long := "\xff" + strings.Repeat("é", 600)
+	if res := c.do(t, "POST", fmt.Sprintf("/admin/verzoeken/%d/behandeld", reqID2), url.Values{"notitie": {"\xff" + "afgehandeld"}}); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.Body, `value="`+"\uFFFD"+`afgehandeld"`) {
+		t.Fatalf("handle request with a broken byte in the note: %d", res.StatusCode)
+	}
+	long := strings.Repeat("é", 600)
 	if res := c.do(t, "POST", fmt.Sprintf("/admin/verzoeken/%d/behandeld", reqID2), url.Values{"notitie": {long}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("handle request with a long note: %d", res.StatusCode)
 	}
 	_ = s.db.Pool().QueryRow(context.Background(), `SELECT outcome FROM privacy_request WHERE id = $1`, reqID2).Scan(&outcome)
-	if want := "behandeld: \uFFFD" + strings.Repeat("é", 499); outcome != want {
+	if want := "behandeld: " + strings.Repeat("é", 500); outcome != want {
 		t.Fatalf("long note stored as %q", outcome)
 	}
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -33,15 +34,17 @@ func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, status in
 func (s *Server) handleContactPost(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	now := s.now()
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errBadRequest)
+	values, err := formValues(r)
+	if err != nil && !errors.Is(err, errUnreadable) {
+		s.fail(w, r, err)
 		return
 	}
+	unreadable := err != nil
 	form := contact.Form{
-		Name:    r.PostForm.Get(string(contact.Name)),
-		Email:   r.PostForm.Get(string(contact.Email)),
-		Phone:   r.PostForm.Get(string(contact.Phone)),
-		Message: r.PostForm.Get(string(contact.Message)),
+		Name:    values.Get(string(contact.Name)),
+		Email:   values.Get(string(contact.Email)),
+		Phone:   values.Get(string(contact.Phone)),
+		Message: values.Get(string(contact.Message)),
 	}
 	again := web.ContactFormView{Form: form, Token: s.tokens.Issue(now)}
 
@@ -54,16 +57,20 @@ func (s *Server) handleContactPost(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// Validation comes first: an empty or invalid form gets its errors,
-	// however fast it came and whatever its token says.
+	// however fast it came and whatever its token says. (Validation marks
+	// the fields where unreadable text was, shown as U+FFFD.)
 	sub, errs := contact.Validate(form)
-	if len(errs) > 0 {
+	if len(errs) > 0 || unreadable {
 		again.Errors = errs
+		if unreadable {
+			again.Notice = "FormErrUnreadable"
+		}
 		s.renderContact(w, r, http.StatusUnprocessableEntity, again)
 		return
 	}
 	// Only a filled hidden field drops a post: no person sees that field.
 	// The bot gets the thank-you page, and nothing is stored or mailed.
-	if r.PostForm.Get("website") != "" {
+	if values.Get("website") != "" {
 		s.log.InfoContext(ctx, "contact post dropped: honeypot filled")
 		http.Redirect(w, r, "/contact/bedankt", http.StatusSeeOther)
 		return
@@ -71,7 +78,7 @@ func (s *Server) handleContactPost(w http.ResponseWriter, r *http.Request) {
 	// Every other sign of a bot is weak (a browser that fills the form
 	// itself, a form left open overnight, a key rotation): the message is
 	// kept, mailed and marked for staff to judge.
-	age, tokenErr := s.tokens.Age(r.PostForm.Get("t"), now)
+	age, tokenErr := s.tokens.Age(values.Get("t"), now)
 	sub.SpamReason = contact.SpamReason(sub, contact.Signs{FormAge: age, TokenErr: tokenErr, MinFill: s.cfg.ContactMinFill})
 	sub.Locale = string(locale.LangOf(ctx))
 	sub.Network = clientip.Truncate(addr)
