@@ -25,7 +25,9 @@ func TestSpamReason_NamesEachWeakSignInPlainDutch(t *testing.T) {
 		{"posted at once", func(_ *contact.Submission, sg *contact.Signs) { sg.FormAge = 400 * time.Millisecond }, []string{"Verstuurd binnen een seconde na het openen van het formulier"}},
 		{"posted in two seconds", func(_ *contact.Submission, sg *contact.Signs) { sg.FormAge = 2500 * time.Millisecond }, []string{"Verstuurd 2 seconden na het openen"}},
 		{"without a token", func(_ *contact.Submission, sg *contact.Signs) { sg.FormAge, sg.TokenErr = 0, contact.ErrBadToken }, []string{"niet via het formulier op de website verstuurd"}},
-		{"a token of another key", func(_ *contact.Submission, sg *contact.Signs) { sg.FormAge, sg.TokenErr = 0, contact.ErrUnverifiedToken }, []string{"klopt niet", "vernieuwd"}},
+		{"a token of another key", func(_ *contact.Submission, sg *contact.Signs) {
+			sg.FormAge, sg.TokenErr = 0, contact.ErrUnverifiedToken
+		}, []string{"klopt niet", "vernieuwd"}},
 		{"a form open for two days", func(_ *contact.Submission, sg *contact.Signs) { sg.FormAge = 48 * time.Hour }, []string{"langer dan een dag open"}},
 		{"three links", func(s *contact.Submission, _ *contact.Signs) {
 			s.Message = "Goedkope links: http://a.example https://b.example/x www.c.example"
