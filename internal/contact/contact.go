@@ -101,6 +101,8 @@ func Validate(f Form) (Submission, Errors) {
 	switch n := utf8.RuneCountInString(s.Name); {
 	case !utf8.ValidString(s.Name) || hasControl(s.Name, false):
 		errs[Name] = "ContactErrNameInvalid"
+	case HasBidiControl(s.Name):
+		errs[Name] = "ContactErrNameBidi"
 	case n == 0:
 		errs[Name] = "ContactErrNameRequired"
 	case n > MaxName:
@@ -110,6 +112,8 @@ func Validate(f Form) (Submission, Errors) {
 	switch {
 	case s.Email == "":
 		errs[Email] = "ContactErrEmailRequired"
+	case HasBidiControl(s.Email):
+		errs[Email] = "ContactErrEmailBidi"
 	case len(s.Email) > MaxEmail:
 		errs[Email] = "ContactErrEmailTooLong"
 	case !ValidEmail(s.Email):
@@ -132,6 +136,8 @@ func Validate(f Form) (Submission, Errors) {
 	switch n := utf8.RuneCountInString(s.Message); {
 	case !utf8.ValidString(s.Message) || hasControl(s.Message, true):
 		errs[Message] = "ContactErrMessageInvalid"
+	case Reorders(s.Message):
+		errs[Message] = "ContactErrMessageBidi"
 	case n == 0:
 		errs[Message] = "ContactErrMessageRequired"
 	case n < MinMessage:
@@ -162,14 +168,32 @@ func hasControl(s string, multiline bool) bool {
 	return false
 }
 
+// HasBidiControl reports the invisible characters that change the direction
+// of text: the embeddings, overrides and isolates (U+202A–U+202E,
+// U+2066–U+2069) and the direction marks (U+200E, U+200F, U+061C). In a
+// name or an address they make it read otherwise than it is stored ("Jan
+// \u202Enesaj" shows as "Jan jasen") wherever it is shown: the inbox, the
+// CSV, a mail's subject.
+func HasBidiControl(s string) bool {
+	return Reorders(s) || strings.ContainsAny(s, "\u200E\u200F\u061C")
+}
+
+// Reorders reports the characters that reorder the text after them (the
+// embeddings, overrides and isolates). Running text in a right-to-left
+// script may need a direction mark, but never these.
+func Reorders(s string) bool {
+	return strings.ContainsAny(s, "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069")
+}
+
 func normalizeNewlines(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
 // ValidEmail accepts a bare address (no display name) whose domain has a
-// dot, with no character that could break a mail header.
+// dot, with no character that could break a mail header or change the
+// direction of the text around it.
 func ValidEmail(s string) bool {
-	if hasControl(s, false) || strings.ContainsAny(s, " ,;<>\"()[]\\") {
+	if hasControl(s, false) || HasBidiControl(s) || strings.ContainsAny(s, " ,;<>\"()[]\\") {
 		return false
 	}
 	a, err := mail.ParseAddress(s)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"conpro/internal/brussels"
 	"conpro/internal/staff"
@@ -177,10 +178,26 @@ func (s *Server) handleAdminInboxCSV(w http.ResponseWriter, r *http.Request) {
 }
 
 // csvSafe keeps a visitor's text from being read as a formula by a
-// spreadsheet (CSV injection).
+// spreadsheet (CSV injection): a cell whose first visible character starts a
+// formula gets a ' in front. Spreadsheets pass over leading spaces and
+// invisible characters (a zero-width space, a byte-order mark, a direction
+// mark), and read the full-width and small forms of = + - @ as those.
 func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if strings.HasPrefix(s, "\t") || strings.HasPrefix(s, "\r") {
 		return "'" + s
+	}
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+			continue
+		}
+		if strings.ContainsRune(formulaStarts, r) {
+			return "'" + s
+		}
+		return s
 	}
 	return s
 }
+
+// formulaStarts are the characters a spreadsheet starts a formula with, in
+// their ASCII, full-width and small forms, and the minus sign.
+const formulaStarts = "=+-@＝＋－＠﹦﹢﹣﹫−"

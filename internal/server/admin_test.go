@@ -359,6 +359,23 @@ func TestAdmin_CSVExportRoundTripsAccentsAndCommas(t *testing.T) {
 	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
 	s.sendContact(t, "Zoë Van den Bergh, ir.", "zoe@example.be", "Offerte; \"dringend\", graag.\nTweede regel: één, twee.")
 	s.sendContact(t, "=HYPERLINK(\"x\")", "formule@example.be", "Een poging tot formule in een cel.")
+	// Spreadsheets pass over invisible characters and read full-width and
+	// small forms as = + - @.
+	formulas := map[string]string{
+		"breed@example.be":         "＝HYPERLINK(\"http://evil.example\")",
+		"nulbreedte@example.be":    "\u200B=1+1",
+		"bom@example.be":           "\uFEFF+32 3 218 47 20",
+		"richting@example.be":      "Een bericht.\n－2+3",
+		"klein@example.be":         "﹫SUM(1)",
+		"ondersteboven@example.be": "\u2060@SUM(1;2)",
+	}
+	for email, value := range formulas {
+		name, message := value, "Een bericht over een formule."
+		if strings.HasPrefix(email, "richting") {
+			name, message = "Richting", "－2+3 in een bericht."
+		}
+		s.sendContact(t, name, email, message)
+	}
 	c := s.newClient(t)
 	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
 	res := c.do(t, "GET", "/admin/berichten.csv", nil)
@@ -371,7 +388,7 @@ func TestAdmin_CSVExportRoundTripsAccentsAndCommas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(records) != 3 || records[0][2] != "naam" {
+	if len(records) != 3+len(formulas) || records[0][2] != "naam" {
 		t.Fatalf("records %v", records)
 	}
 	var zoe []string
@@ -381,6 +398,12 @@ func TestAdmin_CSVExportRoundTripsAccentsAndCommas(t *testing.T) {
 		}
 		if rec[3] == "formule@example.be" && !strings.HasPrefix(rec[2], "'=") {
 			t.Errorf("a formula is exported as a formula: %q", rec[2])
+		}
+		if _, ok := formulas[rec[3]]; ok && !strings.HasPrefix(rec[2], "'") && !strings.HasPrefix(rec[5], "'") {
+			t.Errorf("a formula behind an invisible or full-width character is exported as a formula: %q, %q", rec[2], rec[5])
+		}
+		if rec[3] == "zoe@example.be" && (strings.HasPrefix(rec[2], "'") || strings.HasPrefix(rec[5], "'")) {
+			t.Errorf("a cell that is no formula got a quote: %q", rec)
 		}
 	}
 	if zoe == nil || zoe[2] != "Zoë Van den Bergh, ir." || zoe[5] != "Offerte; \"dringend\", graag.\nTweede regel: één, twee." {

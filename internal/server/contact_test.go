@@ -440,3 +440,34 @@ func TestRateLimits_CountAnIPv6ClientByItsSlash64AndIPv4ByAddress(t *testing.T) 
 		t.Errorf("%d contact messages stored, want 8", n)
 	}
 }
+
+// A name such as "Jan \u202Esreteep" is stored as typed but shown reversed
+// ("Jan peeters") in the inbox, the CSV and the mail's subject: direction
+// controls in the name, the address or the message are refused, in Dutch,
+// next to the field, and nothing is stored or mailed.
+func TestContact_DirectionControlsAreRefusedNextToTheField(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	for field, value := range map[string]string{
+		"naam":    "Jan \u202Esreteep",
+		"email":   "jan\u200F@example.be",
+		"bericht": "Bel mij op \u202E83 72 35 4840, graag.",
+	} {
+		form := s.contactForm(t)
+		form.Set(field, value)
+		res := s.postForm(t, "/contact", form.Encode())
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: status %d, want 422", field, res.StatusCode)
+		}
+		d := doc(t, res.Body)
+		msg := byID(d, field+"-fout")
+		if msg == nil || !strings.Contains(text(msg), "onzichtbaar teken dat de leesrichting van de tekst omkeert") {
+			t.Errorf("%s: no Dutch message next to the field", field)
+		}
+		if v, _ := attr(byID(d, field), "aria-invalid"); v != "true" {
+			t.Errorf("%s: the field is not marked invalid", field)
+		}
+	}
+	if n, m := len(s.contactMessages(t)), len(s.outbox(t)); n != 0 || m != 0 {
+		t.Fatalf("%d messages and %d mails stored", n, m)
+	}
+}
