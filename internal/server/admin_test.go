@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -13,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"conpro/internal/mail"
+	"conpro/internal/mail/smtptest"
 	"conpro/internal/staff"
 )
 
@@ -558,5 +561,52 @@ func TestAdmin_StatisticsShowTheDaysChoicesAsChartAndTable(t *testing.T) {
 	}
 	if bad := c.do(t, "GET", "/admin/statistieken?van=2026-12-01&tot=2026-01-01", nil); bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, "periode klopt niet") {
 		t.Fatalf("reversed period: %d", bad.StatusCode)
+	}
+}
+
+// "x?bcc=spy%40evil.example&subject=Hi@example.be" is a valid address. The
+// staff page rendered it into href="mailto:x?bcc=…", so clicking it wrote to
+// an attacker as well; the link and the notification's Reply-To now write
+// to that one address.
+func TestAdmin_AnAddressShapedLikeAMailtoQueryIsLinkedAndAnsweredAsOneAddress(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	odd := "x?bcc=spy%40evil.example&subject=Hi@example.be"
+	s.sendContact(t, "Jan Peeters", odd, "Een bericht over een dak.")
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	var id int64
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT id FROM contact_message`).Scan(&id)
+
+	page := doc(t, c.do(t, "GET", fmt.Sprintf("/admin/berichten/%d", id), nil).Body)
+	var hrefs []string
+	for _, a := range all(page, "a") {
+		if href, _ := attr(a, "href"); strings.HasPrefix(href, "mailto:") {
+			hrefs = append(hrefs, href)
+		}
+	}
+	if len(hrefs) != 1 {
+		t.Fatalf("mailto links %q, want one", hrefs)
+	}
+	u, err := url.Parse(hrefs[0])
+	to, _ := url.PathUnescape(u.Opaque)
+	if err != nil || u.RawQuery != "" || u.Fragment != "" || to != odd {
+		t.Fatalf("the link %q writes to %q with query %q; want only %q", hrefs[0], to, u.RawQuery, odd)
+	}
+
+	relay := smtptest.New(t, smtptest.Options{})
+	smtp := mail.Options{Host: relay.Host(), Port: relay.Port(), Plain: true, From: "website@conpro-bouw.be"}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if sent, _, err := mail.NewWorker(s.db, mail.NewSMTPSender(smtp, quiet), quiet).RunOnce(context.Background()); err != nil || sent != 1 {
+		t.Fatalf("sent %d, %v", sent, err)
+	}
+	got := relay.WaitFor(t, 1, 10*time.Second)[0]
+	d, err := got.Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	replyTo, err := d.Header.AddressList("Reply-To")
+	if len(got.To) != 1 || got.To[0] != "info@conpro-bvba.be" || err != nil || len(replyTo) != 1 || replyTo[0].Address != odd || d.Header.Get("Bcc") != "" {
+		t.Fatalf("the notification goes to %q with Reply-To %q (%v)", got.To, d.Header.Get("Reply-To"), err)
 	}
 }
