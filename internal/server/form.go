@@ -14,14 +14,15 @@ import (
 // and no person types them.
 var errUnreadable = errors.New("a NUL byte or invalid UTF-8 in a form")
 
-// formValues reads a request's form, the one way every handler does: the
-// body of a POST, the query of anything else. Unreadable text (a NUL byte,
-// invalid UTF-8) is refused here for every form at once, so none of it
+// formValues reads a request's form, the one way every handler reads one:
+// the body of a POST, the query of anything else. Unreadable text (a NUL
+// byte, invalid UTF-8) is refused here for every form at once, so none of it
 // reaches the database or a page: the error is errUnreadable (a Dutch 400
 // through fail), and the values come back with each such character replaced
 // by U+FFFD, so that a handler that shows its form again with what was
 // typed (a 422) can, and shows where. A body that cannot be parsed at all is
-// errBadRequest, or too large.
+// errBadRequest, or too large. Once it has passed, r.PostForm holds the same
+// values.
 func formValues(r *http.Request) (url.Values, error) {
 	values := r.URL.Query()
 	if r.Method == http.MethodPost {
