@@ -59,7 +59,7 @@ func auditSentence(ctx context.Context, e staff.AuditEntry) string {
 	}
 	switch f.Filter {
 	case "":
-	case "open", "afgehandeld":
+	case "open", "afgehandeld", "spam":
 		more = append(more, T(ctx, "AuditFilter_"+f.Filter))
 	default:
 		more = append(more, T(ctx, "AuditFilterOther", map[string]any{"Name": f.Filter}))

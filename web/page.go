@@ -8,8 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"conpro/internal/company"
-	"conpro/internal/contact"
 	"conpro/internal/locale"
 )
 
@@ -89,6 +90,27 @@ func DutchDate(t time.Time) string {
 	return strconv.Itoa(t.Day()) + " " + months[t.Month()-1] + " " + strconv.Itoa(t.Year())
 }
 
+// MailtoURL is the mailto: link that writes to addr and to nothing else.
+// An address may lawfully hold ? & = % # and more ("x?bcc=spy%40evil.example
+// &subject=Hi@example.be" is one); in a mailto: URL they would start
+// headers, a second recipient or a fragment, so everything but letters,
+// digits, "@" and "-._~+" is percent-encoded (RFC 6068), UTF-8 byte by
+// byte.
+func MailtoURL(addr string) templ.SafeURL {
+	const hex = "0123456789ABCDEF"
+	b := make([]byte, 0, len("mailto:")+3*len(addr))
+	b = append(b, "mailto:"...)
+	for i := 0; i < len(addr); i++ {
+		c := addr[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("@-._~+", c) >= 0 {
+			b = append(b, c)
+			continue
+		}
+		b = append(b, '%', hex[c>>4], hex[c&15])
+	}
+	return templ.SafeURL(b)
+}
+
 // Segment is a run of policy text: plain, strong, or a link.
 type Segment struct {
 	Text   string
@@ -126,7 +148,7 @@ func Segments(text string) []Segment {
 				out = append(out, Segment{Text: rest[:loc[0]], Strong: strong})
 			}
 			m := rest[loc[0]:loc[1]]
-			href := "mailto:" + m
+			href := string(MailtoURL(m))
 			if !strings.Contains(m, "@") {
 				href = "tel:+32" + strings.ReplaceAll(m, " ", "")[1:]
 			}
@@ -150,42 +172,3 @@ func languageName(l locale.Lang) string {
 }
 
 func languageCode(l locale.Lang) string { return strings.ToUpper(string(l)) }
-
-func hasError(v ContactFormView, f contact.Field) bool {
-	_, bad := v.Errors[f]
-	return bad
-}
-
-func firstError(v ContactFormView) contact.Field {
-	f, _ := v.Errors.First()
-	return f
-}
-
-func fieldLabel(f contact.Field) string {
-	switch f {
-	case contact.Name:
-		return "ContactLabelName"
-	case contact.Email:
-		return "ContactLabelEmail"
-	case contact.Phone:
-		return "ContactLabelPhone"
-	}
-	return "ContactLabelMessage"
-}
-
-// describedBy links an input to its hint and its error message.
-func describedBy(v ContactFormView, f contact.Field) string {
-	var ids []string
-	if f == contact.Phone {
-		ids = append(ids, "telefoon-hint")
-	}
-	if hasError(v, f) {
-		ids = append(ids, string(f)+"-fout")
-	}
-	return strings.Join(ids, " ")
-}
-
-func hasRequestError(v RequestFormView, field string) bool {
-	_, bad := v.Errors[field]
-	return bad
-}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -470,4 +471,31 @@ func FuzzAcceptsGzip(f *testing.F) {
 			t.Fatalf("AcceptsGzip(%q) = true without gzip or * in the header", header)
 		}
 	})
+}
+
+// An address may lawfully hold characters that start headers, a second
+// recipient or a fragment in a mailto: link; the link writes to the address
+// and to nothing else.
+func TestMailtoURL_WritesToTheAddressAndNothingElse(t *testing.T) {
+	for addr, want := range map[string]string{
+		"info@conpro-bvba.be":                            "mailto:info@conpro-bvba.be",
+		"j.peeters+web@mail.example.com":                 "mailto:j.peeters+web@mail.example.com",
+		"x?bcc=spy%40evil.example&subject=Hi@example.be": "mailto:x%3Fbcc%3Dspy%2540evil.example%26subject%3DHi@example.be",
+		"a,b@example.be":                                 "mailto:a%2Cb@example.be",
+		"a#b@example.be":                                 "mailto:a%23b@example.be",
+		"zoë@exämple.be":                                 "mailto:zo%C3%AB@ex%C3%A4mple.be",
+	} {
+		got := string(MailtoURL(addr))
+		if got != want {
+			t.Errorf("MailtoURL(%q) = %q, want %q", addr, got, want)
+		}
+		u, err := url.Parse(got)
+		if err != nil || u.Scheme != "mailto" || u.RawQuery != "" || u.Fragment != "" {
+			t.Errorf("%q parses as %+v, %v: want one mailto: address and no query or fragment", got, u, err)
+			continue
+		}
+		if to, err := url.PathUnescape(u.Opaque); err != nil || to != addr || strings.Contains(u.Opaque, ",") {
+			t.Errorf("%q writes to %q, want %q alone", got, to, addr)
+		}
+	}
 }

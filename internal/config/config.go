@@ -90,7 +90,7 @@ type Config struct {
 	// shown.
 	Company company.Details
 	// ContactMinFill is the least time a person takes to fill the contact
-	// form; faster posts are treated as bots (CONPRO_CONTACT_MIN_FILL).
+	// form; faster posts are marked as possible spam (CONPRO_CONTACT_MIN_FILL).
 	ContactMinFill time.Duration
 	// ContactRate is how many contact posts one address may make per hour
 	// (CONPRO_CONTACT_RATE).

@@ -250,7 +250,7 @@ func variables() []variable {
 				c.Company.OfficeHours = h
 				return err
 			}},
-		{name: "CONPRO_CONTACT_MIN_FILL", value: "3s", doc: "contact posts made faster than this after the form was shown are treated as bots",
+		{name: "CONPRO_CONTACT_MIN_FILL", value: "3s", doc: "a contact post made faster than this after the form was shown is kept, but marked as possible spam for staff",
 			set: func(c *Config, v string) error {
 				d, err := time.ParseDuration(v)
 				if err != nil || d < 0 || d > time.Minute {

@@ -82,6 +82,9 @@ type Submission struct {
 	// Network is the sender's address truncated to /24 or /48.
 	Network    netip.Prefix
 	ReceivedAt time.Time
+	// SpamReason says why the message may be spam (SpamReason), for
+	// staff; empty when nothing points that way.
+	SpamReason string
 }
 
 // Validate checks a form. On success it returns the cleaned submission;
@@ -98,6 +101,8 @@ func Validate(f Form) (Submission, Errors) {
 	switch n := utf8.RuneCountInString(s.Name); {
 	case !utf8.ValidString(s.Name) || hasControl(s.Name, false):
 		errs[Name] = "ContactErrNameInvalid"
+	case HasBidiControl(s.Name):
+		errs[Name] = "ContactErrNameBidi"
 	case n == 0:
 		errs[Name] = "ContactErrNameRequired"
 	case n > MaxName:
@@ -107,6 +112,8 @@ func Validate(f Form) (Submission, Errors) {
 	switch {
 	case s.Email == "":
 		errs[Email] = "ContactErrEmailRequired"
+	case HasBidiControl(s.Email):
+		errs[Email] = "ContactErrEmailBidi"
 	case len(s.Email) > MaxEmail:
 		errs[Email] = "ContactErrEmailTooLong"
 	case !ValidEmail(s.Email):
@@ -129,6 +136,8 @@ func Validate(f Form) (Submission, Errors) {
 	switch n := utf8.RuneCountInString(s.Message); {
 	case !utf8.ValidString(s.Message) || hasControl(s.Message, true):
 		errs[Message] = "ContactErrMessageInvalid"
+	case Reorders(s.Message):
+		errs[Message] = "ContactErrMessageBidi"
 	case n == 0:
 		errs[Message] = "ContactErrMessageRequired"
 	case n < MinMessage:
@@ -144,17 +153,36 @@ func Validate(f Form) (Submission, Errors) {
 }
 
 // hasControl reports control characters; newlines and tabs are allowed only
-// in running text. A name with a line break could inject mail headers.
+// in running text. A name with a line break could inject mail headers. It
+// also reports U+FFFD and invalid UTF-8: text damaged on its way here (the
+// server shows a NUL byte or a broken byte as U+FFFD) is not taken as typed.
 func hasControl(s string, multiline bool) bool {
 	for _, r := range s {
 		if multiline && (r == '\n' || r == '\t') {
 			continue
 		}
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == utf8.RuneError {
 			return true
 		}
 	}
 	return false
+}
+
+// HasBidiControl reports the invisible characters that change the direction
+// of text: the embeddings, overrides and isolates (U+202A–U+202E,
+// U+2066–U+2069) and the direction marks (U+200E, U+200F, U+061C). In a
+// name or an address they make it read otherwise than it is stored ("Jan
+// \u202Enesaj" shows as "Jan jasen") wherever it is shown: the inbox, the
+// CSV, a mail's subject.
+func HasBidiControl(s string) bool {
+	return Reorders(s) || strings.ContainsAny(s, "\u200E\u200F\u061C")
+}
+
+// Reorders reports the characters that reorder the text after them (the
+// embeddings, overrides and isolates). Running text in a right-to-left
+// script may need a direction mark, but never these.
+func Reorders(s string) bool {
+	return strings.ContainsAny(s, "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069")
 }
 
 func normalizeNewlines(s string) string {
@@ -162,9 +190,10 @@ func normalizeNewlines(s string) string {
 }
 
 // ValidEmail accepts a bare address (no display name) whose domain has a
-// dot, with no character that could break a mail header.
+// dot, with no character that could break a mail header or change the
+// direction of the text around it.
 func ValidEmail(s string) bool {
-	if hasControl(s, false) || strings.ContainsAny(s, " ,;<>\"()[]\\") {
+	if hasControl(s, false) || HasBidiControl(s) || strings.ContainsAny(s, " ,;<>\"()[]\\") {
 		return false
 	}
 	a, err := mail.ParseAddress(s)
@@ -241,9 +270,15 @@ type Notification struct {
 }
 
 // NotificationFor composes the company's notification of a submission, in
-// Dutch. Replying to it answers the visitor.
+// Dutch. Replying to it answers the visitor. A message that may be spam
+// says so in its subject, and why at the top.
 func NotificationFor(s Submission, to, siteURL string) Notification {
 	var b strings.Builder
+	subject := "Nieuw bericht via " + strings.TrimPrefix(strings.TrimPrefix(siteURL, "https://"), "http://") + " — " + s.Name
+	if s.SpamReason != "" {
+		subject = "Mogelijk spam: " + subject
+		fmt.Fprintf(&b, "Mogelijk spam. %s\nBekijk het bericht voor u antwoordt; is het geen spam, markeer het dan zo in het beheer.\n\n", s.SpamReason)
+	}
 	fmt.Fprintf(&b, "Nieuw bericht via het contactformulier op %s.\n\n", siteURL)
 	fmt.Fprintf(&b, "Naam:     %s\n", s.Name)
 	fmt.Fprintf(&b, "E-mail:   %s\n", s.Email)
@@ -258,7 +293,7 @@ func NotificationFor(s Submission, to, siteURL string) Notification {
 	return Notification{
 		To:      to,
 		ReplyTo: s.Email,
-		Subject: "Nieuw bericht via " + strings.TrimPrefix(strings.TrimPrefix(siteURL, "https://"), "http://") + " — " + s.Name,
+		Subject: subject,
 		Body:    b.String(),
 	}
 }

@@ -183,3 +183,33 @@ func FuzzValidate(f *testing.F) {
 		}
 	})
 }
+
+// Characters that change the direction of text make a name or an address
+// read otherwise than it is stored, wherever staff see it: refused, each
+// with its own message.
+func TestValidate_RefusesDirectionControlsInNamesAndAddresses(t *testing.T) {
+	controls := []rune{'\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C'}
+	for _, c := range controls {
+		f := valid()
+		f.Name = "Jan " + string(c) + "sreteeP"
+		f.Email = "jan" + string(c) + "@example.be"
+		_, errs := contact.Validate(f)
+		if errs[contact.Name] != "ContactErrNameBidi" || errs[contact.Email] != "ContactErrEmailBidi" {
+			t.Errorf("U+%04X: errors %v", c, errs)
+		}
+		if contact.ValidEmail(f.Email) {
+			t.Errorf("U+%04X: ValidEmail accepts %q", c, f.Email)
+		}
+	}
+	// In running text a right-to-left writer may need a direction mark, but
+	// nothing that reorders what follows.
+	f := valid()
+	f.Message = "Een vraag over \u200Fالمطبخ\u200F, graag."
+	if _, errs := contact.Validate(f); errs != nil {
+		t.Errorf("a message with direction marks: %v", errs)
+	}
+	f.Message = "Bel mij op \u202E83 72 35 4840"
+	if _, errs := contact.Validate(f); errs[contact.Message] != "ContactErrMessageBidi" {
+		t.Errorf("a message with an override: %v", errs)
+	}
+}

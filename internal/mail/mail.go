@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	netmail "net/mail"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +33,11 @@ type Mail struct {
 // ErrHeaderInjection is returned for a recipient, Reply-To or subject that
 // holds a line break: it could add headers or recipients of its own.
 var ErrHeaderInjection = errors.New("line break in a mail header")
+
+// ErrReplyTo is returned for a Reply-To that is not one bare address: a
+// list would send answers to more people than the visitor, and a display
+// name could pass off another address as the visitor's.
+var ErrReplyTo = errors.New("reply-to is not one bare address")
 
 // sendTimeout bounds connecting and each SMTP command, so a server that
 // stops answering does not hold the worker.
@@ -95,9 +101,11 @@ func (s *SMTPSender) Send(ctx context.Context, m Mail) error {
 		return fmt.Errorf("mail %d: recipient address: %w", m.ID, err)
 	}
 	if m.ReplyTo != "" {
-		if err := msg.ReplyTo(m.ReplyTo); err != nil {
-			return fmt.Errorf("mail %d: reply-to address: %w", m.ID, err)
+		a, err := netmail.ParseAddress(m.ReplyTo)
+		if err != nil || a.Name != "" || a.Address != m.ReplyTo {
+			return fmt.Errorf("mail %d: %w", m.ID, ErrReplyTo)
 		}
+		msg.ReplyToMailAddress(a)
 	}
 	msg.Subject(m.Subject)
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)

@@ -234,3 +234,48 @@ func TestOptions_StringNamesTheServerWithoutCredentials(t *testing.T) {
 		}
 	}
 }
+
+// An address may lawfully look like a mailto: query; as the Reply-To of a
+// notification it is one recipient and adds no header. A Reply-To that is
+// a list or carries a display name is refused.
+func TestSMTPSender_AReplyToIsOneAddressAndAddsNothing(t *testing.T) {
+	srv := smtptest.New(t, smtptest.Options{})
+	sender := mail.NewSMTPSender(smtpOptions(srv, true, "", ""), discard)
+	odd := "x?bcc=spy%40evil.example&subject=Hi@example.be"
+	m := notification()
+	m.ReplyTo = odd
+	if err := sender.Send(sendCtx(t), m); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	got := srv.WaitFor(t, 1, 5*time.Second)[0]
+	if len(got.To) != 1 || got.To[0] != company {
+		t.Errorf("envelope to %q, want only %q", got.To, company)
+	}
+	dec, err := got.Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := dec.Header.AddressList("Reply-To")
+	if err != nil || len(list) != 1 || list[0].Address != odd || list[0].Name != "" {
+		t.Errorf("Reply-To %q (%v), want the one address %q", dec.Header.Get("Reply-To"), err, odd)
+	}
+	for _, h := range []string{"Bcc", "Cc"} {
+		if v := dec.Header.Get(h); v != "" {
+			t.Errorf("%s header %q, want none", h, v)
+		}
+	}
+	if dec.Subject != subject {
+		t.Errorf("subject %q, want %q", dec.Subject, subject)
+	}
+
+	for _, bad := range []string{"jan@example.be, spy@evil.example", `"Construct Professional" <spy@evil.example>`, "<spy@evil.example>", "geen adres"} {
+		m := notification()
+		m.ReplyTo = bad
+		if err := sender.Send(sendCtx(t), m); !errors.Is(err, mail.ErrReplyTo) {
+			t.Errorf("Reply-To %q: %v, want ErrReplyTo", bad, err)
+		}
+	}
+	if n := len(srv.Messages()); n != 1 {
+		t.Errorf("%d messages received, want 1", n)
+	}
+}

@@ -83,14 +83,19 @@ func Validate(f Form) (Request, Errors) {
 	switch {
 	case r.Email == "":
 		errs["email"] = "RequestErrEmailRequired"
+	case contact.HasBidiControl(r.Email):
+		errs["email"] = "RequestErrEmailBidi"
 	case len(r.Email) > contact.MaxEmail || !contact.ValidEmail(r.Email):
 		errs["email"] = "RequestErrEmailInvalid"
 	}
 	if r.ConsentID != "" && !consent.ValidID(r.ConsentID) {
 		errs["toestemmings_id"] = "RequestErrConsentID"
 	}
-	if utf8.RuneCountInString(r.Message) > MaxMessage || !utf8.ValidString(r.Message) || hasControl(r.Message) {
+	switch {
+	case utf8.RuneCountInString(r.Message) > MaxMessage || !utf8.ValidString(r.Message) || hasControl(r.Message):
 		errs["toelichting"] = "RequestErrMessage"
+	case contact.Reorders(r.Message):
+		errs["toelichting"] = "RequestErrMessageBidi"
 	}
 	r.EraseConsentLog = f.EraseConsentLog && r.Kind == Erase && r.ConsentID != ""
 	if len(errs) > 0 {
@@ -99,9 +104,11 @@ func Validate(f Form) (Request, Errors) {
 	return r, nil
 }
 
+// hasControl reports control characters but newlines and tabs, and U+FFFD
+// or invalid UTF-8: text damaged on its way here.
 func hasControl(s string) bool {
 	for _, c := range s {
-		if c != '\n' && c != '\t' && unicode.IsControl(c) {
+		if c != '\n' && c != '\t' && (unicode.IsControl(c) || c == utf8.RuneError) {
 			return true
 		}
 	}

@@ -26,6 +26,7 @@ type AdminStore interface {
 	Inbox(ctx context.Context, f staff.InboxFilter) ([]staff.InboxMessage, error)
 	InboxMessage(ctx context.Context, id int64) (staff.InboxMessage, error)
 	SetMessageHandled(ctx context.Context, id int64, handled bool, now time.Time, audit staff.AuditEntry) error
+	MarkNotSpam(ctx context.Context, id int64, now time.Time, audit staff.AuditEntry) error
 	DeleteMessage(ctx context.Context, id int64, audit staff.AuditEntry) error
 	PrivacyRequests(ctx context.Context, limit int) ([]staff.QueuedRequest, error)
 	HandlePrivacyRequest(ctx context.Context, id int64, note string, now time.Time, audit staff.AuditEntry) error
@@ -142,11 +143,13 @@ func waitUntil(ctx context.Context, t time.Time) {
 
 func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errBadRequest)
+	values, err := formValues(r)
+	if err != nil && !errors.Is(err, errUnreadable) {
+		s.fail(w, r, err)
 		return
 	}
-	email := strings.TrimSpace(r.PostForm.Get("email"))
+	unreadable := err != nil
+	email := strings.TrimSpace(values.Get("email"))
 	p := s.adminPage(r, "AdminLoginTitle")
 	if !s.loginLimiter.Allow(clientAddr(ctx), s.now()) {
 		w.Header().Set("Retry-After", "900")
@@ -154,7 +157,14 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	u, err := staff.Login(ctx, s.admin, email, r.PostForm.Get("wachtwoord"), s.now())
+	if unreadable {
+		// No account has such an address or password; the refusal takes
+		// as long as any failed login.
+		waitUntil(ctx, start.Add(loginFailureFloor))
+		s.render(w, r, http.StatusUnprocessableEntity, web.AdminLogin(p, email, "FormErrUnreadable"))
+		return
+	}
+	u, err := staff.Login(ctx, s.admin, email, values.Get("wachtwoord"), s.now())
 	if errors.Is(err, staff.ErrLocked) || errors.Is(err, staff.ErrBadLogin) {
 		// An existing account costs a database write more than an unknown
 		// address: every failure takes at least loginFailureFloor, so the
@@ -192,6 +202,10 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAdminLogout(w http.ResponseWriter, r *http.Request) {
+	if _, err := formValues(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if err := s.audit(r, staff.ActionLogout, "", ""); err != nil {
 		s.fail(w, r, err)
 		return

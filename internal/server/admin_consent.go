@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -13,9 +14,14 @@ import (
 // one that cannot be an ID is refused with a message (422), kept in the
 // field as typed, and never reaches the database.
 func (s *Server) handleAdminConsent(w http.ResponseWriter, r *http.Request) {
-	v := web.ConsentLookupView{ID: strings.TrimSpace(r.URL.Query().Get("id"))}
+	q, err := formValues(r)
+	if err != nil && !errors.Is(err, errUnreadable) {
+		s.fail(w, r, err)
+		return
+	}
+	v := web.ConsentLookupView{ID: strings.TrimSpace(q.Get("id"))}
 	v.Searched = v.ID != ""
-	v.Invalid = v.Searched && !consent.ValidID(v.ID)
+	v.Invalid = v.Searched && (err != nil || !consent.ValidID(v.ID))
 	status := http.StatusOK
 	switch {
 	case v.Invalid:

@@ -2,10 +2,12 @@ package server
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"conpro/internal/brussels"
 	"conpro/internal/staff"
@@ -13,10 +15,21 @@ import (
 )
 
 func (s *Server) handleAdminInbox(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+	q, err := formValues(r)
+	if err != nil && !errors.Is(err, errUnreadable) {
+		s.fail(w, r, err)
+		return
+	}
 	f := staff.InboxFilter{State: q.Get("toon"), Search: strings.TrimSpace(q.Get("zoek"))}
-	if f.State != "open" && f.State != "afgehandeld" {
+	if f.State != "open" && f.State != "afgehandeld" && f.State != "spam" {
 		f.State = ""
+	}
+	if err != nil {
+		// Shown again with the search kept, and nothing looked up.
+		p := s.adminPage(r, "AdminInboxTitle")
+		p.Notice = "FormErrUnreadable"
+		s.render(w, r, http.StatusUnprocessableEntity, web.AdminInbox(p, nil, f.State, f.Search))
+		return
 	}
 	msgs, err := s.admin.Inbox(r.Context(), f)
 	if err == nil {
@@ -50,6 +63,11 @@ func (s *Server) handleAdminMessage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errNotFound)
 		return
 	}
+	q, err := formValues(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	m, err := s.admin.InboxMessage(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
@@ -59,7 +77,7 @@ func (s *Server) handleAdminMessage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, web.AdminMessage(s.adminPage(r, "AdminMessageTitle"), m, r.URL.Query().Get("verwijderen") == "1"))
+	s.render(w, r, http.StatusOK, web.AdminMessage(s.adminPage(r, "AdminMessageTitle"), m, q.Get("verwijderen") == "1"))
 }
 
 func (s *Server) handleAdminMessageHandled(w http.ResponseWriter, r *http.Request) {
@@ -68,16 +86,37 @@ func (s *Server) handleAdminMessageHandled(w http.ResponseWriter, r *http.Reques
 		s.fail(w, r, errNotFound)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errBadRequest)
+	values, err := formValues(r)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	handled := r.PostForm.Get("afgehandeld") != "0"
+	handled := values.Get("afgehandeld") != "0"
 	action := staff.ActionMarkHandled
 	if !handled {
 		action = staff.ActionMarkOpen
 	}
-	err := s.admin.SetMessageHandled(r.Context(), id, handled, s.now(), auditEntry(r, action, fmt.Sprintf("contact_message:%d", id), ""))
+	err = s.admin.SetMessageHandled(r.Context(), id, handled, s.now(), auditEntry(r, action, fmt.Sprintf("contact_message:%d", id), ""))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/admin/berichten/%d", id), http.StatusSeeOther)
+}
+
+// handleAdminMessageNotSpam records that a message marked as possible spam
+// is not.
+func (s *Server) handleAdminMessageNotSpam(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(r)
+	if !ok {
+		s.fail(w, r, errNotFound)
+		return
+	}
+	if _, err := formValues(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	err := s.admin.MarkNotSpam(r.Context(), id, s.now(), auditEntry(r, staff.ActionMarkNotSpam, fmt.Sprintf("contact_message:%d", id), ""))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -89,6 +128,10 @@ func (s *Server) handleAdminMessageDelete(w http.ResponseWriter, r *http.Request
 	id, ok := idParam(r)
 	if !ok {
 		s.fail(w, r, errNotFound)
+		return
+	}
+	if _, err := formValues(r); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	err := s.admin.DeleteMessage(r.Context(), id, auditEntry(r, "delete_message", fmt.Sprintf("contact_message:%d", id), ""))
@@ -112,14 +155,18 @@ func (s *Server) handleAdminInboxCSV(w http.ResponseWriter, r *http.Request) {
 	b.WriteString("\ufeff")
 	cw := csv.NewWriter(&b)
 	cw.Comma = ';'
-	_ = cw.Write([]string{"id", "ontvangen", "naam", "e-mail", "telefoon", "bericht", "taal", "afgehandeld"})
+	_ = cw.Write([]string{"id", "ontvangen", "naam", "e-mail", "telefoon", "bericht", "taal", "afgehandeld", "mogelijk spam"})
 	for _, m := range msgs {
 		handled := ""
 		if m.HandledAt != nil {
 			handled = brussels.In(*m.HandledAt).Format("2006-01-02 15:04")
 		}
+		spam := ""
+		if m.MaybeSpam() {
+			spam = m.SpamReason
+		}
 		_ = cw.Write([]string{strconv.FormatInt(m.ID, 10), brussels.In(m.ReceivedAt).Format("2006-01-02 15:04"),
-			csvSafe(m.Name), csvSafe(m.Email), csvSafe(m.Phone), csvSafe(m.Message), m.Locale, handled})
+			csvSafe(m.Name), csvSafe(m.Email), csvSafe(m.Phone), csvSafe(m.Message), m.Locale, handled, spam})
 	}
 	cw.Flush()
 	if err := s.audit(r, "export_csv", "contact_message", fmt.Sprintf("%d messages", len(msgs))); err != nil {
@@ -131,10 +178,26 @@ func (s *Server) handleAdminInboxCSV(w http.ResponseWriter, r *http.Request) {
 }
 
 // csvSafe keeps a visitor's text from being read as a formula by a
-// spreadsheet (CSV injection).
+// spreadsheet (CSV injection): a cell whose first visible character starts a
+// formula gets a ' in front. Spreadsheets pass over leading spaces and
+// invisible characters (a zero-width space, a byte-order mark, a direction
+// mark), and read the full-width and small forms of = + - @ as those.
 func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if strings.HasPrefix(s, "\t") || strings.HasPrefix(s, "\r") {
 		return "'" + s
+	}
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+			continue
+		}
+		if strings.ContainsRune(formulaStarts, r) {
+			return "'" + s
+		}
+		return s
 	}
 	return s
 }
+
+// formulaStarts are the characters a spreadsheet starts a formula with, in
+// their ASCII, full-width and small forms, and the minus sign.
+const formulaStarts = "=+-@＝＋－＠﹦﹢﹣﹫−"

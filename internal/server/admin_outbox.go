@@ -25,6 +25,10 @@ func (s *Server) handleAdminRetryMail(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errNotFound)
 		return
 	}
+	if _, err := formValues(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	err := s.admin.RetryMail(r.Context(), id, auditEntry(r, "retry_mail", fmt.Sprintf("mail_outbox:%d", id), ""))
 	if err != nil {
 		s.fail(w, r, err)

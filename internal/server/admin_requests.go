@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -17,7 +18,7 @@ func (s *Server) handleAdminRequests(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, web.AdminRequests(s.adminPage(r, "AdminRequestsTitle"), reqs))
+	s.render(w, r, http.StatusOK, web.AdminRequests(s.adminPage(r, "AdminRequestsTitle"), reqs, nil))
 }
 
 func (s *Server) handleAdminRequestHandled(w http.ResponseWriter, r *http.Request) {
@@ -26,19 +27,38 @@ func (s *Server) handleAdminRequestHandled(w http.ResponseWriter, r *http.Reques
 		s.fail(w, r, errNotFound)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errBadRequest)
+	values, err := formValues(r)
+	if errors.Is(err, errUnreadable) {
+		// The queue again, with the note kept in its field.
+		s.adminRequestsAgain(w, r, map[int64]string{id: values.Get("notitie")})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	// The field has maxlength=500; a longer note (only a hand-made
 	// request sends one) is cut at a character boundary.
-	note := clipRunes(strings.TrimSpace(strings.ToValidUTF8(r.PostForm.Get("notitie"), "\uFFFD")), 500)
-	err := s.admin.HandlePrivacyRequest(r.Context(), id, note, s.now(), auditEntry(r, "handle_request", fmt.Sprintf("privacy_request:%d", id), ""))
+	note := clipRunes(strings.TrimSpace(values.Get("notitie")), 500)
+	err = s.admin.HandlePrivacyRequest(r.Context(), id, note, s.now(), auditEntry(r, "handle_request", fmt.Sprintf("privacy_request:%d", id), ""))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/admin/verzoeken", http.StatusSeeOther)
+}
+
+// adminRequestsAgain shows the queue after a note that could not be read,
+// with what was typed in each note.
+func (s *Server) adminRequestsAgain(w http.ResponseWriter, r *http.Request, notes map[int64]string) {
+	reqs, err := s.admin.PrivacyRequests(r.Context(), 500)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.adminPage(r, "AdminRequestsTitle")
+	p.Notice = "FormErrUnreadable"
+	s.render(w, r, http.StatusUnprocessableEntity, web.AdminRequests(p, reqs, notes))
 }
 
 // clipRunes returns s cut to at most n characters.

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -22,11 +23,17 @@ type StatsStore interface {
 // too. A period that cannot be read is refused with a message, and the form
 // keeps what was typed.
 func (s *Server) handleAdminStats(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	v := web.StatsView{LastDays: 30, WithEmptyDays: q.Get("leeg") == "1"}
+	q, err := formValues(r)
+	if err != nil && !errors.Is(err, errUnreadable) {
+		s.fail(w, r, err)
+		return
+	}
+	v := web.StatsView{LastDays: 30, WithEmptyDays: q.Get("leeg") == "1", Invalid: err != nil}
 	v.From, v.To = consentstats.LastDays(s.now(), v.LastDays)
 	typed := q.Has("van") || q.Has("tot")
 	switch {
+	case v.Invalid:
+		v.FromText, v.ToText = q.Get("van"), q.Get("tot")
 	case typed:
 		v.FromText, v.ToText = q.Get("van"), q.Get("tot")
 		from, err1 := time.Parse(time.DateOnly, v.FromText)
@@ -45,7 +52,7 @@ func (s *Server) handleAdminStats(w http.ResponseWriter, r *http.Request) {
 		v.LastDays = n
 		v.From, v.To = consentstats.LastDays(s.now(), n)
 	}
-	if !v.Invalid || !typed {
+	if !v.Invalid {
 		v.FromText, v.ToText = v.From.Format(time.DateOnly), v.To.Format(time.DateOnly)
 	}
 	days, err := s.stats.ConsentStats(r.Context(), v.From, v.To)

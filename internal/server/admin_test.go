@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -15,6 +16,8 @@ import (
 	"time"
 
 	"conpro/internal/brussels"
+	"conpro/internal/mail"
+	"conpro/internal/mail/smtptest"
 	"conpro/internal/policy"
 	"conpro/internal/staff"
 )
@@ -93,7 +96,7 @@ func (s *site) auditActions(t *testing.T) []string {
 
 var adminRoutes = []struct{ method, path string }{
 	{"GET", "/admin"}, {"GET", "/admin/"}, {"GET", "/admin/berichten"}, {"GET", "/admin/berichten.csv"}, {"GET", "/admin/berichten/1"},
-	{"POST", "/admin/berichten/1/afgehandeld"}, {"POST", "/admin/berichten/1/verwijderen"}, {"GET", "/admin/verzoeken"},
+	{"POST", "/admin/berichten/1/afgehandeld"}, {"POST", "/admin/berichten/1/geen-spam"}, {"POST", "/admin/berichten/1/verwijderen"}, {"GET", "/admin/verzoeken"},
 	{"POST", "/admin/verzoeken/1/behandeld"}, {"GET", "/admin/toestemmingen"}, {"GET", "/admin/statistieken"}, {"GET", "/admin/mail"}, {"POST", "/admin/mail/1/opnieuw"},
 	{"GET", "/admin/audit"}, {"POST", "/admin/uitloggen"},
 }
@@ -291,11 +294,94 @@ func TestAdmin_InboxReadHandleDeleteAndEveryActionIsAudited(t *testing.T) {
 	}
 }
 
+// A message that may be spam is marked, with its reason, in the list and
+// on its page; a filter shows only those; "Geen spam" takes the mark away
+// and is audited.
+func TestAdmin_MaybeSpamIsMarkedWithItsReasonFilteredAndCanBeCleared(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	s.sendContact(t, "Jan Peeters", "jan@example.be", "Een bericht over een dak.")
+	bot := s.contactForm(t)
+	bot.Del("t")
+	bot.Set("naam", "Snelle Sam")
+	if res := s.postForm(t, "/contact", bot.Encode()); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("post without a token: %d", res.StatusCode)
+	}
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	reason := "niet via het formulier op de website verstuurd"
+
+	rows := func(body string) map[string]string {
+		out := map[string]string{}
+		for _, tr := range all(doc(t, body), "tr") {
+			if cells := all(tr, "td"); len(cells) > 0 {
+				out[strings.Fields(text(cells[0]))[0]] = text(tr)
+			}
+		}
+		return out
+	}
+	list := rows(c.do(t, "GET", "/admin/berichten", nil).Body)
+	if len(list) != 2 || !strings.Contains(list["Snelle"], "Mogelijk spam") || !strings.Contains(list["Snelle"], reason) || strings.Contains(list["Jan"], "Mogelijk spam") {
+		t.Fatalf("inbox rows %q: want Sam marked with the reason, Jan not", list)
+	}
+	spam := c.do(t, "GET", "/admin/berichten?toon=spam", nil)
+	if got := rows(spam.Body); len(got) != 1 || got["Snelle"] == "" {
+		t.Fatalf("the spam filter shows %q", got)
+	}
+	if !strings.Contains(spam.Body, `<option value="spam" selected>`) {
+		t.Error("the spam filter is not selected in the form")
+	}
+	var id int64
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT id FROM contact_message WHERE name = 'Snelle Sam'`).Scan(&id)
+	page := c.do(t, "GET", fmt.Sprintf("/admin/berichten/%d", id), nil)
+	if !strings.Contains(page.Body, "Mogelijk spam") || !strings.Contains(page.Body, reason) || !strings.Contains(page.Body, fmt.Sprintf(`action="/admin/berichten/%d/geen-spam"`, id)) {
+		t.Fatal("the message page does not mark the message, say why, or offer \"Geen spam\"")
+	}
+
+	res := c.do(t, "POST", fmt.Sprintf("/admin/berichten/%d/geen-spam", id), url.Values{})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != fmt.Sprintf("/admin/berichten/%d", id) {
+		t.Fatalf("geen spam: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	page = c.do(t, "GET", fmt.Sprintf("/admin/berichten/%d", id), nil)
+	if strings.Contains(page.Body, "geen-spam") || !strings.Contains(page.Body, "markeerde het als geen spam") {
+		t.Fatal("after \"Geen spam\" the page still offers it, or does not say it was judged")
+	}
+	if got := rows(c.do(t, "GET", "/admin/berichten?toon=spam", nil).Body); len(got) != 0 {
+		t.Fatalf("the spam filter still shows %q", got)
+	}
+	if list := rows(c.do(t, "GET", "/admin/berichten", nil).Body); strings.Contains(list["Snelle"], "Mogelijk spam") {
+		t.Fatal("the list still marks the message")
+	}
+	if got := strings.Join(s.auditActions(t), ","); !strings.Contains(got, fmt.Sprintf("mark_not_spam:contact_message:%d", id)) {
+		t.Fatalf("audit %s lacks the judgement", got)
+	}
+	if res := c.do(t, "POST", "/admin/berichten/99999/geen-spam", url.Values{}); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("unknown message: %d", res.StatusCode)
+	}
+}
+
 func TestAdmin_CSVExportRoundTripsAccentsAndCommas(t *testing.T) {
 	s := newSite(t, siteOptions{})
 	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
 	s.sendContact(t, "Zoë Van den Bergh, ir.", "zoe@example.be", "Offerte; \"dringend\", graag.\nTweede regel: één, twee.")
 	s.sendContact(t, "=HYPERLINK(\"x\")", "formule@example.be", "Een poging tot formule in een cel.")
+	// Spreadsheets pass over invisible characters and read full-width and
+	// small forms as = + - @.
+	formulas := map[string]string{
+		"breed@example.be":         "＝HYPERLINK(\"http://evil.example\")",
+		"nulbreedte@example.be":    "\u200B=1+1",
+		"bom@example.be":           "\uFEFF+32 3 218 47 20",
+		"richting@example.be":      "Een bericht.\n－2+3",
+		"klein@example.be":         "﹫SUM(1)",
+		"ondersteboven@example.be": "\u2060@SUM(1;2)",
+	}
+	for email, value := range formulas {
+		name, message := value, "Een bericht over een formule."
+		if strings.HasPrefix(email, "richting") {
+			name, message = "Richting", "－2+3 in een bericht."
+		}
+		s.sendContact(t, name, email, message)
+	}
 	c := s.newClient(t)
 	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
 	res := c.do(t, "GET", "/admin/berichten.csv", nil)
@@ -308,7 +394,7 @@ func TestAdmin_CSVExportRoundTripsAccentsAndCommas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(records) != 3 || records[0][2] != "naam" {
+	if len(records) != 3+len(formulas) || records[0][2] != "naam" {
 		t.Fatalf("records %v", records)
 	}
 	var zoe []string
@@ -318,6 +404,12 @@ func TestAdmin_CSVExportRoundTripsAccentsAndCommas(t *testing.T) {
 		}
 		if rec[3] == "formule@example.be" && !strings.HasPrefix(rec[2], "'=") {
 			t.Errorf("a formula is exported as a formula: %q", rec[2])
+		}
+		if _, ok := formulas[rec[3]]; ok && !strings.HasPrefix(rec[2], "'") && !strings.HasPrefix(rec[5], "'") {
+			t.Errorf("a formula behind an invisible or full-width character is exported as a formula: %q, %q", rec[2], rec[5])
+		}
+		if rec[3] == "zoe@example.be" && (strings.HasPrefix(rec[2], "'") || strings.HasPrefix(rec[5], "'")) {
+			t.Errorf("a cell that is no formula got a quote: %q", rec)
 		}
 	}
 	if zoe == nil || zoe[2] != "Zoë Van den Bergh, ir." || zoe[5] != "Offerte; \"dringend\", graag.\nTweede regel: één, twee." {
@@ -359,17 +451,21 @@ func TestAdmin_RequestQueueConsentLookupAndOutboxRetry(t *testing.T) {
 		t.Fatalf("the handled request still keeps the address %q", *email)
 	}
 
-	// A hand-made note longer than the field allows, cut in the middle of
-	// a multi-byte character and with a broken byte, is stored clipped.
+	// A hand-made note longer than the field allows is stored clipped at a
+	// character boundary; one with a broken byte is refused, and kept.
 	s.confirm(t, s.request(t, url.Values{"soort": {"bezwaar"}, "email": {"an@example.be"}, "toelichting": {"Geen nieuwsbrief."}}))
 	var reqID2 int64
 	_ = s.db.Pool().QueryRow(context.Background(), `SELECT max(id) FROM privacy_request`).Scan(&reqID2)
-	long := "\xff" + strings.Repeat("é", 600)
+	if res := c.do(t, "POST", fmt.Sprintf("/admin/verzoeken/%d/behandeld", reqID2), url.Values{"notitie": {"\xff" + "afgehandeld"}}); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.Body, `value="`+"\uFFFD"+`afgehandeld"`) {
+		t.Fatalf("handle request with a broken byte in the note: %d", res.StatusCode)
+	}
+	long := strings.Repeat("é", 600)
 	if res := c.do(t, "POST", fmt.Sprintf("/admin/verzoeken/%d/behandeld", reqID2), url.Values{"notitie": {long}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("handle request with a long note: %d", res.StatusCode)
 	}
 	_ = s.db.Pool().QueryRow(context.Background(), `SELECT outcome FROM privacy_request WHERE id = $1`, reqID2).Scan(&outcome)
-	if want := "behandeld: \uFFFD" + strings.Repeat("é", 499); outcome != want {
+	if want := "behandeld: " + strings.Repeat("é", 500); outcome != want {
 		t.Fatalf("long note stored as %q", outcome)
 	}
 
@@ -913,5 +1009,52 @@ func TestAdmin_TheConsentLookupRefusesWhatCannotBeAnIDAndKeepsIt(t *testing.T) {
 	}
 	if after := len(s.auditActions(t)); after != before {
 		t.Errorf("refused lookups were audited as lookups: %v", s.auditActions(t)[before:])
+	}
+}
+
+// "x?bcc=spy%40evil.example&subject=Hi@example.be" is a valid address. The
+// staff page rendered it into href="mailto:x?bcc=…", so clicking it wrote to
+// an attacker as well; the link and the notification's Reply-To now write
+// to that one address.
+func TestAdmin_AnAddressShapedLikeAMailtoQueryIsLinkedAndAnsweredAsOneAddress(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	odd := "x?bcc=spy%40evil.example&subject=Hi@example.be"
+	s.sendContact(t, "Jan Peeters", odd, "Een bericht over een dak.")
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	var id int64
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT id FROM contact_message`).Scan(&id)
+
+	page := doc(t, c.do(t, "GET", fmt.Sprintf("/admin/berichten/%d", id), nil).Body)
+	var hrefs []string
+	for _, a := range all(page, "a") {
+		if href, _ := attr(a, "href"); strings.HasPrefix(href, "mailto:") {
+			hrefs = append(hrefs, href)
+		}
+	}
+	if len(hrefs) != 1 {
+		t.Fatalf("mailto links %q, want one", hrefs)
+	}
+	u, err := url.Parse(hrefs[0])
+	to, _ := url.PathUnescape(u.Opaque)
+	if err != nil || u.RawQuery != "" || u.Fragment != "" || to != odd {
+		t.Fatalf("the link %q writes to %q with query %q; want only %q", hrefs[0], to, u.RawQuery, odd)
+	}
+
+	relay := smtptest.New(t, smtptest.Options{})
+	smtp := mail.Options{Host: relay.Host(), Port: relay.Port(), Plain: true, From: "website@conpro-bouw.be"}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if sent, _, err := mail.NewWorker(s.db, mail.NewSMTPSender(smtp, quiet), quiet).RunOnce(context.Background()); err != nil || sent != 1 {
+		t.Fatalf("sent %d, %v", sent, err)
+	}
+	got := relay.WaitFor(t, 1, 10*time.Second)[0]
+	d, err := got.Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	replyTo, err := d.Header.AddressList("Reply-To")
+	if len(got.To) != 1 || got.To[0] != "info@conpro-bvba.be" || err != nil || len(replyTo) != 1 || replyTo[0].Address != odd || d.Header.Get("Bcc") != "" {
+		t.Fatalf("the notification goes to %q with Reply-To %q (%v)", got.To, d.Header.Get("Reply-To"), err)
 	}
 }

@@ -67,6 +67,9 @@ func TestAxe_PublicPagesHaveNoAccessibilityViolations(t *testing.T) {
 	b.Navigate(t, s.URL+"/contact")
 	b.ClickAndWait(t, `.contact-form button[type="submit"]`)
 	check("form errors", "/contact")
+	b.Navigate(t, s.URL+"/privacy/verzoek")
+	b.ClickAndWait(t, `.request-form button[type="submit"]`)
+	check("form errors", "/privacy/verzoek")
 	b.Navigate(t, s.URL+"/")
 	b.ClickAndWait(t, `#cookie-banner button[value="reject_all"]`)
 	for _, p := range pages {

@@ -45,7 +45,7 @@ func badCases(contactToken, forgedCookie string) []badCase {
 	}
 	post := map[string]string{"Content-Type": form}
 	crossSite := map[string]string{"Content-Type": form, "Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}
-	return []badCase{
+	cases := []badCase{
 		// Consent cookies: no consent, never an error.
 		{name: "garbled consent cookie", method: "GET", path: "/", header: map[string]string{"Cookie": "conpro_consent=%%%garbage"}, status: 200, contains: "cookie-banner"},
 		{name: "huge consent cookie", method: "GET", path: "/", header: map[string]string{"Cookie": "conpro_consent=" + strings.Repeat("x", 8000)}, status: 200, contains: "cookie-banner"},
@@ -62,13 +62,13 @@ func badCases(contactToken, forgedCookie string) []badCase {
 		{name: "consent body of 100 KB", method: "POST", path: "/consent", header: post, body: "action=accept_all&x=" + strings.Repeat("a", 100<<10), status: 413, contains: "Te veel gegevens"},
 		{name: "contact body of 1 MB", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("bericht", strings.Repeat("b", 1<<20)) }), status: 413},
 		{name: "consent as JSON", method: "POST", path: "/consent", header: map[string]string{"Content-Type": "application/json"}, body: `{"action":"accept_all"}`, status: 400},
-		// The form is not read from these, so its signed timestamp is
-		// missing: taken for a bot, thanked, nothing stored.
-		{name: "contact as plain text", method: "POST", path: "/contact", header: map[string]string{"Content-Type": "text/plain"}, body: "naam=Jan", status: 303},
-		{name: "contact as multipart", method: "POST", path: "/contact", header: map[string]string{"Content-Type": "multipart/form-data; boundary=x"}, body: "--x\r\nContent-Disposition: form-data; name=\"naam\"\r\n\r\nJan\r\n--x--\r\n", status: 303},
+		// The form is not read from these, so it is empty: its errors, and
+		// nothing stored.
+		{name: "contact as plain text", method: "POST", path: "/contact", header: map[string]string{"Content-Type": "text/plain"}, body: "naam=Jan", status: 422, contains: "Vul uw naam in."},
+		{name: "contact as multipart", method: "POST", path: "/contact", header: map[string]string{"Content-Type": "multipart/form-data; boundary=x"}, body: "--x\r\nContent-Disposition: form-data; name=\"naam\"\r\n\r\nJan\r\n--x--\r\n", status: 422, contains: "Vul uw naam in."},
 		{name: "consent with broken percent-encoding", method: "POST", path: "/consent", header: post, body: "action=%zz", status: 400},
 		{name: "contact with broken percent-encoding", method: "POST", path: "/contact", header: post, body: "naam=%zz&email=%", status: 400},
-		{name: "contact without a content type", method: "POST", path: "/contact", body: contact(func(url.Values) {}), status: 303},
+		{name: "contact without a content type", method: "POST", path: "/contact", body: contact(func(url.Values) {}), status: 422, contains: "Vul uw naam in."},
 		{name: "request form as JSON", method: "POST", path: "/privacy/verzoek", header: map[string]string{"Content-Type": "application/json"}, body: `{"email":"a@b.be"}`, status: 422},
 
 		// Form fields: Dutch errors, nothing stored.
@@ -81,7 +81,9 @@ func badCases(contactToken, forgedCookie string) []badCase {
 		{name: "phone with letters", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("telefoon", "0484 abc") }), status: 422},
 		{name: "name of 10 KB", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("naam", long) }), status: 422},
 		{name: "repeated fields", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v["naam"] = []string{"", "Tweede"} }), status: 422},
-		{name: "token of another server", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("t", "1764072000000.AAAAAAAAAAAAAAAAAAAAAA") }), status: 422, contains: "verstuur het opnieuw"},
+		// A token that fails its check may be a person's form from before a
+		// key rotation: kept, and marked for staff.
+		{name: "token of another server", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("t", "1764072000000.AAAAAAAAAAAAAAAAAAAAAA") }), status: 303, stores: [3]int{1, 0, 0}},
 		{name: "honeypot filled", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("website", "http://spam.example") }), status: 303},
 		{name: "SQL in the name is stored as text", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("naam", "Robert'); DROP TABLE contact_message;--") }), status: 303, stores: [3]int{1, 0, 0}},
 		{name: "HTML in the message is stored as text", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("bericht", "<script>alert(1)</script><img src=x onerror=alert(2)>") }), status: 303, stores: [3]int{1, 0, 0}},
@@ -140,6 +142,9 @@ func badCases(contactToken, forgedCookie string) []badCase {
 		{name: "header line without a colon", method: "GET", path: "/", raw: "GET / HTTP/1.1\r\nHost: x\r\nthis is not a header\r\nConnection: close\r\n\r\n", status: 400},
 		{name: "request line garbage", method: "GET", path: "/", raw: "GIVE ME / HTTP/9.9\r\n\r\n", status: 400},
 	}
+	// Every field of every form, with a NUL byte (which PostgreSQL refuses
+	// in text) and with invalid UTF-8.
+	return append(cases, everyFieldUnreadable(publicForms(contactToken))...)
 }
 
 func (s *site) counts(t *testing.T) [3]int {
@@ -245,5 +250,202 @@ func TestBadInput_ACatalogueOfHostileRequestsGetsClean4xxAndStoresNothing(t *tes
 	detail := c.do(t, "GET", fmt.Sprintf("/admin/berichten/%d", id), nil)
 	if strings.Contains(detail.Body, "<script>alert(1)") || !strings.Contains(detail.Body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
 		t.Error("the HTML in a message is not escaped for staff")
+	}
+}
+
+// aForm is a valid post (or query) of one of the site's forms, and what a
+// field of it holding a NUL byte or invalid UTF-8 gets: a form a person
+// types in is shown again with what was typed (422), any other is refused
+// (400); both say so in Dutch.
+type aForm struct {
+	name, method, path string
+	fields             url.Values
+	status             int
+}
+
+// unreadable is the Dutch the answer to such a field says.
+const unreadable = "tekens die wij niet kunnen lezen"
+
+// everyFieldUnreadable makes, for every field of every form, a case with a
+// NUL byte in it and one with invalid UTF-8, and one with a NUL byte in a
+// field's name.
+func everyFieldUnreadable(forms []aForm) []badCase {
+	var out []badCase
+	for _, f := range forms {
+		spoil := func(edit func(url.Values)) (string, string) {
+			v := url.Values{}
+			for k, vs := range f.fields {
+				v[k] = append([]string(nil), vs...)
+			}
+			edit(v)
+			if f.method == http.MethodGet {
+				return f.path + "?" + v.Encode(), ""
+			}
+			return f.path, v.Encode()
+		}
+		add := func(what string, edit func(url.Values)) {
+			path, body := spoil(edit)
+			c := badCase{name: f.name + ": " + what, method: f.method, path: path, body: body, status: f.status, contains: unreadable}
+			if f.method == http.MethodPost {
+				c.header = map[string]string{"Content-Type": form}
+			}
+			out = append(out, c)
+		}
+		for field := range f.fields {
+			add("NUL in "+field, func(v url.Values) { v.Set(field, v.Get(field)+"a\x00b") })
+			add("invalid UTF-8 in "+field, func(v url.Values) { v.Set(field, v.Get(field)+"\xff\xfe") })
+		}
+		add("NUL in a field's name", func(v url.Values) { v.Set("x\x00y", "1") })
+	}
+	return out
+}
+
+// publicForms are the forms anyone may send, filled in validly.
+func publicForms(contactToken string) []aForm {
+	return []aForm{
+		{"contact", "POST", "/contact", url.Values{"t": {contactToken}, "naam": {"Jan Peeters"}, "email": {"jan@example.be"}, "telefoon": {"0484 53 27 38"},
+			"bericht": {"Een bericht van genoeg tekens."}, "website": {""}}, 422},
+		{"request", "POST", "/privacy/verzoek", url.Values{"soort": {"verwijdering"}, "email": {"jan@example.be"}, "toestemmings_id": {""},
+			"wis_toestemmingen": {"1"}, "toelichting": {"Graag alles wissen."}}, 422},
+		{"confirmation page", "GET", "/privacy/verzoek/bevestig", url.Values{"t": {strings.Repeat("A", 43)}}, 400},
+		{"confirmation", "POST", "/privacy/verzoek/bevestig", url.Values{"t": {strings.Repeat("A", 43)}}, 400},
+		{"download", "POST", "/privacy/verzoek/download", url.Values{"d": {"1.9999999999.AAAAAAAAAAAAAAAAAAAAAA"}}, 400},
+		{"consent", "POST", "/consent", url.Values{"action": {"save"}, "category": {"analytics"}, "vendor": {"google-analytics"}, "return_to": {"/privacy"}, "form": {"banner"}}, 400},
+		{"language", "POST", "/taal", url.Values{"lang": {"fr"}, "return_to": {"/privacy"}}, 400},
+	}
+}
+
+// TestBadInput_EveryFieldOfEveryStaffFormRefusesUnreadableText sends, signed
+// in, every staff form with a NUL byte and with invalid UTF-8 in each field:
+// a Dutch 4xx, never a 500, and nothing changes.
+func TestBadInput_EveryFieldOfEveryStaffFormRefusesUnreadableText(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	s.sendContact(t, "Jan Peeters", "jan@example.be", "Een bericht over een dak.")
+	s.confirm(t, s.request(t, url.Values{"soort": {"correctie"}, "email": {"an@example.be"}, "toelichting": {"Mijn naam is An."}}))
+	var messageID, requestID, mailID int64
+	ctx := context.Background()
+	_ = s.db.Pool().QueryRow(ctx, `SELECT (SELECT id FROM contact_message), (SELECT id FROM privacy_request), (SELECT min(id) FROM mail_outbox)`).Scan(&messageID, &requestID, &mailID)
+	c := s.newClient(t)
+	if res := c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", res.StatusCode)
+	}
+	message := fmt.Sprintf("/admin/berichten/%d", messageID)
+	forms := []aForm{
+		{"inbox search", "GET", "/admin/berichten", url.Values{"zoek": {"jan"}, "toon": {"open"}}, 422},
+		{"message page", "GET", message, url.Values{"verwijderen": {"1"}}, 400},
+		{"message handled", "POST", message + "/afgehandeld", url.Values{"afgehandeld": {"1"}}, 400},
+		{"message not spam", "POST", message + "/geen-spam", url.Values{}, 400},
+		{"message delete", "POST", message + "/verwijderen", url.Values{}, 400},
+		{"request note", "POST", fmt.Sprintf("/admin/verzoeken/%d/behandeld", requestID), url.Values{"notitie": {"naam aangepast"}}, 422},
+		{"retry mail", "POST", fmt.Sprintf("/admin/mail/%d/opnieuw", mailID), url.Values{}, 400},
+		{"consent lookup", "GET", "/admin/toestemmingen", url.Values{"id": {"AAAAAAAAAAAAAAAAAAAAAA"}}, 422},
+		{"statistics period", "GET", "/admin/statistieken", url.Values{"van": {"2030-01-01"}, "tot": {"2030-01-31"}, "dagen": {"30"}}, 422},
+		{"logout", "POST", "/admin/uitloggen", url.Values{}, 400},
+	}
+	for _, bc := range everyFieldUnreadable(forms) {
+		t.Run(bc.name, func(t *testing.T) {
+			var form url.Values
+			if bc.method == http.MethodPost {
+				form, _ = url.ParseQuery(bc.body)
+				if form == nil {
+					form = url.Values{}
+				}
+			}
+			res := c.do(t, bc.method, bc.path, form)
+			if res.StatusCode != bc.status || !strings.Contains(res.Body, unreadable) {
+				t.Errorf("status %d, want %d with %q\n%.400s", res.StatusCode, bc.status, unreadable, res.Body)
+			}
+		})
+	}
+	// Nothing was done: the message is there and open, the request still
+	// waits, the session still works, and no action but looking is audited.
+	var handled, queued bool
+	_ = s.db.Pool().QueryRow(ctx, `SELECT (SELECT handled_at IS NOT NULL FROM contact_message WHERE id = $1), (SELECT status = 'queued' FROM privacy_request WHERE id = $2)`, messageID, requestID).Scan(&handled, &queued)
+	if handled || !queued {
+		t.Errorf("handled %v, queued %v: an action went through", handled, queued)
+	}
+	if res := c.do(t, "GET", message, nil); res.StatusCode != http.StatusOK {
+		t.Errorf("the message after the catalogue: %d", res.StatusCode)
+	}
+	for _, a := range s.auditActions(t) {
+		if !strings.HasPrefix(a, "login") && !strings.HasPrefix(a, "read_message") {
+			t.Errorf("audited %s", a)
+		}
+	}
+	if strings.Contains(s.logs.String(), `"level":"ERROR"`) {
+		t.Errorf("the catalogue caused errors in the log:\n%s", s.logs.String())
+	}
+}
+
+// A NUL byte in the login's e-mail address reached PostgreSQL (a 500) and
+// answered at once: it is refused in Dutch, with the address kept, after as
+// long as any failed login.
+func TestBadInput_ALoginWithUnreadableTextFailsInDutchAfterTheFloor(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	for name, form := range map[string]url.Values{
+		"NUL in the address":           {"email": {"els\x00@conpro-bvba.be"}, "wachtwoord": {"een-lang-wachtwoord"}},
+		"invalid UTF-8 in the address": {"email": {"els\xff@conpro-bvba.be"}, "wachtwoord": {"een-lang-wachtwoord"}},
+		"NUL in the password":          {"email": {"els@conpro-bvba.be"}, "wachtwoord": {"een-lang\x00wachtwoord"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			res := s.newClient(t).do(t, "POST", "/admin/login", form)
+			took := time.Since(start)
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, unreadable) || !strings.Contains(res.Body, `lang="nl"`) {
+				t.Errorf("status %d, want 422 with %q\n%.400s", res.StatusCode, unreadable, res.Body)
+			}
+			if took < 250*time.Millisecond {
+				t.Errorf("answered in %s, before the 250 ms every failed login takes", took)
+			}
+			if want := strings.ReplaceAll(strings.ToValidUTF8(form.Get("email"), "\uFFFD"), "\x00", "\uFFFD"); !strings.Contains(res.Body, `value="`+want+`"`) {
+				t.Errorf("the address typed is not kept as %q", want)
+			}
+		})
+	}
+	if got := s.auditActions(t); len(got) != 0 {
+		t.Errorf("audited %v", got)
+	}
+}
+
+// A NUL byte in the inbox search reached PostgreSQL (a 500): it is refused
+// in Dutch, with the search kept in its field.
+func TestBadInput_AnInboxSearchWithANulByteIsRefusedWithTheTermKept(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	res := c.do(t, "GET", "/admin/berichten?zoek=a%00b", nil)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, unreadable) {
+		t.Fatalf("status %d, want 422 with %q", res.StatusCode, unreadable)
+	}
+	if !strings.Contains(res.Body, `id="zoek" name="zoek" value="a`+"\uFFFD"+`b"`) {
+		t.Error("the search is not kept in its field, with the character shown as \uFFFD")
+	}
+}
+
+// A NUL byte in a staff member's note reached PostgreSQL (a 500): it is
+// refused in Dutch, the note is kept in its field, and the request still
+// waits.
+func TestBadInput_ANoteWithANulByteIsRefusedWithTheNoteKept(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	s.confirm(t, s.request(t, url.Values{"soort": {"correctie"}, "email": {"an@example.be"}, "toelichting": {"Mijn naam is An."}}))
+	var id int64
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT id FROM privacy_request`).Scan(&id)
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	res := c.do(t, "POST", fmt.Sprintf("/admin/verzoeken/%d/behandeld", id), url.Values{"notitie": {"naam\x00aangepast"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, unreadable) {
+		t.Fatalf("status %d, want 422 with %q", res.StatusCode, unreadable)
+	}
+	if !strings.Contains(res.Body, `value="naam`+"\uFFFD"+`aangepast"`) {
+		t.Error("the note is not kept in its field")
+	}
+	var status string
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT status FROM privacy_request WHERE id = $1`, id).Scan(&status)
+	if status != "queued" {
+		t.Errorf("the request is %s", status)
 	}
 }

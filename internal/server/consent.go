@@ -119,8 +119,8 @@ func (s *Server) consentOf(r *http.Request, c *siteCookies) (consent.State, *all
 // granted, appends the choice to the log, sets the consent cookie, expires
 // the cookies of refused vendors, and sends the visitor back.
 func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errBadRequest)
+	if _, err := formValues(r); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	action, ok := consent.ParseAction(r.PostForm.Get("action"))

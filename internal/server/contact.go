@@ -17,10 +17,6 @@ type ContactStore interface {
 	CreateContactMessage(ctx context.Context, s contact.Submission, n contact.Notification) (int64, error)
 }
 
-// formTokenMaxAge is how long a shown form stays valid; older posts are
-// shown again (with everything the visitor typed) to be sent once more.
-const formTokenMaxAge = 24 * time.Hour
-
 func (s *Server) handleContactForm(w http.ResponseWriter, r *http.Request) {
 	v := web.ContactFormView{Token: s.tokens.Issue(s.now())}
 	s.renderContact(w, r, http.StatusOK, v)
@@ -38,15 +34,17 @@ func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, status in
 func (s *Server) handleContactPost(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	now := s.now()
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errBadRequest)
+	values, err := formValues(r)
+	if err != nil && !errors.Is(err, errUnreadable) {
+		s.fail(w, r, err)
 		return
 	}
+	unreadable := err != nil
 	form := contact.Form{
-		Name:    r.PostForm.Get(string(contact.Name)),
-		Email:   r.PostForm.Get(string(contact.Email)),
-		Phone:   r.PostForm.Get(string(contact.Phone)),
-		Message: r.PostForm.Get(string(contact.Message)),
+		Name:    values.Get(string(contact.Name)),
+		Email:   values.Get(string(contact.Email)),
+		Phone:   values.Get(string(contact.Phone)),
+		Message: values.Get(string(contact.Message)),
 	}
 	again := web.ContactFormView{Form: form, Token: s.tokens.Issue(now)}
 
@@ -58,37 +56,30 @@ func (s *Server) handleContactPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	// Bots fill the hidden field, post without a token of ours or faster
-	// than a person can type; they get the thank-you page, and nothing is
-	// stored or mailed.
-	honeypot := r.PostForm.Get("website") != ""
-	age, err := s.tokens.Age(r.PostForm.Get("t"), now)
-	if honeypot || errors.Is(err, contact.ErrBadToken) || (err == nil && age < s.cfg.ContactMinFill) {
-		s.log.InfoContext(ctx, "contact post taken for a bot", "honeypot", honeypot, "token_ok", err == nil, "fill_time", age.Round(time.Millisecond))
+	// Validation comes first: an empty or invalid form gets its errors,
+	// however fast it came and whatever its token says. (Validation marks
+	// the fields where unreadable text was, shown as U+FFFD.)
+	sub, errs := contact.Validate(form)
+	if len(errs) > 0 || unreadable {
+		again.Errors = errs
+		if unreadable {
+			again.Notice = "FormErrUnreadable"
+		}
+		s.renderContact(w, r, http.StatusUnprocessableEntity, again)
+		return
+	}
+	// Only a filled hidden field drops a post: no person sees that field.
+	// The bot gets the thank-you page, and nothing is stored or mailed.
+	if values.Get("website") != "" {
+		s.log.InfoContext(ctx, "contact post dropped: honeypot filled")
 		http.Redirect(w, r, "/contact/bedankt", http.StatusSeeOther)
 		return
 	}
-	// A token of ours that fails its check was most likely signed before a
-	// key rotation, or by an instance with another key: a person may have
-	// typed that message, so it is shown again to be sent once more.
-	if err != nil {
-		s.log.InfoContext(ctx, "contact post with an unverifiable form token shown again")
-		again.Notice = "ContactErrResend"
-		s.renderContact(w, r, http.StatusUnprocessableEntity, again)
-		return
-	}
-	if age > formTokenMaxAge {
-		again.Notice = "ContactErrExpired"
-		s.renderContact(w, r, http.StatusUnprocessableEntity, again)
-		return
-	}
-
-	sub, errs := contact.Validate(form)
-	if len(errs) > 0 {
-		again.Errors = errs
-		s.renderContact(w, r, http.StatusUnprocessableEntity, again)
-		return
-	}
+	// Every other sign of a bot is weak (a browser that fills the form
+	// itself, a form left open overnight, a key rotation): the message is
+	// kept, mailed and marked for staff to judge.
+	age, tokenErr := s.tokens.Age(values.Get("t"), now)
+	sub.SpamReason = contact.SpamReason(sub, contact.Signs{FormAge: age, TokenErr: tokenErr, MinFill: s.cfg.ContactMinFill})
 	sub.Locale = string(locale.LangOf(ctx))
 	sub.Network = clientip.Truncate(addr)
 	sub.ReceivedAt = now.UTC()
@@ -104,7 +95,7 @@ func (s *Server) handleContactPost(w http.ResponseWriter, r *http.Request) {
 		s.renderContact(w, r, http.StatusServiceUnavailable, again)
 		return
 	}
-	s.log.InfoContext(ctx, "contact message stored", "contact_message_id", id)
+	s.log.InfoContext(ctx, "contact message stored", "contact_message_id", id, "maybe_spam", sub.SpamReason != "")
 	if s.mailKick != nil {
 		s.mailKick()
 	}

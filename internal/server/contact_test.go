@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -33,11 +34,13 @@ func (s *site) contactForm(t *testing.T) url.Values {
 
 type storedMessage struct {
 	Name, Email, Phone, PhoneE164, Message, Locale, Network string
+	// SpamReason is why the message may be spam ("" for none).
+	SpamReason string
 }
 
 func (s *site) contactMessages(t *testing.T) []storedMessage {
 	t.Helper()
-	rows, err := s.db.Pool().Query(context.Background(), `SELECT name, email, phone, phone_e164, message, locale, coalesce(client_network::text, '') FROM contact_message ORDER BY id`)
+	rows, err := s.db.Pool().Query(context.Background(), `SELECT name, email, phone, phone_e164, message, locale, coalesce(client_network::text, ''), spam_reason FROM contact_message ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +48,7 @@ func (s *site) contactMessages(t *testing.T) []storedMessage {
 	var out []storedMessage
 	for rows.Next() {
 		var m storedMessage
-		if err := rows.Scan(&m.Name, &m.Email, &m.Phone, &m.PhoneE164, &m.Message, &m.Locale, &m.Network); err != nil {
+		if err := rows.Scan(&m.Name, &m.Email, &m.Phone, &m.PhoneE164, &m.Message, &m.Locale, &m.Network, &m.SpamReason); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, m)
@@ -178,13 +181,16 @@ func TestContact_EveryInvalidFieldShowsItsMessageAndKeepsWhatWasTyped(t *testing
 	}
 }
 
-func TestContact_BotsGetTheThankYouPageButNothingIsStored(t *testing.T) {
+// Only the hidden honeypot field drops a post: the bot is thanked, and
+// nothing is stored or mailed, whatever its token says.
+func TestContact_OnlyAFilledHoneypotDropsAPost(t *testing.T) {
 	s := newSite(t, siteOptions{env: map[string]string{"CONPRO_CONTACT_MIN_FILL": "3s"}})
 	cases := map[string]func(url.Values){
-		"honeypot filled":  func(f url.Values) { f.Set("website", "https://spam.example") },
-		"posted at once":   func(url.Values) {},
-		"no token":         func(f url.Values) { f.Del("t") },
-		"token from a bot": func(f url.Values) { f.Set("t", "garbage") },
+		"honeypot filled": func(f url.Values) { f.Set("website", "https://spam.example") },
+		"honeypot filled at once, without a token": func(f url.Values) {
+			f.Set("website", "https://spam.example")
+			f.Del("t")
+		},
 		"honeypot filled with a token of another key": func(f url.Values) {
 			f.Set("website", "https://spam.example")
 			f.Set("t", contact.NewTokens([]byte(strings.Repeat("o", 32))).Issue(time.Now().Add(-time.Minute)))
@@ -206,60 +212,102 @@ func TestContact_BotsGetTheThankYouPageButNothingIsStored(t *testing.T) {
 	}
 }
 
-func TestContact_APersonWhoTakesTheirTimeIsNotABot(t *testing.T) {
+// A visitor who autofills the form and pastes a prepared text posts within
+// seconds: their message must not be lost behind a thank-you page. A valid
+// post that only looks like a bot's is stored, mailed and marked for staff,
+// with the reason in plain Dutch.
+func TestContact_AValidPostThatOnlyLooksLikeABotsIsKeptMarkedAndMailed(t *testing.T) {
 	shown := time.Now()
 	clock := shown
 	s := newSite(t, siteOptions{env: map[string]string{"CONPRO_CONTACT_MIN_FILL": "3s"}, now: func() time.Time { return clock }})
+	rotated := contact.NewTokens([]byte(strings.Repeat("o", 32)))
+	cases := []struct {
+		name   string
+		wait   time.Duration
+		edit   func(url.Values)
+		reason string
+	}{
+		{"posted at once", 0, func(url.Values) {}, "Verstuurd binnen een seconde na het openen van het formulier"},
+		{"posted after two seconds", 2 * time.Second, func(url.Values) {}, "Verstuurd 2 seconden na het openen"},
+		{"no token", 20 * time.Second, func(f url.Values) { f.Del("t") }, "niet via het formulier op de website verstuurd"},
+		{"a token from a bot", 20 * time.Second, func(f url.Values) { f.Set("t", "garbage") }, "niet via het formulier op de website verstuurd"},
+		{"a token signed with another key", 20 * time.Second, func(f url.Values) { f.Set("t", rotated.Issue(clock.Add(-time.Minute))) }, "klopt niet"},
+		{"a well-formed token with a forged signature", 20 * time.Second, func(f url.Values) { f.Set("t", "1700000000000.AAAAAAAAAAAAAAAAAAAAAA") }, "klopt niet"},
+		{"a form left open for two days", 48 * time.Hour, func(url.Values) {}, "langer dan een dag open"},
+		{"a message full of links", 20 * time.Second, func(f url.Values) {
+			f.Set("bericht", "Bekijk http://a.example, http://b.example en http://c.example voor goedkope pillen.")
+		}, "Het bericht bevat 3 webadressen."},
+	}
+	for i, c := range cases {
+		clock = shown.Add(time.Duration(i) * 72 * time.Hour)
+		form := s.contactForm(t)
+		form.Set("naam", fmt.Sprintf("Bezoeker %d", i))
+		c.edit(form)
+		clock = clock.Add(c.wait)
+		res := s.postForm(t, "/contact", form.Encode())
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/contact/bedankt" {
+			t.Fatalf("%s: %d to %q", c.name, res.StatusCode, res.Header.Get("Location"))
+		}
+		msgs, mails := s.contactMessages(t), s.outbox(t)
+		if len(msgs) != i+1 || len(mails) != i+1 {
+			t.Fatalf("%s: %d messages and %d mails stored, want %d", c.name, len(msgs), len(mails), i+1)
+		}
+		m, mail := msgs[i], mails[i]
+		if m.Name != form.Get("naam") || !strings.Contains(m.SpamReason, c.reason) {
+			t.Errorf("%s: stored %q with the reason %q, want %q", c.name, m.Name, m.SpamReason, c.reason)
+		}
+		if !strings.HasPrefix(mail.Subject, "Mogelijk spam: ") || !strings.Contains(mail.Body, c.reason) {
+			t.Errorf("%s: the mail does not say it may be spam: %q\n%s", c.name, mail.Subject, mail.Body)
+		}
+	}
+	// A person who took their time is not marked.
+	clock = shown.Add(1000 * time.Hour)
 	form := s.contactForm(t)
-	clock = shown.Add(20 * time.Second)
-	if res := s.postForm(t, "/contact", form.Encode()); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("status %d", res.StatusCode)
-	}
-	if n := len(s.contactMessages(t)); n != 1 {
-		t.Fatalf("%d messages stored, want 1", n)
-	}
-	// A form left open for two days is shown again, not lost.
-	form = s.contactForm(t)
-	clock = clock.Add(48 * time.Hour)
-	res := s.postForm(t, "/contact", form.Encode())
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "te lang open") || !strings.Contains(res.Body, "dakrenovatie") {
-		t.Fatalf("expired form: %d", res.StatusCode)
+	clock = clock.Add(20 * time.Second)
+	s.postForm(t, "/contact", form.Encode())
+	msgs, mails := s.contactMessages(t), s.outbox(t)
+	if last := msgs[len(msgs)-1]; last.SpamReason != "" || strings.HasPrefix(mails[len(mails)-1].Subject, "Mogelijk spam") {
+		t.Errorf("a person's message is marked: %q", last.SpamReason)
 	}
 }
 
-// After a CONPRO_COOKIE_KEY rotation (or from an instance with another key)
-// an open form carries a token this server cannot verify. A person may have
-// typed that message: it is shown again with a fresh token, not dropped.
-func TestContact_ATokenSignedWithAnotherKeyShowsTheFormAgainWithWhatWasTyped(t *testing.T) {
+// Validation comes first: an empty or invalid form gets its Dutch errors
+// however fast it came and whatever its token, and is not stored.
+func TestContact_AnInvalidFormGetsItsErrorsWhateverTheTimingOrToken(t *testing.T) {
 	s := newSite(t, siteOptions{env: map[string]string{"CONPRO_CONTACT_MIN_FILL": "3s"}})
-	rotated := contact.NewTokens([]byte(strings.Repeat("o", 32)))
-	cases := map[string]string{
-		"signed with another key":             rotated.Issue(time.Now().Add(-time.Minute)),
-		"well-formed with a forged signature": "1700000000000.AAAAAAAAAAAAAAAAAAAAAA",
+	cases := map[string]url.Values{
+		"an empty form without a token":  {},
+		"an empty form at once":          {"t": {s.contactForm(t).Get("t")}},
+		"a bad address with a bot token": {"t": {"garbage"}, "naam": {"Jan"}, "email": {"jan@"}, "bericht": {"Een bericht van genoeg tekens."}},
 	}
-	for name, token := range cases {
-		form := s.contactForm(t)
-		form.Set("t", token)
+	for name, form := range cases {
 		res := s.postForm(t, "/contact", form.Encode())
-		if res.StatusCode != http.StatusUnprocessableEntity {
-			t.Fatalf("%s: status %d, want 422", name, res.StatusCode)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "Controleer het formulier") {
+			t.Errorf("%s: %d, want 422 with the errors", name, res.StatusCode)
 		}
-		body := html.UnescapeString(res.Body)
-		for _, want := range []string{"nog niet verstuurd", "verstuur het opnieuw", `value="Jan Peeters"`, `value="jan.peeters@example.be"`, "dakrenovatie"} {
-			if !strings.Contains(body, want) {
-				t.Errorf("%s: the page lacks %q", name, want)
-			}
-		}
-		m := regexp.MustCompile(`name="t" value="([^"]+)"`).FindStringSubmatch(res.Body)
-		if m == nil || m[1] == token {
-			t.Fatalf("%s: the form carries no fresh token", name)
+		if want := map[bool]string{true: "Vul een geldig e-mailadres in", false: "Vul uw naam in."}[form.Get("email") != ""]; !strings.Contains(res.Body, want) {
+			t.Errorf("%s: no %q", name, want)
 		}
 	}
 	if n := len(s.contactMessages(t)); n != 0 {
-		t.Fatalf("%d messages stored, want 0", n)
+		t.Fatalf("%d invalid messages stored", n)
 	}
-	if n := len(s.outbox(t)); n != 0 {
-		t.Fatalf("%d mails queued, want 0", n)
+}
+
+// Marked posts count for the rate limit like any other.
+func TestContact_MarkedPostsCountForTheRateLimit(t *testing.T) {
+	s := newSite(t, siteOptions{env: map[string]string{"CONPRO_CONTACT_MIN_FILL": "3s", "CONPRO_CONTACT_RATE": "2"}})
+	form := s.contactForm(t)
+	for i := 1; i <= 2; i++ {
+		if res := s.postForm(t, "/contact", form.Encode()); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("post %d: %d", i, res.StatusCode)
+		}
+	}
+	if res := s.postForm(t, "/contact", form.Encode()); res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("third post: %d, want 429", res.StatusCode)
+	}
+	if msgs := s.contactMessages(t); len(msgs) != 2 || msgs[0].SpamReason == "" || msgs[1].SpamReason == "" {
+		t.Fatalf("stored %+v, want two marked messages", msgs)
 	}
 }
 
@@ -390,5 +438,36 @@ func TestRateLimits_CountAnIPv6ClientByItsSlash64AndIPv4ByAddress(t *testing.T) 
 	}
 	if n := len(s.contactMessages(t)); n != 8 {
 		t.Errorf("%d contact messages stored, want 8", n)
+	}
+}
+
+// A name such as "Jan \u202Esreteep" is stored as typed but shown reversed
+// ("Jan peeters") in the inbox, the CSV and the mail's subject: direction
+// controls in the name, the address or the message are refused, in Dutch,
+// next to the field, and nothing is stored or mailed.
+func TestContact_DirectionControlsAreRefusedNextToTheField(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	for field, value := range map[string]string{
+		"naam":    "Jan \u202Esreteep",
+		"email":   "jan\u200F@example.be",
+		"bericht": "Bel mij op \u202E83 72 35 4840, graag.",
+	} {
+		form := s.contactForm(t)
+		form.Set(field, value)
+		res := s.postForm(t, "/contact", form.Encode())
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: status %d, want 422", field, res.StatusCode)
+		}
+		d := doc(t, res.Body)
+		msg := byID(d, field+"-fout")
+		if msg == nil || !strings.Contains(text(msg), "onzichtbaar teken dat de leesrichting van de tekst omkeert") {
+			t.Errorf("%s: no Dutch message next to the field", field)
+		}
+		if v, _ := attr(byID(d, field), "aria-invalid"); v != "true" {
+			t.Errorf("%s: the field is not marked invalid", field)
+		}
+	}
+	if n, m := len(s.contactMessages(t)), len(s.outbox(t)); n != 0 || m != 0 {
+		t.Fatalf("%d messages and %d mails stored", n, m)
 	}
 }

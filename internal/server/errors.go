@@ -42,6 +42,7 @@ type failure struct {
 // failure: its handler shows the form.
 var failures = []failure{
 	{err: errBadRequest, status: http.StatusBadRequest, title: "BadRequestTitle", text: "BadRequestText"},
+	{err: errUnreadable, status: http.StatusBadRequest, title: "UnreadableTitle", text: "UnreadableText"},
 	{err: errCrossOrigin, status: http.StatusForbidden, title: "ForbiddenTitle", text: "ForbiddenText"},
 	{err: errNotFound, status: http.StatusNotFound, title: "NotFoundTitle", text: "NotFoundText"},
 	{err: staff.ErrNotFound, status: http.StatusNotFound, title: "NotFoundTitle", text: "NotFoundText"},

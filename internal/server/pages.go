@@ -50,8 +50,8 @@ func (s *Server) handlePolicyVersion(w http.ResponseWriter, r *http.Request) {
 // handleLanguage remembers the visitor's choice of interface language in a
 // functional cookie and sends them back to the page they were on.
 func (s *Server) handleLanguage(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errBadRequest)
+	if _, err := formValues(r); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	l, ok := locale.Parse(r.PostForm.Get("lang"))

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"time"
@@ -37,16 +38,18 @@ func (s *Server) renderRequestForm(w http.ResponseWriter, r *http.Request, statu
 // same whether or not the address is known to the site.
 func (s *Server) handleRequestPost(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errBadRequest)
+	values, err := formValues(r)
+	if err != nil && !errors.Is(err, errUnreadable) {
+		s.fail(w, r, err)
 		return
 	}
+	unreadable := err != nil
 	form := privacyrequest.Form{
-		Kind:            r.PostForm.Get("soort"),
-		Email:           r.PostForm.Get("email"),
-		ConsentID:       r.PostForm.Get("toestemmings_id"),
-		Message:         r.PostForm.Get("toelichting"),
-		EraseConsentLog: r.PostForm.Get("wis_toestemmingen") == "1",
+		Kind:            values.Get("soort"),
+		Email:           values.Get("email"),
+		ConsentID:       values.Get("toestemmings_id"),
+		Message:         values.Get("toelichting"),
+		EraseConsentLog: values.Get("wis_toestemmingen") == "1",
 	}
 	st := consentState(ctx)
 	v := web.RequestFormView{Form: form, FromCookie: st.Choice != nil}
@@ -66,8 +69,12 @@ func (s *Server) handleRequestPost(w http.ResponseWriter, r *http.Request) {
 		}
 		errs["toestemmings_id"] = "RequestErrConsentIDNotHere"
 	}
-	if len(errs) > 0 {
+	if len(errs) > 0 || unreadable {
 		v.Errors = errs
+		if unreadable {
+			// Validation marks the fields where it was, shown as U+FFFD.
+			v.Notice = "FormErrUnreadable"
+		}
 		s.renderRequestForm(w, r, http.StatusUnprocessableEntity, v)
 		return
 	}
@@ -112,7 +119,12 @@ func (s *Server) handleRequestSent(w http.ResponseWriter, r *http.Request) {
 
 // handleRequestConfirmPage shows the button that uses the link's token.
 func (s *Server) handleRequestConfirmPage(w http.ResponseWriter, r *http.Request) {
-	token := r.URL.Query().Get("t")
+	values, err := formValues(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	token := values.Get("t")
 	if token == "" || len(token) > 100 {
 		s.fail(w, r, privacyrequest.ErrBadLink)
 		return
@@ -128,11 +140,12 @@ func (s *Server) handleRequestConfirmPage(w http.ResponseWriter, r *http.Request
 // handleRequestConfirm uses a link once and carries out its request.
 func (s *Server) handleRequestConfirm(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errBadRequest)
+	values, err := formValues(r)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	o, err := privacyrequest.Confirm(ctx, s.requests, s.requestKeys, r.PostForm.Get("t"), s.now())
+	o, err := privacyrequest.Confirm(ctx, s.requests, s.requestKeys, values.Get("t"), s.now())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -158,14 +171,15 @@ func (s *Server) handleRequestConfirm(w http.ResponseWriter, r *http.Request) {
 // handleRequestDownload hands out an access request's data as JSON while
 // the page that showed it is fresh.
 func (s *Server) handleRequestDownload(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errBadRequest)
+	values, err := formValues(r)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	// The server still takes the whole configuration; the periods it states
 	// are the purge's (main gives the purge the same).
 	kept := retention.Periods{Contact: s.cfg.Retention.Contact, Consent: s.cfg.Retention.Consent}
-	x, err := privacyrequest.Download(r.Context(), s.requests, s.requestKeys, r.PostForm.Get("d"), kept, s.now())
+	x, err := privacyrequest.Download(r.Context(), s.requests, s.requestKeys, values.Get("d"), kept, s.now())
 	if err != nil {
 		s.fail(w, r, err)
 		return

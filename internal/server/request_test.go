@@ -344,3 +344,19 @@ func TestRequest_AConsentIDIsTakenOnlyFromTheRequestersOwnCookie(t *testing.T) {
 		t.Fatalf("the form without a cookie offers a consent ID field or lacks the hint")
 	}
 }
+
+// An address with a direction control reads otherwise than it is: refused
+// next to the field, and no link is mailed to it.
+func TestRequest_DirectionControlsInTheAddressAreRefusedNextToTheField(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	res := s.postForm(t, "/privacy/verzoek", url.Values{"soort": {"inzage"}, "email": {"\u202Eeb.elpmaxe@naj"}}.Encode())
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d, want 422", res.StatusCode)
+	}
+	if msg := byID(doc(t, res.Body), "email-fout"); msg == nil || !strings.Contains(text(msg), "leesrichting") {
+		t.Error("no Dutch message next to the address")
+	}
+	if c := s.counts(t); c[2] != 0 {
+		t.Fatalf("%d requests stored", c[2])
+	}
+}

@@ -102,6 +102,7 @@ func (s *Server) routes() (http.Handler, *chi.Mux) {
 					r.Get("/berichten.csv", s.handleAdminInboxCSV)
 					r.Get("/berichten/{id}", s.handleAdminMessage)
 					r.Post("/berichten/{id}/afgehandeld", s.handleAdminMessageHandled)
+					r.Post("/berichten/{id}/geen-spam", s.handleAdminMessageNotSpam)
 					r.Post("/berichten/{id}/verwijderen", s.handleAdminMessageDelete)
 					r.Get("/verzoeken", s.handleAdminRequests)
 					r.Post("/verzoeken/{id}/behandeld", s.handleAdminRequestHandled)

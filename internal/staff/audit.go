@@ -24,6 +24,7 @@ const (
 	ActionReadMessage   Action = "read_message"
 	ActionMarkHandled   Action = "mark_handled"
 	ActionMarkOpen      Action = "mark_open"
+	ActionMarkNotSpam   Action = "mark_not_spam"
 	ActionDeleteMessage Action = "delete_message"
 	ActionExportCSV     Action = "export_csv"
 	ActionListRequests  Action = "list_requests"
@@ -40,7 +41,7 @@ const (
 func Actions() []Action {
 	return []Action{
 		ActionLogin, ActionLogout, ActionAccountLocked,
-		ActionListMessages, ActionReadMessage, ActionMarkHandled, ActionMarkOpen, ActionDeleteMessage, ActionExportCSV,
+		ActionListMessages, ActionReadMessage, ActionMarkHandled, ActionMarkOpen, ActionMarkNotSpam, ActionDeleteMessage, ActionExportCSV,
 		ActionListRequests, ActionHandleRequest,
 		ActionLookupConsent,
 		ActionListMail, ActionRetryMail,

@@ -131,12 +131,20 @@ type InboxMessage struct {
 	MailSent               bool
 	MailAttempts           int
 	MailQueued, MailFailed bool
+	// SpamReason says why the message may be spam ("" when nothing
+	// pointed that way); NotSpamAt is when staff judged it was not.
+	SpamReason string
+	NotSpamAt  *time.Time
 }
 
-// InboxFilter selects messages: all, only open or only handled, matching a
-// search in name or e-mail.
+// MaybeSpam reports whether a message is marked as possible spam: it
+// showed a sign of a bot and staff have not judged it otherwise.
+func (m InboxMessage) MaybeSpam() bool { return m.SpamReason != "" && m.NotSpamAt == nil }
+
+// InboxFilter selects messages: all, only open, only handled or only those
+// that may be spam, matching a search in name or e-mail.
 type InboxFilter struct {
-	State  string // "", "open", "afgehandeld"
+	State  string // "", "open", "afgehandeld", "spam"
 	Search string
 	Limit  int
 }

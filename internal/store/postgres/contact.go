@@ -20,10 +20,10 @@ func (db *DB) CreateContactMessage(ctx context.Context, s contact.Submission, n 
 			network = &s.Network
 		}
 		err := tx.QueryRow(ctx, `
-			INSERT INTO contact_message (received_at, name, email, phone, phone_e164, message, locale, client_network)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			INSERT INTO contact_message (received_at, name, email, phone, phone_e164, message, locale, client_network, spam_reason)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 			RETURNING id`,
-			s.ReceivedAt, s.Name, s.Email, s.Phone, s.PhoneE164, s.Message, s.Locale, network).Scan(&id)
+			s.ReceivedAt, s.Name, s.Email, s.Phone, s.PhoneE164, s.Message, s.Locale, network, s.SpamReason).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert contact message: %w", err)
 		}

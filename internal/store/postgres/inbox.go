@@ -13,12 +13,12 @@ import (
 )
 
 const inboxColumns = `m.id, m.received_at, m.name, m.email, m.phone, m.phone_e164, m.message, m.locale, m.client_network, m.handled_at,
-	coalesce(bool_or(o.sent_at IS NOT NULL), false), coalesce(max(o.attempts), 0)`
+	m.spam_reason, m.not_spam_at, coalesce(bool_or(o.sent_at IS NOT NULL), false), coalesce(max(o.attempts), 0)`
 
 func scanInbox(row pgx.CollectableRow) (staff.InboxMessage, error) {
 	var m staff.InboxMessage
 	var network *netip.Prefix
-	err := row.Scan(&m.ID, &m.ReceivedAt, &m.Name, &m.Email, &m.Phone, &m.PhoneE164, &m.Message, &m.Locale, &network, &m.HandledAt, &m.MailSent, &m.MailAttempts)
+	err := row.Scan(&m.ID, &m.ReceivedAt, &m.Name, &m.Email, &m.Phone, &m.PhoneE164, &m.Message, &m.Locale, &network, &m.HandledAt, &m.SpamReason, &m.NotSpamAt, &m.MailSent, &m.MailAttempts)
 	if network != nil {
 		m.Network = network.String()
 	}
@@ -35,7 +35,8 @@ func (db *DB) Inbox(ctx context.Context, f staff.InboxFilter) ([]staff.InboxMess
 	rows, err := db.pool.Query(ctx, `
 		SELECT `+inboxColumns+`
 		FROM contact_message m LEFT JOIN mail_outbox o ON o.contact_message_id = m.id
-		WHERE ($1 = '' OR ($1 = 'open' AND m.handled_at IS NULL) OR ($1 = 'afgehandeld' AND m.handled_at IS NOT NULL))
+		WHERE ($1 = '' OR ($1 = 'open' AND m.handled_at IS NULL) OR ($1 = 'afgehandeld' AND m.handled_at IS NOT NULL)
+		       OR ($1 = 'spam' AND m.spam_reason <> '' AND m.not_spam_at IS NULL))
 		  AND ($2 = '' OR m.name ILIKE '%' || $2 || '%' OR m.email ILIKE '%' || $2 || '%')
 		GROUP BY m.id
 		ORDER BY m.received_at DESC, m.id DESC
@@ -80,6 +81,21 @@ func (db *DB) SetMessageHandled(ctx context.Context, id int64, handled bool, now
 		tag, err := tx.Exec(ctx, `UPDATE contact_message SET handled_at = $2 WHERE id = $1`, id, at)
 		if err != nil {
 			return fmt.Errorf("mark message: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return staff.ErrNotFound
+		}
+		return nil
+	})
+}
+
+// MarkNotSpam records that staff judged a message not to be spam, and the
+// staff action in the same transaction.
+func (db *DB) MarkNotSpam(ctx context.Context, id int64, now time.Time, audit staff.AuditEntry) error {
+	return db.audited(ctx, audit, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE contact_message SET not_spam_at = coalesce(not_spam_at, $2) WHERE id = $1`, id, now)
+		if err != nil {
+			return fmt.Errorf("mark message not spam: %w", err)
 		}
 		if tag.RowsAffected() == 0 {
 			return staff.ErrNotFound
