@@ -166,7 +166,7 @@ func TestT_EveryDutchMessageExistsInEveryLanguage(t *testing.T) {
 	if len(ids) < 10 {
 		t.Fatalf("only %d Dutch messages: %v", len(ids), ids)
 	}
-	data := map[string]any{"Phone": "P", "Number": 2, "Current": 3, "Category": "C", "Email": "E", "Categories": "C", "Count": 2, "Kind": "K", "ID": "I", "Messages": 1, "Requests": 1, "Consents": 1, "Name": "N", "When": "W", "Next": "X", "Valid": "V"}
+	data := map[string]any{"Phone": "P", "Number": 2, "Current": 3, "Category": "C", "Email": "E", "Categories": "C", "Count": 2, "Kind": "K", "ID": "I", "Messages": 1, "Requests": 1, "Consents": 1, "Name": "N", "When": "W", "Next": "X", "Valid": "V", "Date": "D", "Handled": "H", "Term": "T"}
 	for _, lang := range locale.Langs() {
 		if got := messageIDs(t, lang); !slices.Equal(got, ids) {
 			t.Errorf("%s has IDs %v, nl has %v", lang, got, ids)

@@ -19,7 +19,9 @@ import (
 // AdminStore is what the staff area reads and changes.
 type AdminStore interface {
 	staff.Accounts
+	staff.AccountStore
 	StaffUser(ctx context.Context, id int64) (staff.User, error)
+	StaffUsers(ctx context.Context) ([]staff.User, error)
 	Audit(ctx context.Context, e staff.AuditEntry) error
 	AuditLog(ctx context.Context, limit int) ([]staff.AuditEntry, error)
 	Inbox(ctx context.Context, f staff.InboxFilter) ([]staff.InboxMessage, error)
@@ -66,8 +68,8 @@ func currentStaff(ctx context.Context) staff.User {
 }
 
 // requireStaff sends a request without a staff session to the login page.
-// A session whose account is gone, or whose password changed since the
-// session began, is ended.
+// A session whose account is gone or disabled, or whose password changed
+// since the session began, is ended.
 func (s *Server) requireStaff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -81,8 +83,8 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		if err != nil || u.CredentialVersion != s.sessions.GetInt(ctx, sessionCredential) {
-			s.log.InfoContext(ctx, "staff session ended: account gone or password changed", "staff_id", id)
+		if err != nil || !u.Admits(s.sessions.GetInt(ctx, sessionCredential)) {
+			s.log.InfoContext(ctx, "staff session ended: account gone or disabled, or password changed", "staff_id", id)
 			if err := s.sessions.Destroy(ctx); err != nil {
 				s.fail(w, r, err)
 				return
@@ -166,6 +168,10 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, staff.ErrLocked):
 		s.log.WarnContext(ctx, "staff login refused: account locked")
+		s.render(w, r, http.StatusUnauthorized, web.AdminLogin(p, email, "AdminLoginFailed"))
+		return
+	case errors.Is(err, staff.ErrDisabled):
+		s.log.InfoContext(ctx, "staff login refused: account disabled")
 		s.render(w, r, http.StatusUnauthorized, web.AdminLogin(p, email, "AdminLoginFailed"))
 		return
 	case errors.Is(err, staff.ErrBadLogin):

@@ -3,6 +3,8 @@ package server_test
 import (
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -69,5 +71,138 @@ func TestBrowser_StaffLogInReadAMessageMarkItHandledSeeTheChartLogOut(t *testing
 	}
 	if errs := b.Errors(); len(errs) > 0 {
 		t.Errorf("console errors: %q", errs)
+	}
+}
+
+// staffBrowser is a browser signed in to the staff area, saving screenshots
+// of what it shows.
+type staffBrowser struct {
+	*browsertest.Browser
+	t   *testing.T
+	dir string
+}
+
+func (s *site) staffBrowser(t *testing.T, email, password string) staffBrowser {
+	t.Helper()
+	b := browsertest.New(t, browsertest.Options{})
+	dir := *screenshotDir
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	b.Navigate(t, s.URL+"/admin/login")
+	if err := chromedp.Do(b.Ctx,
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("wachtwoord"), password),
+	); err != nil {
+		t.Fatal(err)
+	}
+	b.ClickAndWait(t, `.contact-form button[type="submit"]`)
+	return staffBrowser{Browser: b, t: t, dir: dir}
+}
+
+// shot saves the page as it is now (without loading it again) at phone and
+// desktop width, and checks that nothing is wider than the screen.
+func (b staffBrowser) shot(name string) {
+	b.t.Helper()
+	for _, w := range []int64{390, 1280} {
+		if err := chromedp.Do(b.Ctx, chromedp.EmulateViewport(w, 900)); err != nil {
+			b.t.Fatal(err)
+		}
+		png, err := chromedp.Run(b.Ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		if err := os.MkdirAll(b.dir, 0o755); err != nil {
+			b.t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(b.dir, fmt.Sprintf("admin-%s-%d.png", name, w)), png, 0o644); err != nil {
+			b.t.Fatal(err)
+		}
+		overflow, err := chromedp.Run(b.Ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("body *")]
+			.filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+			.map(el => el.tagName + "." + el.className)`))
+		if err != nil || len(overflow) > 0 {
+			b.t.Errorf("%s at %dpx: wider than the screen: %q (%v)", name, w, overflow, err)
+		}
+	}
+}
+
+func (b staffBrowser) path() string {
+	b.t.Helper()
+	loc, err := chromedp.Run(b.Ctx, chromedp.Location())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	u, _ := url.Parse(loc)
+	return u.Path
+}
+
+func (b staffBrowser) eval(js string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		b.t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+func (b staffBrowser) fill(id, value string) {
+	b.t.Helper()
+	b.eval(`document.getElementById("` + id + `").value = ""`)
+	if err := chromedp.Do(b.Ctx, chromedp.SendKeys(chromedp.ID(id), value)); err != nil {
+		b.t.Fatalf("fill %s: %v", id, err)
+	}
+}
+
+// TestBrowser_StaffAddAColleagueThenDisableEnableAndGiveItANewPassword.
+func TestBrowser_StaffAddAColleagueThenDisableEnableAndGiveItANewPassword(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	b := s.staffBrowser(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	b.ClickAndWait(t, `.admin-nav a[href="/admin/medewerkers"]`)
+	b.shot("accounts")
+
+	b.fill("email", "jan.peeters@conpro-bvba.be")
+	b.fill("wachtwoord", "te-kort")
+	b.fill("herhaal", "te-kort")
+	b.ClickAndWait(t, `.account-add button[type="submit"]`)
+	if got := b.eval(`document.activeElement.id + " | " + document.querySelector("#wachtwoord-fout").innerText + " | " + document.querySelector("#email").value`); got != "wachtwoord | Kies een wachtwoord van minstens 12 tekens. | jan.peeters@conpro-bvba.be" {
+		t.Fatalf("a short password: %q", got)
+	}
+	b.shot("accounts-error")
+	b.fill("wachtwoord", "een-goed-wachtwoord")
+	b.fill("herhaal", "een-goed-wachtwoord")
+	b.ClickAndWait(t, `.account-add button[type="submit"]`)
+	if got := b.eval(`document.querySelector(".notice-success").innerText`); got != "Het account van jan.peeters@conpro-bvba.be is toegevoegd." {
+		t.Fatalf("after adding: %q", got)
+	}
+	if n := countNodes(t, b.Browser, `form[action$="/uitschakelen"]`); n != 1 {
+		t.Fatalf("%d buttons to disable, want one: not for one's own account", n)
+	}
+	b.ClickAndWait(t, `form[action$="/uitschakelen"] button`)
+	if got := b.eval(`document.querySelector("tr.account-disabled").innerText`); !strings.Contains(got, "jan.peeters@conpro-bvba.be") || !strings.Contains(got, "uitgeschakeld") {
+		t.Fatalf("the disabled row: %q", got)
+	}
+	b.shot("accounts-disabled")
+	b.ClickAndWait(t, `form[action$="/inschakelen"] button`)
+	if n := countNodes(t, b.Browser, "tr.account-disabled"); n != 0 {
+		t.Fatal("enabling left the account disabled")
+	}
+	b.ClickAndWait(t, `tbody tr:nth-child(2) a[href$="/wachtwoord"]`)
+	if got := b.eval(`document.querySelector("h1").innerText`); got != "Nieuw wachtwoord voor jan.peeters@conpro-bvba.be" {
+		t.Fatalf("password page %q", got)
+	}
+	b.shot("password")
+	b.fill("wachtwoord", "nog-een-goed-wachtwoord")
+	b.fill("herhaal", "nog-een-goed-wachtwoord")
+	b.ClickAndWait(t, `.contact-form button[type="submit"]`)
+	if got := b.eval(`document.querySelector(".notice-success").innerText`); !strings.HasPrefix(got, "Het wachtwoord van jan.peeters@conpro-bvba.be is gewijzigd") {
+		t.Fatalf("after the new password: %q", got)
+	}
+	// The 422 of the short password is logged by the browser, as any 4xx.
+	for _, e := range b.Errors() {
+		if !strings.Contains(e, "status of 422") {
+			t.Errorf("console error: %q", e)
+		}
 	}
 }

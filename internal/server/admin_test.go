@@ -9,9 +9,12 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/net/html"
 
 	"conpro/internal/staff"
 )
@@ -23,13 +26,15 @@ type staffClient struct {
 	client *http.Client
 }
 
+// addStaff gives the site an account, as if it had always been there:
+// nothing in the audit log, which tests read from its start.
 func (s *site) addStaff(t *testing.T, email, password string) {
 	t.Helper()
 	hash, err := staff.HashPassword(password)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.db.AddStaffUser(context.Background(), email, hash); err != nil {
+	if _, err := s.db.Pool().Exec(context.Background(), `INSERT INTO staff_user (email, password_hash) VALUES ($1, $2)`, email, hash); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -92,7 +97,9 @@ var adminRoutes = []struct{ method, path string }{
 	{"GET", "/admin"}, {"GET", "/admin/"}, {"GET", "/admin/berichten"}, {"GET", "/admin/berichten.csv"}, {"GET", "/admin/berichten/1"},
 	{"POST", "/admin/berichten/1/afgehandeld"}, {"POST", "/admin/berichten/1/verwijderen"}, {"GET", "/admin/verzoeken"},
 	{"POST", "/admin/verzoeken/1/behandeld"}, {"GET", "/admin/toestemmingen"}, {"GET", "/admin/statistieken"}, {"GET", "/admin/mail"}, {"POST", "/admin/mail/1/opnieuw"},
-	{"GET", "/admin/audit"}, {"POST", "/admin/uitloggen"},
+	{"GET", "/admin/audit"}, {"GET", "/admin/medewerkers"}, {"POST", "/admin/medewerkers"}, {"POST", "/admin/medewerkers/1/uitschakelen"},
+	{"POST", "/admin/medewerkers/1/inschakelen"}, {"GET", "/admin/medewerkers/1/wachtwoord"}, {"POST", "/admin/medewerkers/1/wachtwoord"},
+	{"POST", "/admin/uitloggen"},
 }
 
 func TestAdmin_EveryRouteRedirectsToLoginWithoutASession(t *testing.T) {
@@ -288,6 +295,25 @@ func TestAdmin_InboxReadHandleDeleteAndEveryActionIsAudited(t *testing.T) {
 	}
 }
 
+// byClass returns the elements whose class list holds class, in document
+// order.
+func byClass(n *html.Node, class string) []*html.Node {
+	var out []*html.Node
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			if v, ok := attr(n, "class"); ok && slices.Contains(strings.Fields(v), class) {
+				out = append(out, n)
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return out
+}
+
 func TestAdmin_CSVExportRoundTripsAccentsAndCommas(t *testing.T) {
 	s := newSite(t, siteOptions{})
 	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
@@ -398,6 +424,132 @@ func TestAdmin_RequestQueueConsentLookupAndOutboxRetry(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("audit lacks %s: %s", want, got)
 		}
+	}
+}
+
+func TestAdmin_StaffAddAColleagueDisableEnableAndResetItsPasswordEachAudited(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	els := s.newClient(t)
+	els.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	var elsID int64
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT id FROM staff_user`).Scan(&elsID)
+	list := els.do(t, "GET", "/admin/medewerkers", nil)
+	if list.StatusCode != 200 || !strings.Contains(list.Body, "dit bent u") || strings.Contains(list.Body, fmt.Sprintf("/admin/medewerkers/%d/uitschakelen", elsID)) {
+		t.Fatalf("the list: %d; want one's own account marked, without a button to disable it", list.StatusCode)
+	}
+
+	// A form with errors comes back with a Dutch message at the field and
+	// the address typed; never with a password.
+	for _, c := range []struct{ email, password, again, message, field string }{
+		{"geen adres", "een-lang-wachtwoord", "een-lang-wachtwoord", "Vul een geldig e-mailadres in", "email"},
+		{"jan@conpro-bvba.be", "kort-wachtw", "kort-wachtw", "minstens 12 tekens", "wachtwoord"},
+		{"jan@conpro-bvba.be", "een-ander-wachtwoord", "een-ander-wachtwoorD", "niet gelijk", "herhaal"},
+		{"ELS@conpro-bvba.be", "een-ander-wachtwoord", "een-ander-wachtwoord", "Er is al een account met dit e-mailadres", "email"},
+	} {
+		res := els.do(t, "POST", "/admin/medewerkers", url.Values{"email": {c.email}, "wachtwoord": {c.password}, "herhaal": {c.again}})
+		input := byID(doc(t, res.Body), c.field)
+		invalid, _ := attr(input, "aria-invalid")
+		value, _ := attr(byID(doc(t, res.Body), "email"), "value")
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, c.message) || invalid != "true" || value != c.email {
+			t.Errorf("%+v: %d, message %v, %s invalid %q, address kept %q", c, res.StatusCode, strings.Contains(res.Body, c.message), c.field, invalid, value)
+		}
+		if strings.Contains(res.Body, c.password) {
+			t.Errorf("%+v: the page carries the password", c)
+		}
+	}
+	res := els.do(t, "POST", "/admin/medewerkers", url.Values{"email": {"Jan@Conpro-BVBA.be"}, "wachtwoord": {"een-ander-wachtwoord"}, "herhaal": {"een-ander-wachtwoord"}})
+	var janID int64
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT id FROM staff_user WHERE email = 'jan@conpro-bvba.be'`).Scan(&janID)
+	if res.StatusCode != http.StatusSeeOther || janID == 0 {
+		t.Fatalf("add: %d, account %d", res.StatusCode, janID)
+	}
+	if done := els.do(t, "GET", res.Header.Get("Location"), nil); !strings.Contains(done.Body, "Het account van jan@conpro-bvba.be is toegevoegd.") {
+		t.Fatal("no word that the account was added")
+	}
+	jan := s.newClient(t)
+	if res := jan.login(t, "jan@conpro-bvba.be", "een-ander-wachtwoord"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the new account's login: %d", res.StatusCode)
+	}
+	if res := jan.do(t, "GET", "/admin/berichten", nil); res.StatusCode != 200 {
+		t.Fatalf("the new account's inbox: %d", res.StatusCode)
+	}
+
+	// Disabled: the open session ends at once and the login is refused, as
+	// a wrong password is.
+	if res := els.do(t, "POST", fmt.Sprintf("/admin/medewerkers/%d/uitschakelen", janID), url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("disable: %d", res.StatusCode)
+	}
+	if res := jan.do(t, "GET", "/admin/berichten", nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/login" {
+		t.Fatalf("the disabled account's session: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res := jan.login(t, "jan@conpro-bvba.be", "een-ander-wachtwoord"); res.StatusCode != http.StatusUnauthorized || !strings.Contains(res.Body, "uitgeschakeld") {
+		t.Fatalf("the disabled account's login: %d", res.StatusCode)
+	}
+	if row := text(byClass(doc(t, els.do(t, "GET", "/admin/medewerkers", nil).Body), "account-disabled")[0]); !strings.Contains(row, "jan@conpro-bvba.be") || !strings.Contains(row, "uitgeschakeld sinds") {
+		t.Fatalf("the disabled account's row %q", row)
+	}
+	// Nobody disables themselves, even with a hand-made request.
+	if res := els.do(t, "POST", fmt.Sprintf("/admin/medewerkers/%d/uitschakelen", elsID), url.Values{}); res.StatusCode != http.StatusConflict || !strings.Contains(res.Body, "U kunt uw eigen account niet uitschakelen") {
+		t.Fatalf("disabling oneself: %d", res.StatusCode)
+	}
+	if res := els.do(t, "GET", "/admin/berichten", nil); res.StatusCode != 200 {
+		t.Fatalf("after trying to disable oneself: %d", res.StatusCode)
+	}
+	if res := els.do(t, "POST", fmt.Sprintf("/admin/medewerkers/%d/inschakelen", janID), url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("enable: %d", res.StatusCode)
+	}
+	if res := jan.login(t, "jan@conpro-bvba.be", "een-ander-wachtwoord"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the account enabled again: %d", res.StatusCode)
+	}
+
+	// A new password ends the account's sessions; only the new one works.
+	form := els.do(t, "GET", fmt.Sprintf("/admin/medewerkers/%d/wachtwoord", janID), nil)
+	if !strings.Contains(form.Body, "Nieuw wachtwoord voor jan@conpro-bvba.be") {
+		t.Fatal("the password page does not name the account")
+	}
+	if res := els.do(t, "POST", fmt.Sprintf("/admin/medewerkers/%d/wachtwoord", janID), url.Values{"wachtwoord": {"derde-wachtwoord!"}, "herhaal": {"derde-wachtwoord?"}}); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "niet gelijk") {
+		t.Fatalf("passwords that differ: %d", res.StatusCode)
+	}
+	if res := els.do(t, "POST", fmt.Sprintf("/admin/medewerkers/%d/wachtwoord", janID), url.Values{"wachtwoord": {"derde-wachtwoord!"}, "herhaal": {"derde-wachtwoord!"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("new password: %d", res.StatusCode)
+	}
+	if res := jan.do(t, "GET", "/admin/berichten", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a session of the old password: %d", res.StatusCode)
+	}
+	if res := jan.login(t, "jan@conpro-bvba.be", "een-ander-wachtwoord"); res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("the old password: %d", res.StatusCode)
+	}
+	if res := jan.login(t, "jan@conpro-bvba.be", "derde-wachtwoord!"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the new password: %d", res.StatusCode)
+	}
+	// One's own: signed in here still, elsewhere no longer.
+	elsElsewhere := s.newClient(t)
+	elsElsewhere.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	if res := els.do(t, "POST", fmt.Sprintf("/admin/medewerkers/%d/wachtwoord", elsID), url.Values{"wachtwoord": {"nieuw-voor-els!"}, "herhaal": {"nieuw-voor-els!"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("one's own new password: %d", res.StatusCode)
+	}
+	if res := els.do(t, "GET", "/admin/berichten", nil); res.StatusCode != 200 {
+		t.Fatalf("here, after one's own new password: %d", res.StatusCode)
+	}
+	if res := elsElsewhere.do(t, "GET", "/admin/berichten", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("elsewhere, after one's own new password: %d", res.StatusCode)
+	}
+	if res := els.do(t, "POST", "/admin/medewerkers/999/uitschakelen", url.Values{}); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("an account that does not exist: %d", res.StatusCode)
+	}
+
+	var changes []string
+	for _, a := range s.auditActions(t) {
+		if strings.Contains(a, "staff") {
+			changes = append(changes, a)
+		}
+	}
+	jn, en := fmt.Sprint(janID), fmt.Sprint(elsID)
+	want := []string{"list_staff:staff_user", "add_staff:staff_user:" + jn, "list_staff:staff_user", "disable_staff:staff_user:" + jn, "list_staff:staff_user",
+		"enable_staff:staff_user:" + jn, "reset_staff_password:staff_user:" + jn, "reset_staff_password:staff_user:" + en}
+	if strings.Join(changes, ",") != strings.Join(want, ",") {
+		t.Fatalf("audit %q,\nwant %q", changes, want)
 	}
 }
 

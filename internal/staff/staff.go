@@ -24,6 +24,18 @@ type User struct {
 	// CredentialVersion changes with every password change; a session
 	// opened under another version is no longer valid.
 	CredentialVersion int
+	// DisabledAt is when the account was disabled; nil while it is enabled.
+	DisabledAt *time.Time
+}
+
+// Disabled reports whether the account may not be used.
+func (u User) Disabled() bool { return u.DisabledAt != nil }
+
+// Admits reports whether a session opened under credentialVersion still
+// stands for the account: not once the account is disabled, nor after a
+// password change.
+func (u User) Admits(credentialVersion int) bool {
+	return !u.Disabled() && u.CredentialVersion == credentialVersion
 }
 
 // MinPassword is the shortest password accepted.
@@ -65,8 +77,8 @@ func hashing(ctx context.Context) (func(), error) {
 
 // HashPassword checks a new password and hashes it with argon2id.
 func HashPassword(password string) (string, error) {
-	if utf8.RuneCountInString(password) < MinPassword {
-		return "", ErrWeakPassword
+	if err := checkStrength(password); err != nil {
+		return "", err
 	}
 	done, err := hashing(context.Background())
 	if err != nil {
@@ -74,6 +86,13 @@ func HashPassword(password string) (string, error) {
 	}
 	defer done()
 	return argon2id.CreateHash(password, params)
+}
+
+func checkStrength(password string) error {
+	if utf8.RuneCountInString(password) < MinPassword {
+		return ErrWeakPassword
+	}
+	return nil
 }
 
 // dummyHash is compared against when an address is unknown, so that a
