@@ -7,6 +7,8 @@ import (
 
 	"conpro/internal/brussels"
 	"conpro/internal/locale"
+	"conpro/internal/privacyrequest"
+	"conpro/internal/staff"
 )
 
 // dateOnly writes a day for staff, in Belgian time.
@@ -41,4 +43,28 @@ func staffDescribedBy(errs map[string]string, name, hintID string) string {
 		ids = append(ids, name+"-fout")
 	}
 	return strings.Join(ids, " ")
+}
+
+// requestDue says by when a request must be answered and how that stands
+// at now; empty for a request without a deadline.
+func requestDue(ctx context.Context, q staff.QueuedRequest, now time.Time) string {
+	deadline, ok := q.Deadline()
+	if !ok {
+		return ""
+	}
+	date := dateOnly(ctx, deadline)
+	if q.Status != "queued" {
+		if q.HandledAt == nil {
+			return T(ctx, "AdminDeadlineOn", map[string]any{"Date": date})
+		}
+		return T(ctx, "AdminDeadlineHandled", map[string]any{"Date": date, "Handled": dateOnly(ctx, *q.HandledAt)})
+	}
+	switch left := privacyrequest.DaysLeft(deadline, now); {
+	case left < 0:
+		return T(ctx, "AdminDeadlinePast", map[string]any{"Date": date, "Count": -left})
+	case left == 0:
+		return T(ctx, "AdminDeadlineToday", map[string]any{"Date": date})
+	default:
+		return T(ctx, "AdminDeadlineLeft", map[string]any{"Date": date, "Count": left})
+	}
 }

@@ -17,7 +17,7 @@ func (s *Server) handleAdminRequests(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, web.AdminRequests(s.adminPage(r, "AdminRequestsTitle"), reqs))
+	s.render(w, r, http.StatusOK, web.AdminRequests(s.adminPage(r, "AdminRequestsTitle"), reqs, s.now()))
 }
 
 func (s *Server) handleAdminRequestHandled(w http.ResponseWriter, r *http.Request) {

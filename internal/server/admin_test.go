@@ -16,7 +16,9 @@ import (
 
 	"golang.org/x/net/html"
 
+	"conpro/internal/privacyrequest"
 	"conpro/internal/staff"
+	"conpro/web"
 )
 
 // staffClient is a browser-like client with a cookie jar, logged in as a
@@ -424,6 +426,70 @@ func TestAdmin_RequestQueueConsentLookupAndOutboxRetry(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("audit lacks %s: %s", want, got)
 		}
+	}
+}
+
+func TestAdmin_AConfirmedCorrectionMailsStaffAndShowsItsLegalDeadlineAndWhenItIsLate(t *testing.T) {
+	s := newSite(t, siteOptions{env: map[string]string{"CONPRO_MAIL_TO": "kantoor@conpro-bvba.be"}})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	s.confirm(t, s.request(t, url.Values{"soort": {"correctie"}, "email": {"jan@example.be"}, "toelichting": {"Mijn naam is Jan, niet Jean."}}))
+	// Requests the site answers itself need nobody.
+	s.confirm(t, s.request(t, url.Values{"soort": {"inzage"}, "email": {"an@example.be"}}))
+	s.confirm(t, s.request(t, url.Values{"soort": {"verwijdering"}, "email": {"piet@example.be"}}))
+
+	var to, subject, body string
+	var mails int
+	err := s.db.Pool().QueryRow(context.Background(), `
+		SELECT to_addr, subject, body_text, count(*) OVER () FROM mail_outbox WHERE kind = 'privacy_request_waiting'`).Scan(&to, &subject, &body, &mails)
+	if err != nil || mails != 1 || to != "kantoor@conpro-bvba.be" {
+		t.Fatalf("staff mails: %d to %q (%v), want one to CONPRO_MAIL_TO", mails, to, err)
+	}
+	for _, want := range []string{"correctie", "https://conpro-bouw.be/admin/verzoeken", "Wettelijke termijn"} {
+		if !strings.Contains(subject+"\n"+body, want) {
+			t.Errorf("the staff mail lacks %q:\n%s\n\n%s", want, subject, body)
+		}
+	}
+	for _, secret := range []string{"jan@example.be", "Jan, niet Jean"} {
+		if strings.Contains(subject+body, secret) {
+			t.Errorf("the staff mail carries the requester's %q", secret)
+		}
+		if strings.Contains(s.logs.String(), secret) {
+			t.Errorf("the log carries the requester's %q", secret)
+		}
+	}
+
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	var verifiedAt time.Time
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT verified_at FROM privacy_request WHERE kind = 'correctie'`).Scan(&verifiedAt)
+	deadline := privacyrequest.Deadline(verifiedAt)
+	queue := c.do(t, "GET", "/admin/verzoeken", nil)
+	card := byClass(doc(t, queue.Body), "request-card")[0]
+	due := text(byClass(card, "deadline")[0])
+	want := fmt.Sprintf("uiterlijk %s (nog %d dagen)", web.DutchDate(deadline), privacyrequest.DaysLeft(deadline, time.Now()))
+	if !strings.Contains(text(card), "Correctie") || due != want || strings.Contains(text(card), "Te laat") {
+		t.Fatalf("the waiting correction's deadline %q, want %q", due, want)
+	}
+
+	// Forty days on, it is late: in words, not only in colour.
+	_, err = s.db.Pool().Exec(context.Background(), `
+		UPDATE privacy_request SET created_at = created_at - interval '40 days', verified_at = verified_at - interval '40 days' WHERE kind = 'correctie'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline = privacyrequest.Deadline(verifiedAt.Add(-40 * 24 * time.Hour))
+	late := byClass(doc(t, c.do(t, "GET", "/admin/verzoeken", nil).Body), "request-card")[0]
+	class, _ := attr(late, "class")
+	want = fmt.Sprintf("verstreken op %s, %d dagen geleden: beantwoord dit verzoek zo snel mogelijk", web.DutchDate(deadline), -privacyrequest.DaysLeft(deadline, time.Now()))
+	if due := text(byClass(late, "deadline")[0]); !strings.Contains(class, "card-overdue") || !strings.Contains(text(late), "⚠ Te laat") || due != want {
+		t.Fatalf("the late correction (%s): %q, want %q", class, due, want)
+	}
+	var id int64
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT id FROM privacy_request WHERE kind = 'correctie'`).Scan(&id)
+	c.do(t, "POST", fmt.Sprintf("/admin/verzoeken/%d/behandeld", id), url.Values{"notitie": {"naam aangepast"}})
+	handled := c.do(t, "GET", "/admin/verzoeken", nil)
+	if strings.Contains(handled.Body, "Te laat") || !strings.Contains(handled.Body, "behandeld op "+web.DutchDate(time.Now())) {
+		t.Fatal("a handled request is still shown late, or not when it was handled")
 	}
 }
 

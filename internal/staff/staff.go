@@ -14,6 +14,7 @@ import (
 	"github.com/alexedwards/argon2id"
 
 	"conpro/internal/contact"
+	"conpro/internal/privacyrequest"
 )
 
 // User is a staff account.
@@ -172,6 +173,23 @@ type QueuedRequest struct {
 	Outcome    string
 	VerifiedAt *time.Time
 	HandledAt  *time.Time
+}
+
+// Deadline is the last day (midnight, Belgian time) to answer a request its
+// sender confirmed; false for one not confirmed (no deadline runs yet) or
+// carried out at once by the site (access and erasure).
+func (q QueuedRequest) Deadline() (time.Time, bool) {
+	if q.VerifiedAt == nil || (q.Status != "queued" && q.Status != "handled") {
+		return time.Time{}, false
+	}
+	return privacyrequest.Deadline(*q.VerifiedAt), true
+}
+
+// Overdue reports whether a request waiting for staff is past its deadline
+// at now.
+func (q QueuedRequest) Overdue(now time.Time) bool {
+	d, ok := q.Deadline()
+	return ok && q.Status == "queued" && privacyrequest.DaysLeft(d, now) < 0
 }
 
 // OutboxMail is a mail of the outbox as staff see it; no body.

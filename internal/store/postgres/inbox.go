@@ -118,13 +118,14 @@ func escapeLike(s string) string {
 	return string(out)
 }
 
-// PrivacyRequests lists requests, newest first: those waiting for staff
-// (status queued) first.
+// PrivacyRequests lists requests: those waiting for staff (status queued)
+// first, the longest waiting (the nearest deadline) first, then the others
+// newest first.
 func (db *DB) PrivacyRequests(ctx context.Context, limit int) ([]staff.QueuedRequest, error) {
 	rows, err := db.pool.Query(ctx, `
 		SELECT id, created_at, kind, coalesce(email, ''), consent_id, message, status, outcome, verified_at, handled_at
 		FROM privacy_request
-		ORDER BY (status = 'queued') DESC, created_at DESC
+		ORDER BY (status = 'queued') DESC, CASE WHEN status = 'queued' THEN verified_at END, created_at DESC
 		LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read privacy requests: %w", err)
