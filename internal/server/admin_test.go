@@ -493,6 +493,48 @@ func TestAdmin_AConfirmedCorrectionMailsStaffAndShowsItsLegalDeadlineAndWhenItIs
 	}
 }
 
+func TestAdmin_TheMailPageSaysMailIsNotSetUpShowsRecipientsAndRetriesOnlyTriedMail(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	s.sendContact(t, "Jan Peeters", "jan@example.be", "Een vraag over een dak.")
+	s.sendContact(t, "Marie Dubois", "marie@example.be", "Een vraag over een keuken.")
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+
+	page := c.do(t, "GET", "/admin/mail", nil)
+	notice := strings.Index(page.Body, "E-mail is niet ingesteld: berichten worden bewaard maar niet verstuurd.")
+	if notice < 0 || notice > strings.Index(page.Body, "<table") {
+		t.Fatal("the page does not say first that no mail server is set up")
+	}
+	d := doc(t, page.Body)
+	recipients := byClass(d, "mail-to")
+	if len(recipients) != 2 || text(recipients[0]) != "info@conpro-bvba.be" {
+		t.Fatalf("recipients %d, first %q", len(recipients), text(recipients[0]))
+	}
+	if strings.Contains(page.Body, "/opnieuw") || !strings.Contains(page.Body, "bewaard, niet verstuurd") {
+		t.Fatal("mail never tried is offered a retry, or its state is not plain")
+	}
+	var tried int64
+	_ = s.db.Pool().QueryRow(context.Background(), `
+		UPDATE mail_outbox SET attempts = 1, last_error = 'smtp 451: try later'
+		WHERE id = (SELECT min(id) FROM mail_outbox) RETURNING id`).Scan(&tried)
+	page = c.do(t, "GET", "/admin/mail", nil)
+	if n := strings.Count(page.Body, "/opnieuw"); n != 1 || !strings.Contains(page.Body, fmt.Sprintf("/admin/mail/%d/opnieuw", tried)) {
+		t.Fatalf("%d retry buttons, want one for the mail tried", n)
+	}
+
+	// With a mail server set up, the page says nothing of the kind.
+	configured := newSite(t, siteOptions{env: map[string]string{"CONPRO_SMTP_URL": "smtp://127.0.0.1:2525"}})
+	configured.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	configured.sendContact(t, "Jan Peeters", "jan@example.be", "Een vraag over een dak.")
+	c = configured.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	page = c.do(t, "GET", "/admin/mail", nil)
+	if strings.Contains(page.Body, "niet ingesteld") || !strings.Contains(page.Body, "wacht om verstuurd te worden") || strings.Contains(page.Body, "/opnieuw") {
+		t.Fatal("with a mail server: the notice shows, the waiting mail is not called waiting, or it is offered a retry")
+	}
+}
+
 func TestAdmin_StaffAddAColleagueDisableEnableAndResetItsPasswordEachAudited(t *testing.T) {
 	s := newSite(t, siteOptions{})
 	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")

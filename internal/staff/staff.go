@@ -203,3 +203,9 @@ type OutboxMail struct {
 	SentAt        *time.Time
 	LastError     string
 }
+
+// Retryable reports whether staff may ask for another attempt now: only
+// for a mail that was tried and not sent. A mail never tried waits for its
+// first attempt (or for a mail server to be configured); a retry would
+// change nothing.
+func (m OutboxMail) Retryable() bool { return m.SentAt == nil && m.Attempts > 0 }

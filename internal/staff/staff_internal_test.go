@@ -40,3 +40,20 @@ func TestCheckPassword_WaitsForAFreeHashingSlot(t *testing.T) {
 		<-hashSlots
 	}
 }
+
+func TestRetryable_OnlyAMailTriedAndNotSent(t *testing.T) {
+	sent := time.Now()
+	cases := []struct {
+		m    OutboxMail
+		want bool
+	}{
+		{OutboxMail{Attempts: 0}, false},
+		{OutboxMail{Attempts: 2}, true},
+		{OutboxMail{Attempts: 1, SentAt: &sent}, false},
+	}
+	for _, c := range cases {
+		if got := c.m.Retryable(); got != c.want {
+			t.Errorf("%+v: %v, want %v", c.m, got, c.want)
+		}
+	}
+}
