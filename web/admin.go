@@ -2,8 +2,11 @@ package web
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"time"
+
+	"github.com/a-h/templ"
 
 	"conpro/internal/brussels"
 	"conpro/internal/locale"
@@ -67,4 +70,38 @@ func requestDue(ctx context.Context, q staff.QueuedRequest, now time.Time) strin
 	default:
 		return T(ctx, "AdminDeadlineLeft", map[string]any{"Date": date, "Count": left})
 	}
+}
+
+// inboxStateKey names a view of the inbox in message IDs
+// (AdminShow_<key>, AdminInboxCount_<key>).
+func inboxStateKey(st staff.InboxState) string {
+	if st == staff.InboxAll {
+		return "alle"
+	}
+	return string(st)
+}
+
+// inboxURL is the address of a view of the inbox, with a search term.
+func inboxURL(st staff.InboxState, search string) templ.SafeURL {
+	q := url.Values{}
+	if st != staff.InboxAll {
+		q.Set("toon", string(st))
+	}
+	if search != "" {
+		q.Set("zoek", search)
+	}
+	if len(q) == 0 {
+		return "/admin/berichten"
+	}
+	return templ.SafeURL("/admin/berichten?" + q.Encode())
+}
+
+// languageWord names the language a visitor wrote in (nl, fr, en) as a
+// word staff read, in the language of the staff page.
+func languageWord(ctx context.Context, code string) string {
+	switch code {
+	case "nl", "fr", "en":
+		return T(ctx, "AdminLanguage_"+code)
+	}
+	return code
 }

@@ -22,6 +22,7 @@ type AdminStore interface {
 	staff.AccountStore
 	StaffUser(ctx context.Context, id int64) (staff.User, error)
 	StaffUsers(ctx context.Context) ([]staff.User, error)
+	Waiting(ctx context.Context) (staff.Waiting, error)
 	Audit(ctx context.Context, e staff.AuditEntry) error
 	AuditLog(ctx context.Context, limit int) ([]staff.AuditEntry, error)
 	Inbox(ctx context.Context, f staff.InboxFilter) ([]staff.InboxMessage, error)
@@ -109,8 +110,20 @@ func auditEntry(r *http.Request, action, target, detail string) staff.AuditEntry
 	return staff.AuditEntry{StaffID: u.ID, StaffEmail: u.Email, Action: action, Target: target, Detail: detail}
 }
 
+// adminPage is the layout data of a staff page. For a signed-in staff
+// member it counts what waits for them, for the navigation; should that
+// fail, the page shows without the counts rather than not at all.
 func (s *Server) adminPage(r *http.Request, titleID string) web.AdminPage {
-	return web.AdminPage{Title: web.T(r.Context(), titleID), Path: r.URL.Path, Assets: s.assets, Staff: currentStaff(r.Context()).Email}
+	ctx := r.Context()
+	p := web.AdminPage{Title: web.T(ctx, titleID), Path: r.URL.Path, Assets: s.assets, Staff: currentStaff(ctx).Email}
+	if p.Staff != "" {
+		w, err := s.admin.Waiting(ctx)
+		if err != nil {
+			s.log.WarnContext(ctx, "staff navigation without counts", "err", err)
+		}
+		p.Waiting = w
+	}
+	return p
 }
 
 func (s *Server) handleAdminLoginForm(w http.ResponseWriter, r *http.Request) {

@@ -1,13 +1,17 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"conpro/internal/browsertest"
@@ -151,6 +155,109 @@ func (b staffBrowser) fill(id, value string) {
 	b.eval(`document.getElementById("` + id + `").value = ""`)
 	if err := chromedp.Do(b.Ctx, chromedp.SendKeys(chromedp.ID(id), value)); err != nil {
 		b.t.Fatalf("fill %s: %v", id, err)
+	}
+}
+
+// TestBrowser_StaffOpenAMessageFromAnywhereInItsRowOrWithTheKeyboard: the
+// whole row of the inbox opens its message, and each row is one stop for
+// the keyboard.
+func TestBrowser_StaffOpenAMessageFromAnywhereInItsRowOrWithTheKeyboard(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	s.sendContact(t, "Jan Peeters", "jan@example.be", "Goedendag,\n\nGraag een offerte voor een nieuwe garagepoort van 3 meter breed, met motor en afstandsbediening.\nMet vriendelijke groet")
+	form := s.contactForm(t)
+	form.Set("naam", "Marie-Christine Vandenberghe-Dubois")
+	form.Set("email", "marie-christine.vandenberghe@example.be")
+	form.Set("telefoon", "")
+	form.Set("bericht", "Bonjour, pourriez-vous passer pour une cuisine ?")
+	if res := s.postForm(t, "/contact", form.Encode(), "Accept-Language", "fr"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("contact post: %d", res.StatusCode)
+	}
+	var marie, jan int64
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT max(id), min(id) FROM contact_message`).Scan(&marie, &jan)
+	b := s.staffBrowser(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	if got := b.eval(`document.querySelector('.admin-nav a[href="/admin/berichten"]').innerText`); !strings.Contains(got, "2") {
+		t.Errorf("the menu entry %q does not count the open messages", got)
+	}
+	b.shot("inbox-rows")
+
+	// A click on the first line of Marie's message, not on a link.
+	ctx, cancel := context.WithTimeout(b.Ctx, 10*time.Second)
+	_, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS(".inbox-table tbody tr:nth-child(1) .inbox-preview"))))
+	cancel()
+	if err != nil {
+		t.Fatalf("a click on the first line of a message opened nothing: %v", err)
+	}
+	if got := b.path(); got != fmt.Sprintf("/admin/berichten/%d", marie) {
+		t.Fatalf("a click in Marie's row led to %s", got)
+	}
+	if got := b.eval(`document.querySelector(".card h2").innerText`); got != "Bericht" {
+		t.Errorf("the message's heading is %q", got)
+	}
+	b.shot("message-fr")
+
+	// From the search button, Tab reaches the rows one by one; Enter opens.
+	b.Navigate(t, s.URL+"/admin/berichten")
+	if err := chromedp.Do(b.Ctx, chromedp.Focus(".inbox-search button"), chromedp.KeyEvent("\t")); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.eval(`document.activeElement.closest("tr") ? document.activeElement.closest("tr").rowIndex + " " + document.activeElement.innerText : document.activeElement.tagName`); got != "1 Marie-Christine Vandenberghe-Dubois" {
+		t.Fatalf("after the search, Tab went to %q", got)
+	}
+	if err := chromedp.Do(b.Ctx, chromedp.KeyEvent("\t")); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.eval(`document.activeElement.closest("tr").rowIndex + " " + getComputedStyle(document.activeElement.closest("tr")).outlineStyle`); got != "2 solid" {
+		t.Fatalf("the second Tab: row and its outline %q, want the next row, outlined", got)
+	}
+	b.shot("inbox-focus")
+	if _, err := chromedp.Run(b.Ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.KeyEvent("\r"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.path(); got != fmt.Sprintf("/admin/berichten/%d", jan) {
+		t.Fatalf("Enter on Jan's row led to %s", got)
+	}
+	b.shot("message")
+	if errs := b.Errors(); len(errs) > 0 {
+		t.Errorf("console errors: %q", errs)
+	}
+}
+
+// TestBrowser_StaffSeeALateRequestAndMailKeptForWantOfAServer: what
+// staff must act on stands out, in words.
+func TestBrowser_StaffSeeALateRequestAndMailKeptForWantOfAServer(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	s.confirm(t, s.request(t, url.Values{"soort": {"correctie"}, "email": {"jan@example.be"}, "toelichting": {"Mijn naam is Jan Peeters, niet Jean Peters. Graag overal aanpassen."}}))
+	_, err := s.db.Pool().Exec(context.Background(), `
+		UPDATE privacy_request SET created_at = created_at - interval '40 days', verified_at = verified_at - interval '40 days'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.confirm(t, s.request(t, url.Values{"soort": {"bezwaar"}, "email": {"an.de.smet@example.be"}}))
+	s.request(t, url.Values{"soort": {"inzage"}, "email": {"piet@example.be"}})
+	s.sendContact(t, "Jan Peeters", "jan@example.be", "Een vraag over een dak.")
+	b := s.staffBrowser(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+
+	b.Navigate(t, s.URL+"/admin/verzoeken")
+	if got := b.eval(`[...document.querySelectorAll(".card-overdue")].map(c => c.querySelector(".badge-overdue").innerText + " | " + c.querySelector(".deadline").innerText).join("\n")`); !strings.HasPrefix(got, "⚠ Te laat | verstreken op") {
+		t.Fatalf("the late request: %q", got)
+	}
+	if got := b.eval(`getComputedStyle(document.querySelector(".card-overdue")).borderLeftWidth + " " + getComputedStyle(document.querySelector(".card-attention:not(.card-overdue)")).borderLeftWidth`); got != "6px 4px" {
+		t.Errorf("border of the late and the waiting request %q: the late one must stand out by more than its colour", got)
+	}
+	b.shot("requests")
+
+	b.Navigate(t, s.URL+"/admin/mail")
+	if got := b.eval(`document.querySelector("h1").nextElementSibling.innerText`); !strings.HasPrefix(got, "E-mail is niet ingesteld: berichten worden bewaard maar niet verstuurd.") {
+		t.Fatalf("below the heading: %q", got)
+	}
+	if n := countNodes(t, b.Browser, `form[action$="/opnieuw"]`); n != 0 {
+		t.Errorf("%d retry buttons for mail never tried", n)
+	}
+	b.shot("mail")
+	if errs := b.Errors(); len(errs) > 0 {
+		t.Errorf("console errors: %q", errs)
 	}
 }
 

@@ -14,10 +14,7 @@ import (
 
 func (s *Server) handleAdminInbox(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := staff.InboxFilter{State: q.Get("toon"), Search: strings.TrimSpace(q.Get("zoek"))}
-	if f.State != "open" && f.State != "afgehandeld" {
-		f.State = ""
-	}
+	f := staff.InboxFilter{State: staff.ParseInboxState(q.Get("toon")), Search: strings.TrimSpace(q.Get("zoek"))}
 	msgs, err := s.admin.Inbox(r.Context(), f)
 	if err == nil {
 		// Who looked at the list is recorded; the search term is not (it
@@ -28,7 +25,7 @@ func (s *Server) handleAdminInbox(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, web.AdminInbox(s.adminPage(r, "AdminInboxTitle"), msgs, f.State, f.Search))
+	s.render(w, r, http.StatusOK, web.AdminInbox(s.adminPage(r, "AdminInboxTitle"), msgs, f))
 }
 
 // listDetail describes a view of the inbox for the audit log, without the
@@ -36,7 +33,7 @@ func (s *Server) handleAdminInbox(w http.ResponseWriter, r *http.Request) {
 func listDetail(f staff.InboxFilter, shown int) string {
 	d := fmt.Sprintf("%d shown", shown)
 	if f.State != "" {
-		d += ", filter " + f.State
+		d += ", filter " + string(f.State)
 	}
 	if f.Search != "" {
 		d += ", search"

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -316,6 +317,144 @@ func byClass(n *html.Node, class string) []*html.Node {
 	return out
 }
 
+// menuEntry is the text of the staff menu's link to href.
+func menuEntry(t *testing.T, body, href string) string {
+	t.Helper()
+	for _, nav := range all(doc(t, body), "nav") {
+		if v, _ := attr(nav, "class"); !strings.Contains(v, "admin-nav") {
+			continue
+		}
+		for _, a := range all(nav, "a") {
+			if h, _ := attr(a, "href"); h == href {
+				return text(a)
+			}
+		}
+	}
+	t.Fatalf("no menu entry for %s", href)
+	return ""
+}
+
+func TestAdmin_InboxRowsShowSenderPhoneLanguageAndFirstLineAndEachOpensItsMessage(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	s.sendContact(t, "Jan Peeters", "jan@example.be", "\nGoedendag,\n\nGraag een offerte voor een nieuw dak op onze woning in Berchem, met isolatie en nieuwe dakgoten.\nMet vriendelijke groet,\nJan")
+	form := s.contactForm(t)
+	form.Set("naam", "Marie Dubois")
+	form.Set("email", "marie@example.be")
+	form.Set("telefoon", "")
+	form.Set("bericht", "Bonjour, une question sur une cuisine.")
+	if res := s.postForm(t, "/contact", form.Encode(), "Accept-Language", "fr"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("French contact post: %d", res.StatusCode)
+	}
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+
+	inbox := c.do(t, "GET", "/admin/berichten", nil)
+	rows := byClass(doc(t, inbox.Body), "row-link")
+	if len(rows) != 2 {
+		t.Fatalf("%d rows, want 2", len(rows))
+	}
+	marie, jan := text(rows[0]), text(rows[1])
+	for _, want := range []string{"Jan Peeters", "jan@example.be", "0484 53 27 38", "Goedendag, Graag een offerte voor een nieuw dak op onze woning in Berchem, met isolatie en…", "Nederlands", "open"} {
+		if !strings.Contains(jan, want) {
+			t.Errorf("Jan's row %q lacks %q", jan, want)
+		}
+	}
+	if strings.Contains(jan, "Met vriendelijke groet") {
+		t.Errorf("Jan's row shows the whole message: %q", jan)
+	}
+	if !strings.Contains(marie, "Frans") || !strings.Contains(marie, "Bonjour, une question sur une cuisine.") || strings.Contains(marie, " fr ") {
+		t.Errorf("Marie's row %q: want her language as a word and her first line", marie)
+	}
+	// Each row is one link (a stop for the keyboard) to its message.
+	var ids []string
+	for _, row := range rows {
+		links := all(row, "a")
+		if len(links) != 1 {
+			t.Fatalf("a row with %d links", len(links))
+		}
+		href, _ := attr(links[0], "href")
+		ids = append(ids, strings.TrimPrefix(href, "/admin/berichten/"))
+	}
+	detail := c.do(t, "GET", "/admin/berichten/"+ids[0], nil)
+	d := doc(t, detail.Body)
+	var headings []string
+	for _, h := range all(d, "h2") {
+		headings = append(headings, text(h))
+	}
+	if !slices.Contains(headings, "Bericht") || strings.Contains(detail.Body, "Uw bericht") {
+		t.Errorf("the message page's headings %q: want Bericht, not the visitor's Uw bericht", headings)
+	}
+	var details []string
+	for _, dd := range all(d, "dd") {
+		details = append(details, text(dd))
+	}
+	if !slices.Contains(details, "Frans") || slices.Contains(details, "fr") {
+		t.Errorf("the message page's details %q: want the language as a word", details)
+	}
+}
+
+func TestAdmin_TheMenuCountsWhatWaitsAndTheFilterSaysWhatItShows(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	s.sendContact(t, "Jan Peeters", "jan@example.be", "Een vraag over een dak.")
+	s.sendContact(t, "Marie Dubois", "marie@example.be", "Een vraag over een keuken.")
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+
+	// On every staff page, not only the inbox.
+	if got := menuEntry(t, c.do(t, "GET", "/admin/mail", nil).Body, "/admin/berichten"); got != "Berichten (2 open)" {
+		t.Fatalf("menu entry %q, want the two open messages counted", got)
+	}
+	var ids []int64
+	rows, _ := s.db.Pool().Query(context.Background(), `SELECT id FROM contact_message ORDER BY id`)
+	for rows.Next() {
+		var id int64
+		_ = rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	c.do(t, "POST", fmt.Sprintf("/admin/berichten/%d/afgehandeld", ids[0]), url.Values{"afgehandeld": {"1"}})
+	if got := menuEntry(t, c.do(t, "GET", "/admin/berichten", nil).Body, "/admin/berichten"); got != "Berichten (1 open)" {
+		t.Fatalf("after handling one: %q", got)
+	}
+	c.do(t, "POST", fmt.Sprintf("/admin/berichten/%d/afgehandeld", ids[1]), url.Values{"afgehandeld": {"1"}})
+	page := c.do(t, "GET", "/admin/berichten", nil)
+	if got := menuEntry(t, page.Body, "/admin/berichten"); got != "Berichten" {
+		t.Fatalf("with nothing open: %q", got)
+	}
+
+	// The views are links that keep the search; the current one is marked;
+	// the page says what it shows and how to see all again.
+	page = c.do(t, "GET", "/admin/berichten?toon=afgehandeld&zoek=jan", nil)
+	d := doc(t, page.Body)
+	tabs := map[string]string{}
+	for _, a := range all(byClass(d, "filter-tabs")[0], "a") {
+		href, _ := attr(a, "href")
+		if cur, _ := attr(a, "aria-current"); cur == "page" {
+			tabs[text(a)] = href + " (current)"
+		} else {
+			tabs[text(a)] = href
+		}
+	}
+	want := map[string]string{"Alle": "/admin/berichten?zoek=jan", "Open": "/admin/berichten?toon=open&zoek=jan", "Afgehandeld": "/admin/berichten?toon=afgehandeld&zoek=jan (current)"}
+	if !maps.Equal(tabs, want) {
+		t.Fatalf("filter links %v, want %v", tabs, want)
+	}
+	if hidden := byID(d, "zoek"); hidden == nil || !strings.Contains(page.Body, `name="toon" value="afgehandeld"`) {
+		t.Fatal("searching forgets the view")
+	}
+	summary := byClass(d, "inbox-summary")[0]
+	if got := text(summary); got != "1 afgehandeld bericht met ‘jan’ in naam of e-mailadres. Zoekopdracht wissen" {
+		t.Fatalf("summary %q", got)
+	}
+	if href, _ := attr(all(summary, "a")[0], "href"); href != "/admin/berichten?toon=afgehandeld" {
+		t.Fatalf("clearing the search leads to %q", href)
+	}
+	if got := text(byClass(doc(t, c.do(t, "GET", "/admin/berichten?toon=open", nil).Body), "inbox-summary")[0]); got != "0 open berichten" {
+		t.Fatalf("open view summary %q", got)
+	}
+}
+
 func TestAdmin_CSVExportRoundTripsAccentsAndCommas(t *testing.T) {
 	s := newSite(t, siteOptions{})
 	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
@@ -464,6 +603,9 @@ func TestAdmin_AConfirmedCorrectionMailsStaffAndShowsItsLegalDeadlineAndWhenItIs
 	_ = s.db.Pool().QueryRow(context.Background(), `SELECT verified_at FROM privacy_request WHERE kind = 'correctie'`).Scan(&verifiedAt)
 	deadline := privacyrequest.Deadline(verifiedAt)
 	queue := c.do(t, "GET", "/admin/verzoeken", nil)
+	if got := menuEntry(t, queue.Body, "/admin/verzoeken"); got != "Verzoeken (1 te behandelen)" {
+		t.Errorf("menu entry %q", got)
+	}
 	card := byClass(doc(t, queue.Body), "request-card")[0]
 	due := text(byClass(card, "deadline")[0])
 	want := fmt.Sprintf("uiterlijk %s (nog %d dagen)", web.DutchDate(deadline), privacyrequest.DaysLeft(deadline, time.Now()))
@@ -490,6 +632,9 @@ func TestAdmin_AConfirmedCorrectionMailsStaffAndShowsItsLegalDeadlineAndWhenItIs
 	handled := c.do(t, "GET", "/admin/verzoeken", nil)
 	if strings.Contains(handled.Body, "Te laat") || !strings.Contains(handled.Body, "behandeld op "+web.DutchDate(time.Now())) {
 		t.Fatal("a handled request is still shown late, or not when it was handled")
+	}
+	if got := menuEntry(t, handled.Body, "/admin/verzoeken"); got != "Verzoeken" {
+		t.Errorf("menu entry with nothing waiting: %q", got)
 	}
 }
 

@@ -153,12 +153,76 @@ type InboxMessage struct {
 	MailQueued, MailFailed bool
 }
 
-// InboxFilter selects messages: all, only open or only handled, matching a
-// search in name or e-mail.
+// Preview is the start of the message on one line (its line breaks and
+// blank lines as spaces), at most about n characters cut at a space, with
+// "…" when more follows: enough to tell messages apart in a list, even
+// those whose first line is only a greeting.
+func (m InboxMessage) Preview(n int) string {
+	text := strings.Join(strings.Fields(m.Message), " ")
+	if utf8.RuneCountInString(text) <= n {
+		return text
+	}
+	cut := text[:runeOffset(text, n)]
+	// A word cut in two goes whole, unless that would leave less than half.
+	if text[len(cut)] != ' ' {
+		if i := strings.LastIndexByte(cut, ' '); i > len(cut)/2 {
+			cut = cut[:i]
+		}
+	}
+	return strings.TrimRight(cut, " ,;:.-") + "…"
+}
+
+// runeOffset is the byte offset of the n-th character of s.
+func runeOffset(s string, n int) int {
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(s)
+}
+
+// InboxState is which messages the inbox lists. The filter offers
+// InboxStates in that order; the store knows which messages each selects.
+type InboxState string
+
+const (
+	InboxAll     InboxState = ""
+	InboxOpen    InboxState = "open"
+	InboxHandled InboxState = "afgehandeld"
+)
+
+// InboxStates lists the inbox's views in the order the filter shows them.
+func InboxStates() []InboxState { return []InboxState{InboxAll, InboxOpen, InboxHandled} }
+
+// ParseInboxState reads a view's name from an address; anything unknown is
+// the whole inbox.
+func ParseInboxState(s string) InboxState {
+	for _, st := range InboxStates() {
+		if string(st) == s {
+			return st
+		}
+	}
+	return InboxAll
+}
+
+// InboxFilter selects messages: those of a state, matching a search in name
+// or e-mail.
 type InboxFilter struct {
-	State  string // "", "open", "afgehandeld"
+	State  InboxState
 	Search string
 	Limit  int
+}
+
+// Waiting counts what waits for staff, for the navigation of every staff
+// page.
+type Waiting struct {
+	// OpenMessages are contact messages not yet handled.
+	OpenMessages int
+	// QueuedRequests are confirmed data-subject requests that staff must
+	// carry out (corrections and objections).
+	QueuedRequests int
 }
 
 // QueuedRequest is a data-subject request as staff see it.

@@ -27,19 +27,32 @@ func scanInbox(row pgx.CollectableRow) (staff.InboxMessage, error) {
 	return m, err
 }
 
+// inboxStates is which messages each view of the inbox selects: a
+// condition on contact_message m. A new view is one more line here and in
+// staff.InboxStates.
+var inboxStates = map[staff.InboxState]string{
+	staff.InboxAll:     `true`,
+	staff.InboxOpen:    `m.handled_at IS NULL`,
+	staff.InboxHandled: `m.handled_at IS NOT NULL`,
+}
+
 // Inbox lists contact messages, newest first.
 func (db *DB) Inbox(ctx context.Context, f staff.InboxFilter) ([]staff.InboxMessage, error) {
 	if f.Limit <= 0 {
 		f.Limit = 200
 	}
+	state, ok := inboxStates[f.State]
+	if !ok {
+		return nil, fmt.Errorf("read inbox: no view %q", f.State)
+	}
 	rows, err := db.pool.Query(ctx, `
 		SELECT `+inboxColumns+`
 		FROM contact_message m LEFT JOIN mail_outbox o ON o.contact_message_id = m.id
-		WHERE ($1 = '' OR ($1 = 'open' AND m.handled_at IS NULL) OR ($1 = 'afgehandeld' AND m.handled_at IS NOT NULL))
-		  AND ($2 = '' OR m.name ILIKE '%' || $2 || '%' OR m.email ILIKE '%' || $2 || '%')
+		WHERE `+state+`
+		  AND ($1 = '' OR m.name ILIKE '%' || $1 || '%' OR m.email ILIKE '%' || $1 || '%')
 		GROUP BY m.id
 		ORDER BY m.received_at DESC, m.id DESC
-		LIMIT $3`, f.State, escapeLike(f.Search), f.Limit)
+		LIMIT $2`, escapeLike(f.Search), f.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("read inbox: %w", err)
 	}
@@ -104,6 +117,19 @@ func (db *DB) DeleteMessage(ctx context.Context, id int64, audit staff.AuditEntr
 		}
 		return nil
 	})
+}
+
+// Waiting counts what waits for staff: open messages and requests queued
+// for staff.
+func (db *DB) Waiting(ctx context.Context) (staff.Waiting, error) {
+	var w staff.Waiting
+	err := db.pool.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM contact_message WHERE handled_at IS NULL),
+		       (SELECT count(*) FROM privacy_request WHERE status = 'queued')`).Scan(&w.OpenMessages, &w.QueuedRequests)
+	if err != nil {
+		return w, fmt.Errorf("count what waits for staff: %w", err)
+	}
+	return w, nil
 }
 
 // escapeLike makes a search term match literally inside ILIKE.
