@@ -696,12 +696,17 @@ func TestAdmin_StaffAddAColleagueDisableEnableAndResetItsPasswordEachAudited(t *
 	// the address typed; never with a password.
 	for _, c := range []struct{ email, password, again, message, field string }{
 		{"geen adres", "een-lang-wachtwoord", "een-lang-wachtwoord", "Vul een geldig e-mailadres in", "email"},
+		{strings.Repeat("x", 250) + "@conpro-bvba.be", "een-lang-wachtwoord", "een-lang-wachtwoord", "Vul een geldig e-mailadres in", "email"},
 		{"jan@conpro-bvba.be", "kort-wachtw", "kort-wachtw", "minstens 12 tekens", "wachtwoord"},
 		{"jan@conpro-bvba.be", "een-ander-wachtwoord", "een-ander-wachtwoorD", "niet gelijk", "herhaal"},
 		{"ELS@conpro-bvba.be", "een-ander-wachtwoord", "een-ander-wachtwoord", "Er is al een account met dit e-mailadres", "email"},
 	} {
 		res := els.do(t, "POST", "/admin/medewerkers", url.Values{"email": {c.email}, "wachtwoord": {c.password}, "herhaal": {c.again}})
 		input := byID(doc(t, res.Body), c.field)
+		if input == nil {
+			t.Errorf("%+v: %d, no form", c, res.StatusCode)
+			continue
+		}
 		invalid, _ := attr(input, "aria-invalid")
 		value, _ := attr(byID(doc(t, res.Body), "email"), "value")
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, c.message) || invalid != "true" || value != c.email {

@@ -3,6 +3,7 @@ package staff
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -16,6 +17,7 @@ func TestAddAccount_HoldsTheCommandLinesRulesAndIsAudited(t *testing.T) {
 		want            error
 	}{
 		{"geen adres", "een-lang-wachtwoord", ErrBadEmail},
+		{strings.Repeat("a", 250) + "@conpro-bvba.be", "een-lang-wachtwoord", ErrBadEmail},
 		{"jan@conpro-bvba.be", "kort", ErrWeakPassword},
 		{"ELS@conpro-bvba.be", "een-lang-wachtwoord", ErrExists},
 	}

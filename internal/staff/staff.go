@@ -120,7 +120,7 @@ func CheckPassword(ctx context.Context, password, hash string) (bool, error) {
 // NormalizeEmail checks and lowercases an account address.
 func NormalizeEmail(email string) (string, error) {
 	email = strings.TrimSpace(email)
-	if !contact.ValidEmail(email) {
+	if len(email) > contact.MaxEmail || !contact.ValidEmail(email) {
 		return "", ErrBadEmail
 	}
 	return strings.ToLower(email), nil
