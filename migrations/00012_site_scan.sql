@@ -13,11 +13,11 @@ CREATE TABLE site_scan (
 -- Mail to the company about the site itself (a scan's new findings).
 ALTER TABLE mail_outbox DROP CONSTRAINT mail_outbox_kind_check;
 ALTER TABLE mail_outbox ADD CONSTRAINT mail_outbox_kind_check
-    CHECK (kind IN ('contact_notification', 'privacy_verification', 'staff_notice'));
+    CHECK (kind IN ('contact_notification', 'privacy_verification', 'privacy_request_waiting', 'staff_notice'));
 
 -- +goose Down
 DELETE FROM mail_outbox WHERE kind = 'staff_notice';
 ALTER TABLE mail_outbox DROP CONSTRAINT mail_outbox_kind_check;
 ALTER TABLE mail_outbox ADD CONSTRAINT mail_outbox_kind_check
-    CHECK (kind IN ('contact_notification', 'privacy_verification'));
+    CHECK (kind IN ('contact_notification', 'privacy_verification', 'privacy_request_waiting'));
 DROP TABLE site_scan;

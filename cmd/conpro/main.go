@@ -3,7 +3,7 @@
 //	conpro [serve]            migrate the database and serve the site (default)
 //	conpro migrate            apply pending database migrations and exit
 //	conpro purge [-dry-run]   delete what is past its retention period
-//	conpro admin add-user EMAIL | reset-password EMAIL
+//	conpro admin add-user EMAIL | reset-password EMAIL | disable-user EMAIL | enable-user EMAIL
 package main
 
 import (
@@ -67,6 +67,9 @@ commands:
                                without echo, or read from standard input
   admin reset-password EMAIL   set a new password for a staff account, unlock
                                it and end its open sessions
+  admin disable-user EMAIL     disable a staff account: it cannot log in, and
+                               its open sessions end
+  admin enable-user EMAIL      let a disabled staff account log in again
   verify-log [-json]           check that no consent event was changed or
                                removed other than by the purge or an erasure;
                                exit status 0 intact, 1 a fault (named), 2 could

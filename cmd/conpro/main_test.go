@@ -567,3 +567,91 @@ func TestRun_ServeTunesTheGarbageCollectorUnlessGOGCAndGOMEMLIMITAreSet(t *testi
 		t.Errorf("GOMEMLIMIT=200MiB: memory limit %d after serve", got)
 	}
 }
+
+func TestRun_DisableUserEndsItsSessionsAndRefusesItsLoginUntilEnableUser(t *testing.T) {
+	dbURL := pgtest.URL(t)
+	addr, _ := startServer(t, map[string]string{"DATABASE_URL": dbURL})
+	admin := func(stdin string, args ...string) (string, error) {
+		t.Helper()
+		var out strings.Builder
+		env := envOf(map[string]string{"DATABASE_URL": dbURL, "CONPRO_SPOOL_DIR": t.TempDir()})
+		err := run(context.Background(), append([]string{"admin"}, args...), env, strings.NewReader(stdin), &out, io.Discard)
+		return out.String(), err
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	login := func() (*http.Cookie, int) {
+		t.Helper()
+		res, err := client.PostForm("http://"+addr+"/admin/login", url.Values{"email": {"els@conpro-bvba.be"}, "wachtwoord": {"een-lang-wachtwoord"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		for _, c := range res.Cookies() {
+			if c.Name == "conpro_staff" && res.StatusCode == http.StatusSeeOther {
+				return c, res.StatusCode
+			}
+		}
+		return nil, res.StatusCode
+	}
+	inbox := func(session *http.Cookie) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("GET", "http://"+addr+"/admin/berichten", nil)
+		req.AddCookie(session)
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+
+	if _, err := admin("een-lang-wachtwoord\n", "add-user", "els@conpro-bvba.be"); err != nil {
+		t.Fatal(err)
+	}
+	session, _ := login()
+	if session == nil || inbox(session).StatusCode != http.StatusOK {
+		t.Fatal("no working session before disabling")
+	}
+	if out, err := admin("", "disable-user", "ELS@conpro-bvba.be"); err != nil || !strings.Contains(out, "disabled") {
+		t.Fatalf("disable-user: %q %v", out, err)
+	}
+	if res := inbox(session); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/login" {
+		t.Fatalf("the session of a disabled account: %d to %q, want 303 to /admin/login", res.StatusCode, res.Header.Get("Location"))
+	}
+	if c, status := login(); c != nil || status != http.StatusUnauthorized {
+		t.Fatalf("a disabled account logs in: %d", status)
+	}
+	if out, err := admin("", "enable-user", "els@conpro-bvba.be"); err != nil || !strings.Contains(out, "enabled") {
+		t.Fatalf("enable-user: %q %v", out, err)
+	}
+	if session, _ := login(); session == nil || inbox(session).StatusCode != http.StatusOK {
+		t.Fatal("the account enabled again cannot log in with its password")
+	}
+	if _, err := admin("", "disable-user", "niemand@conpro-bvba.be"); err == nil || !strings.Contains(err.Error(), "no staff account") {
+		t.Fatalf("disable-user of an unknown account: %v", err)
+	}
+	if _, err := admin("", "remove-user", "els@conpro-bvba.be"); err == nil || !strings.Contains(err.Error(), "disable-user") {
+		t.Fatalf("an unknown admin command: %v", err)
+	}
+
+	// Every change from the command line is in the audit log, by the
+	// server's console, with the account it changed.
+	conn, err := pgx.Connect(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	rows, err := conn.Query(context.Background(), `SELECT staff_email || ' ' || action || ' ' || detail FROM audit_log WHERE action LIKE '%staff%' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	want := []string{
+		"beheerder op de server add_staff els@conpro-bvba.be",
+		"beheerder op de server disable_staff els@conpro-bvba.be",
+		"beheerder op de server enable_staff els@conpro-bvba.be",
+	}
+	if err != nil || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("audit log %q (%v), want %q", got, err, want)
+	}
+}

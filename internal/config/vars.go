@@ -231,7 +231,7 @@ func variables() []variable {
 				c.SMTP = smtp
 				return err
 			}},
-		{name: "CONPRO_MAIL_TO", value: "info@conpro-bvba.be", doc: "address that receives the contact form's notifications",
+		{name: "CONPRO_MAIL_TO", value: "info@conpro-bvba.be", doc: "address that receives the contact form's notifications and the notice that a data-subject request waits for staff",
 			set: address(func(c *Config) *string { return &c.MailTo })},
 		{name: "CONPRO_MAIL_FROM", value: "website@conpro-bouw.be", doc: "sender address of the site's mail",
 			set: address(func(c *Config) *string { return &c.MailFrom })},

@@ -3,6 +3,7 @@ package privacyrequest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"conpro/internal/retention"
@@ -25,6 +26,9 @@ type Store interface {
 	VerifiedRequest(ctx context.Context, id int64) (Verified, error)
 	// FinishPrivacyRequest records what became of a request.
 	FinishPrivacyRequest(ctx context.Context, id int64, status, outcome string) error
+	// QueueForStaff records that a request waits for staff, with the mail
+	// that tells them, in one transaction: both or neither.
+	QueueForStaff(ctx context.Context, id int64, outcome string, m WaitingMail) error
 	ExportFor(ctx context.Context, email string, emailHash [32]byte, consentID string) (Export, error)
 	EraseFor(ctx context.Context, requestID int64, email string, emailHash [32]byte, consentID string, eraseConsentLog bool) (Erased, error)
 }
@@ -46,15 +50,15 @@ type Outcome struct {
 
 // Confirm uses a request's link, once, and carries the request out: an
 // access request is answered at once, an erasure is done at once, and
-// anything else waits for staff. It returns ErrBadLink for a token that
-// does not open a request now.
-func Confirm(ctx context.Context, s Store, keys Keys, token string, now time.Time) (Outcome, error) {
+// anything else waits for staff, who are told by mail (st). It returns
+// ErrBadLink for a token that does not open a request now.
+func Confirm(ctx context.Context, s Store, keys Keys, st Staff, token string, now time.Time) (Outcome, error) {
 	v, err := s.VerifyPrivacyRequest(ctx, HashToken(token), now)
 	if err != nil {
 		return Outcome{}, err
 	}
 	o := Outcome{Request: v}
-	status, outcome := "done", ""
+	var outcome string
 	switch v.Kind {
 	case Access:
 		x, err := s.ExportFor(ctx, v.Email, v.EmailHash, v.ConsentID)
@@ -72,9 +76,12 @@ func Confirm(ctx context.Context, s Store, keys Keys, token string, now time.Tim
 		outcome = fmt.Sprintf("gewist: %d contactberichten, %d verzoeken, %d toestemmingen, %d mails", e.ContactMessages, e.Requests, e.ConsentEvents, e.Mails)
 	default:
 		o.Queued = true
-		status, outcome = "queued", "voor behandeling door medewerkers"
+		if err := s.QueueForStaff(ctx, v.ID, "voor behandeling door medewerkers", NewWaitingMail(v, now, st)); err != nil {
+			return Outcome{}, fmt.Errorf("privacy request %d: %w", v.ID, err)
+		}
+		return o, nil
 	}
-	if err := s.FinishPrivacyRequest(ctx, v.ID, status, outcome); err != nil {
+	if err := s.FinishPrivacyRequest(ctx, v.ID, "done", outcome); err != nil {
 		return Outcome{}, fmt.Errorf("privacy request %d: %w", v.ID, err)
 	}
 	return o, nil
@@ -106,6 +113,47 @@ func Download(ctx context.Context, s Store, keys Keys, ticket string, kept reten
 		"consent_log":      days(kept.Consent) + " after the last choice of the consent ID",
 	}
 	return x, nil
+}
+
+// Staff says where the company hears that a request waits for staff.
+type Staff struct {
+	// MailTo receives the mail (CONPRO_MAIL_TO).
+	MailTo string
+	// QueueURL is the address of the staff page of requests.
+	QueueURL string
+}
+
+// WaitingMail tells the company that a confirmed request waits for staff.
+type WaitingMail struct {
+	To, Subject, Body string
+}
+
+// NewWaitingMail composes the mail, in Dutch as the company works. It says
+// what kind of request, by when it must be answered and where to find it,
+// and nothing of the requester (neither address nor note): mail passes
+// through servers and mailboxes the site does not control, and the queue
+// shows the rest to a staff member who signed in.
+func NewWaitingMail(v Verified, verifiedAt time.Time, st Staff) WaitingMail {
+	what := staffKindNames[v.Kind]
+	due := Deadline(verifiedAt).Format("02-01-2006")
+	var b strings.Builder
+	fmt.Fprintf(&b, "Een aanvrager heeft een verzoek bevestigd dat op een medewerker wacht: %s (verzoek nr. %d).\n\n", what, v.ID)
+	fmt.Fprintf(&b, "Wettelijke termijn: uiterlijk %s (een maand na de bevestiging).\n\n", due)
+	fmt.Fprintf(&b, "Bekijk en behandel het verzoek na het inloggen op:\n%s\n\n", st.QueueURL)
+	b.WriteString("Deze e-mail bevat bewust geen gegevens van de aanvrager.\n\n-- \nWebsite van Construct Professional bvba\n")
+	return WaitingMail{
+		To:      st.MailTo,
+		Subject: fmt.Sprintf("Verzoek te behandelen: %s (uiterlijk %s)", what, due),
+		Body:    b.String(),
+	}
+}
+
+// staffKindNames name the kinds of request for staff, in Dutch.
+var staffKindNames = map[Kind]string{
+	Access:    "inzage",
+	Correct:   "correctie van gegevens",
+	Erase:     "verwijdering",
+	Objection: "bezwaar tegen gepersonaliseerde reclame",
 }
 
 func days(d time.Duration) string { return fmt.Sprintf("%d days", int(d.Hours()/24)) }

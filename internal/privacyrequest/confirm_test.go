@@ -3,6 +3,7 @@ package privacyrequest_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,10 +18,12 @@ type requests struct {
 	verified map[int64]privacyrequest.Verified
 	finished map[int64][2]string // status, outcome
 	erased   []int64
+	// waiting holds the mails that told staff of a queued request.
+	waiting map[int64]privacyrequest.WaitingMail
 }
 
 func newRequests(tokens map[string]privacyrequest.Verified) *requests {
-	s := &requests{byToken: map[[32]byte]privacyrequest.Verified{}, verified: map[int64]privacyrequest.Verified{}, finished: map[int64][2]string{}}
+	s := &requests{byToken: map[[32]byte]privacyrequest.Verified{}, verified: map[int64]privacyrequest.Verified{}, finished: map[int64][2]string{}, waiting: map[int64]privacyrequest.WaitingMail{}}
 	for token, v := range tokens {
 		s.byToken[privacyrequest.HashToken(token)] = v
 	}
@@ -50,6 +53,12 @@ func (s *requests) FinishPrivacyRequest(_ context.Context, id int64, status, out
 	return nil
 }
 
+func (s *requests) QueueForStaff(_ context.Context, id int64, outcome string, m privacyrequest.WaitingMail) error {
+	s.finished[id] = [2]string{"queued", outcome}
+	s.waiting[id] = m
+	return nil
+}
+
 func (s *requests) ExportFor(_ context.Context, email string, _ [32]byte, consentID string) (privacyrequest.Export, error) {
 	return privacyrequest.Export{Email: email, ConsentID: consentID}, nil
 }
@@ -64,13 +73,14 @@ func (s *requests) EraseFor(_ context.Context, requestID int64, _ string, _ [32]
 }
 
 var (
-	keys = privacyrequest.NewKeys([]byte("0123456789abcdef0123456789abcdef"))
-	now  = time.Date(2030, time.March, 1, 12, 0, 0, 0, time.UTC)
+	keys    = privacyrequest.NewKeys([]byte("0123456789abcdef0123456789abcdef"))
+	now     = time.Date(2030, time.March, 1, 12, 0, 0, 0, time.UTC)
+	staffTo = privacyrequest.Staff{MailTo: "info@conpro-bvba.be", QueueURL: "https://conpro-bouw.be/admin/verzoeken"}
 )
 
 func TestConfirm_AnAccessRequestIsAnsweredAtOnceWithADownloadForAnHour(t *testing.T) {
 	s := newRequests(map[string]privacyrequest.Verified{"t1": {ID: 1, Kind: privacyrequest.Access, Email: "jan@example.be"}})
-	o, err := privacyrequest.Confirm(context.Background(), s, keys, "t1", now)
+	o, err := privacyrequest.Confirm(context.Background(), s, keys, staffTo, "t1", now)
 	if err != nil || o.Export == nil || o.Export.Email != "jan@example.be" || o.Erased != nil || o.Queued {
 		t.Fatalf("%+v, %v", o, err)
 	}
@@ -84,14 +94,14 @@ func TestConfirm_AnAccessRequestIsAnsweredAtOnceWithADownloadForAnHour(t *testin
 		t.Fatalf("the ticket past the window: %v", err)
 	}
 	// The link works once.
-	if _, err := privacyrequest.Confirm(context.Background(), s, keys, "t1", now); !errors.Is(err, privacyrequest.ErrBadLink) {
+	if _, err := privacyrequest.Confirm(context.Background(), s, keys, staffTo, "t1", now); !errors.Is(err, privacyrequest.ErrBadLink) {
 		t.Fatalf("second use: %v", err)
 	}
 }
 
 func TestConfirm_AnErasureErasesAtOnceAndRecordsTheCounts(t *testing.T) {
 	s := newRequests(map[string]privacyrequest.Verified{"t2": {ID: 2, Kind: privacyrequest.Erase, Email: "jan@example.be", ConsentID: "AAAAAAAAAAAAAAAAAAAAAA", EraseConsentLog: true}})
-	o, err := privacyrequest.Confirm(context.Background(), s, keys, "t2", now)
+	o, err := privacyrequest.Confirm(context.Background(), s, keys, staffTo, "t2", now)
 	if err != nil || o.Erased == nil || *o.Erased != (privacyrequest.Erased{ContactMessages: 2, Requests: 1, ConsentEvents: 4, Mails: 3}) || o.Export != nil {
 		t.Fatalf("%+v, %v", o, err)
 	}
@@ -100,18 +110,34 @@ func TestConfirm_AnErasureErasesAtOnceAndRecordsTheCounts(t *testing.T) {
 	}
 }
 
-func TestConfirm_CorrectionsAndObjectionsWaitForStaff(t *testing.T) {
+func TestConfirm_CorrectionsAndObjectionsWaitForStaffWhoAreMailedWithoutTheRequestersData(t *testing.T) {
 	s := newRequests(map[string]privacyrequest.Verified{
-		"t3": {ID: 3, Kind: privacyrequest.Correct, Email: "jan@example.be"},
-		"t4": {ID: 4, Kind: privacyrequest.Objection, Email: "jan@example.be"},
+		"t3": {ID: 3, Kind: privacyrequest.Correct, Email: "jan@example.be", Message: "Mijn naam is Jan, niet Jean."},
+		"t4": {ID: 4, Kind: privacyrequest.Objection, Email: "jan@example.be", ConsentID: "AAAAAAAAAAAAAAAAAAAAAA"},
 	})
+	kinds := map[string]string{"t3": "correctie van gegevens", "t4": "bezwaar tegen gepersonaliseerde reclame"}
 	for token, id := range map[string]int64{"t3": 3, "t4": 4} {
-		o, err := privacyrequest.Confirm(context.Background(), s, keys, token, now)
+		o, err := privacyrequest.Confirm(context.Background(), s, keys, staffTo, token, now)
 		if err != nil || !o.Queued || o.Export != nil || o.Erased != nil {
 			t.Fatalf("%s: %+v, %v", token, o, err)
 		}
 		if s.finished[id] != [2]string{"queued", "voor behandeling door medewerkers"} {
 			t.Fatalf("%s finished as %q", token, s.finished[id])
+		}
+		m, mailed := s.waiting[id]
+		if !mailed || m.To != "info@conpro-bvba.be" {
+			t.Fatalf("%s: staff mail %+v", token, m)
+		}
+		// Confirmed on 1 March 2030: due by the end of 1 April.
+		for _, want := range []string{kinds[token], "01-04-2030", "https://conpro-bouw.be/admin/verzoeken"} {
+			if !strings.Contains(m.Subject+"\n"+m.Body, want) {
+				t.Errorf("%s: the staff mail lacks %q:\n%s\n%s", token, want, m.Subject, m.Body)
+			}
+		}
+		for _, secret := range []string{"jan@example.be", "Jan, niet Jean", "AAAAAAAAAAAAAAAAAAAAAA"} {
+			if strings.Contains(m.Subject+m.Body, secret) {
+				t.Errorf("%s: the staff mail carries the requester's %q", token, secret)
+			}
 		}
 	}
 	if len(s.erased) != 0 {
@@ -119,9 +145,24 @@ func TestConfirm_CorrectionsAndObjectionsWaitForStaff(t *testing.T) {
 	}
 }
 
+func TestConfirm_AccessAndErasureMailNoStaff(t *testing.T) {
+	s := newRequests(map[string]privacyrequest.Verified{
+		"t1": {ID: 1, Kind: privacyrequest.Access, Email: "jan@example.be"},
+		"t2": {ID: 2, Kind: privacyrequest.Erase, Email: "jan@example.be"},
+	})
+	for _, token := range []string{"t1", "t2"} {
+		if _, err := privacyrequest.Confirm(context.Background(), s, keys, staffTo, token, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(s.waiting) != 0 {
+		t.Fatalf("staff were mailed about requests the site answered itself: %v", s.waiting)
+	}
+}
+
 func TestConfirm_AnUnknownTokenIsABadLink(t *testing.T) {
 	s := newRequests(nil)
-	if _, err := privacyrequest.Confirm(context.Background(), s, keys, "nope", now); !errors.Is(err, privacyrequest.ErrBadLink) {
+	if _, err := privacyrequest.Confirm(context.Background(), s, keys, staffTo, "nope", now); !errors.Is(err, privacyrequest.ErrBadLink) {
 		t.Fatalf("%v", err)
 	}
 }
@@ -131,11 +172,11 @@ func TestDownload_OnlyAnAccessRequestsTicketAndStatesTheRetention(t *testing.T) 
 		"t1": {ID: 1, Kind: privacyrequest.Access, Email: "jan@example.be"},
 		"t3": {ID: 3, Kind: privacyrequest.Correct, Email: "jan@example.be"},
 	})
-	access, err := privacyrequest.Confirm(context.Background(), s, keys, "t1", now)
+	access, err := privacyrequest.Confirm(context.Background(), s, keys, staffTo, "t1", now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := privacyrequest.Confirm(context.Background(), s, keys, "t3", now); err != nil {
+	if _, err := privacyrequest.Confirm(context.Background(), s, keys, staffTo, "t3", now); err != nil {
 		t.Fatal(err)
 	}
 	kept := retention.Periods{Contact: 730 * 24 * time.Hour, Consent: 1826 * 24 * time.Hour}

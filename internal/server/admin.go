@@ -19,7 +19,10 @@ import (
 // AdminStore is what the staff area reads and changes.
 type AdminStore interface {
 	staff.Accounts
+	staff.AccountStore
 	StaffUser(ctx context.Context, id int64) (staff.User, error)
+	StaffUsers(ctx context.Context) ([]staff.User, error)
+	Waiting(ctx context.Context) (staff.Waiting, error)
 	Audit(ctx context.Context, e staff.AuditEntry) error
 	AuditLog(ctx context.Context, f staff.AuditFilter) ([]staff.AuditEntry, error)
 	AuditPeople(ctx context.Context) ([]string, error)
@@ -68,8 +71,8 @@ func currentStaff(ctx context.Context) staff.User {
 }
 
 // requireStaff sends a request without a staff session to the login page.
-// A session whose account is gone, or whose password changed since the
-// session began, is ended.
+// A session whose account is gone or disabled, or whose password changed
+// since the session began, is ended.
 func (s *Server) requireStaff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -83,8 +86,8 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		if err != nil || u.CredentialVersion != s.sessions.GetInt(ctx, sessionCredential) {
-			s.log.InfoContext(ctx, "staff session ended: account gone or password changed", "staff_id", id)
+		if err != nil || !u.Admits(s.sessions.GetInt(ctx, sessionCredential)) {
+			s.log.InfoContext(ctx, "staff session ended: account gone or disabled, or password changed", "staff_id", id)
 			if err := s.sessions.Destroy(ctx); err != nil {
 				s.fail(w, r, err)
 				return
@@ -109,8 +112,20 @@ func auditEntry(r *http.Request, action staff.Action, target, detail string) sta
 	return staff.AuditEntry{StaffID: u.ID, StaffEmail: u.Email, Action: action, Target: target, Detail: detail}
 }
 
+// adminPage is the layout data of a staff page. For a signed-in staff
+// member it counts what waits for them, for the navigation; should that
+// fail, the page shows without the counts rather than not at all.
 func (s *Server) adminPage(r *http.Request, titleID string) web.AdminPage {
-	return web.AdminPage{Title: web.T(r.Context(), titleID), Path: r.URL.Path, Assets: s.assets, Staff: currentStaff(r.Context()).Email}
+	ctx := r.Context()
+	p := web.AdminPage{Title: web.T(ctx, titleID), Path: r.URL.Path, Assets: s.assets, Staff: currentStaff(ctx).Email}
+	if p.Staff != "" {
+		w, err := s.admin.Waiting(ctx)
+		if err != nil {
+			s.log.WarnContext(ctx, "staff navigation without counts", "err", err)
+		}
+		p.Waiting = w
+	}
+	return p
 }
 
 func (s *Server) handleAdminLoginForm(w http.ResponseWriter, r *http.Request) {
@@ -177,6 +192,10 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, staff.ErrLocked):
 		s.log.WarnContext(ctx, "staff login refused: account locked")
+		s.render(w, r, http.StatusUnauthorized, web.AdminLogin(p, email, "AdminLoginFailed"))
+		return
+	case errors.Is(err, staff.ErrDisabled):
+		s.log.InfoContext(ctx, "staff login refused: account disabled")
 		s.render(w, r, http.StatusUnauthorized, web.AdminLogin(p, email, "AdminLoginFailed"))
 		return
 	case errors.Is(err, staff.ErrBadLogin):

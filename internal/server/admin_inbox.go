@@ -20,15 +20,12 @@ func (s *Server) handleAdminInbox(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	f := staff.InboxFilter{State: q.Get("toon"), Search: strings.TrimSpace(q.Get("zoek"))}
-	if f.State != "open" && f.State != "afgehandeld" && f.State != "spam" {
-		f.State = ""
-	}
+	f := staff.InboxFilter{State: staff.ParseInboxState(q.Get("toon")), Search: strings.TrimSpace(q.Get("zoek"))}
 	if err != nil {
 		// Shown again with the search kept, and nothing looked up.
 		p := s.adminPage(r, "AdminInboxTitle")
 		p.Notice = "FormErrUnreadable"
-		s.render(w, r, http.StatusUnprocessableEntity, web.AdminInbox(p, nil, f.State, f.Search))
+		s.render(w, r, http.StatusUnprocessableEntity, web.AdminInbox(p, nil, f))
 		return
 	}
 	msgs, err := s.admin.Inbox(r.Context(), f)
@@ -41,7 +38,7 @@ func (s *Server) handleAdminInbox(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, web.AdminInbox(s.adminPage(r, "AdminInboxTitle"), msgs, f.State, f.Search))
+	s.render(w, r, http.StatusOK, web.AdminInbox(s.adminPage(r, "AdminInboxTitle"), msgs, f))
 }
 
 // listDetail describes a view of the inbox for the audit log, without the
@@ -49,7 +46,7 @@ func (s *Server) handleAdminInbox(w http.ResponseWriter, r *http.Request) {
 func listDetail(f staff.InboxFilter, shown int) string {
 	d := fmt.Sprintf("%d shown", shown)
 	if f.State != "" {
-		d += ", filter " + f.State
+		d += ", filter " + string(f.State)
 	}
 	if f.Search != "" {
 		d += ", search"

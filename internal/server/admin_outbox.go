@@ -16,7 +16,7 @@ func (s *Server) handleAdminOutbox(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, web.AdminOutbox(s.adminPage(r, "AdminOutboxTitle"), mails))
+	s.render(w, r, http.StatusOK, web.AdminOutbox(s.adminPage(r, "AdminOutboxTitle"), mails, s.cfg.SMTP != nil))
 }
 
 func (s *Server) handleAdminRetryMail(w http.ResponseWriter, r *http.Request) {

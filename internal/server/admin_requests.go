@@ -18,7 +18,7 @@ func (s *Server) handleAdminRequests(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, web.AdminRequests(s.adminPage(r, "AdminRequestsTitle"), reqs, nil))
+	s.render(w, r, http.StatusOK, web.AdminRequests(s.adminPage(r, "AdminRequestsTitle"), reqs, s.now(), nil))
 }
 
 func (s *Server) handleAdminRequestHandled(w http.ResponseWriter, r *http.Request) {
@@ -58,7 +58,7 @@ func (s *Server) adminRequestsAgain(w http.ResponseWriter, r *http.Request, note
 	}
 	p := s.adminPage(r, "AdminRequestsTitle")
 	p.Notice = "FormErrUnreadable"
-	s.render(w, r, http.StatusUnprocessableEntity, web.AdminRequests(p, reqs, notes))
+	s.render(w, r, http.StatusUnprocessableEntity, web.AdminRequests(p, reqs, s.now(), notes))
 }
 
 // clipRunes returns s cut to at most n characters.

@@ -6,20 +6,26 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"golang.org/x/net/html"
+
 	"conpro/internal/brussels"
 	"conpro/internal/mail"
 	"conpro/internal/mail/smtptest"
 	"conpro/internal/policy"
+	"conpro/internal/privacyrequest"
 	"conpro/internal/staff"
+	"conpro/web"
 )
 
 // staffClient is a browser-like client with a cookie jar, logged in as a
@@ -29,13 +35,15 @@ type staffClient struct {
 	client *http.Client
 }
 
+// addStaff gives the site an account, as if it had always been there:
+// nothing in the audit log, which tests read from its start.
 func (s *site) addStaff(t *testing.T, email, password string) {
 	t.Helper()
 	hash, err := staff.HashPassword(password)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.db.AddStaffUser(context.Background(), email, hash); err != nil {
+	if _, err := s.db.Pool().Exec(context.Background(), `INSERT INTO staff_user (email, password_hash) VALUES ($1, $2)`, email, hash); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -98,7 +106,9 @@ var adminRoutes = []struct{ method, path string }{
 	{"GET", "/admin"}, {"GET", "/admin/"}, {"GET", "/admin/berichten"}, {"GET", "/admin/berichten.csv"}, {"GET", "/admin/berichten/1"},
 	{"POST", "/admin/berichten/1/afgehandeld"}, {"POST", "/admin/berichten/1/geen-spam"}, {"POST", "/admin/berichten/1/verwijderen"}, {"GET", "/admin/verzoeken"},
 	{"POST", "/admin/verzoeken/1/behandeld"}, {"GET", "/admin/toestemmingen"}, {"GET", "/admin/statistieken"}, {"GET", "/admin/mail"}, {"POST", "/admin/mail/1/opnieuw"},
-	{"GET", "/admin/audit"}, {"POST", "/admin/uitloggen"},
+	{"GET", "/admin/audit"}, {"GET", "/admin/medewerkers"}, {"POST", "/admin/medewerkers"}, {"POST", "/admin/medewerkers/1/uitschakelen"},
+	{"POST", "/admin/medewerkers/1/inschakelen"}, {"GET", "/admin/medewerkers/1/wachtwoord"}, {"POST", "/admin/medewerkers/1/wachtwoord"},
+	{"GET", "/admin/naleving"}, {"POST", "/admin/naleving/controleren"}, {"POST", "/admin/uitloggen"},
 }
 
 func TestAdmin_EveryRouteRedirectsToLoginWithoutASession(t *testing.T) {
@@ -1056,5 +1066,405 @@ func TestAdmin_AnAddressShapedLikeAMailtoQueryIsLinkedAndAnsweredAsOneAddress(t 
 	replyTo, err := d.Header.AddressList("Reply-To")
 	if len(got.To) != 1 || got.To[0] != "info@conpro-bvba.be" || err != nil || len(replyTo) != 1 || replyTo[0].Address != odd || d.Header.Get("Bcc") != "" {
 		t.Fatalf("the notification goes to %q with Reply-To %q (%v)", got.To, d.Header.Get("Reply-To"), err)
+	}
+}
+
+// byClass returns the elements whose class list holds class, in document
+// order.
+func byClass(n *html.Node, class string) []*html.Node {
+	var out []*html.Node
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			if v, ok := attr(n, "class"); ok && slices.Contains(strings.Fields(v), class) {
+				out = append(out, n)
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return out
+}
+
+// menuEntry is the text of the staff menu's link to href.
+func menuEntry(t *testing.T, body, href string) string {
+	t.Helper()
+	for _, nav := range all(doc(t, body), "nav") {
+		if v, _ := attr(nav, "class"); !strings.Contains(v, "admin-nav") {
+			continue
+		}
+		for _, a := range all(nav, "a") {
+			if h, _ := attr(a, "href"); h == href {
+				return text(a)
+			}
+		}
+	}
+	t.Fatalf("no menu entry for %s", href)
+	return ""
+}
+
+func TestAdmin_InboxRowsShowSenderPhoneLanguageAndFirstLineAndEachOpensItsMessage(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	s.sendContact(t, "Jan Peeters", "jan@example.be", "\nGoedendag,\n\nGraag een offerte voor een nieuw dak op onze woning in Berchem, met isolatie en nieuwe dakgoten.\nMet vriendelijke groet,\nJan")
+	form := s.contactForm(t)
+	form.Set("naam", "Marie Dubois")
+	form.Set("email", "marie@example.be")
+	form.Set("telefoon", "")
+	form.Set("bericht", "Bonjour, une question sur une cuisine.")
+	if res := s.postForm(t, "/contact", form.Encode(), "Accept-Language", "fr"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("French contact post: %d", res.StatusCode)
+	}
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+
+	inbox := c.do(t, "GET", "/admin/berichten", nil)
+	rows := byClass(doc(t, inbox.Body), "row-link")
+	if len(rows) != 2 {
+		t.Fatalf("%d rows, want 2", len(rows))
+	}
+	marie, jan := text(rows[0]), text(rows[1])
+	for _, want := range []string{"Jan Peeters", "jan@example.be", "0484 53 27 38", "Goedendag, Graag een offerte voor een nieuw dak op onze woning in Berchem, met isolatie en…", "Nederlands", "open"} {
+		if !strings.Contains(jan, want) {
+			t.Errorf("Jan's row %q lacks %q", jan, want)
+		}
+	}
+	if strings.Contains(jan, "Met vriendelijke groet") {
+		t.Errorf("Jan's row shows the whole message: %q", jan)
+	}
+	if !strings.Contains(marie, "Frans") || !strings.Contains(marie, "Bonjour, une question sur une cuisine.") || strings.Contains(marie, " fr ") {
+		t.Errorf("Marie's row %q: want her language as a word and her first line", marie)
+	}
+	// Each row is one link (a stop for the keyboard) to its message.
+	var ids []string
+	for _, row := range rows {
+		links := all(row, "a")
+		if len(links) != 1 {
+			t.Fatalf("a row with %d links", len(links))
+		}
+		href, _ := attr(links[0], "href")
+		ids = append(ids, strings.TrimPrefix(href, "/admin/berichten/"))
+	}
+	detail := c.do(t, "GET", "/admin/berichten/"+ids[0], nil)
+	d := doc(t, detail.Body)
+	var headings []string
+	for _, h := range all(d, "h2") {
+		headings = append(headings, text(h))
+	}
+	if !slices.Contains(headings, "Bericht") || strings.Contains(detail.Body, "Uw bericht") {
+		t.Errorf("the message page's headings %q: want Bericht, not the visitor's Uw bericht", headings)
+	}
+	var details []string
+	for _, dd := range all(d, "dd") {
+		details = append(details, text(dd))
+	}
+	if !slices.Contains(details, "Frans") || slices.Contains(details, "fr") {
+		t.Errorf("the message page's details %q: want the language as a word", details)
+	}
+}
+
+func TestAdmin_TheMenuCountsWhatWaitsAndTheFilterSaysWhatItShows(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	s.sendContact(t, "Jan Peeters", "jan@example.be", "Een vraag over een dak.")
+	s.sendContact(t, "Marie Dubois", "marie@example.be", "Een vraag over een keuken.")
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+
+	// On every staff page, not only the inbox.
+	if got := menuEntry(t, c.do(t, "GET", "/admin/mail", nil).Body, "/admin/berichten"); got != "Berichten (2 open)" {
+		t.Fatalf("menu entry %q, want the two open messages counted", got)
+	}
+	var ids []int64
+	rows, _ := s.db.Pool().Query(context.Background(), `SELECT id FROM contact_message ORDER BY id`)
+	for rows.Next() {
+		var id int64
+		_ = rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	c.do(t, "POST", fmt.Sprintf("/admin/berichten/%d/afgehandeld", ids[0]), url.Values{"afgehandeld": {"1"}})
+	if got := menuEntry(t, c.do(t, "GET", "/admin/berichten", nil).Body, "/admin/berichten"); got != "Berichten (1 open)" {
+		t.Fatalf("after handling one: %q", got)
+	}
+	c.do(t, "POST", fmt.Sprintf("/admin/berichten/%d/afgehandeld", ids[1]), url.Values{"afgehandeld": {"1"}})
+	page := c.do(t, "GET", "/admin/berichten", nil)
+	if got := menuEntry(t, page.Body, "/admin/berichten"); got != "Berichten" {
+		t.Fatalf("with nothing open: %q", got)
+	}
+
+	// The views are links that keep the search; the current one is marked;
+	// the page says what it shows and how to see all again.
+	page = c.do(t, "GET", "/admin/berichten?toon=afgehandeld&zoek=jan", nil)
+	d := doc(t, page.Body)
+	tabs := map[string]string{}
+	for _, a := range all(byClass(d, "filter-tabs")[0], "a") {
+		href, _ := attr(a, "href")
+		if cur, _ := attr(a, "aria-current"); cur == "page" {
+			tabs[text(a)] = href + " (current)"
+		} else {
+			tabs[text(a)] = href
+		}
+	}
+	want := map[string]string{"Alle": "/admin/berichten?zoek=jan", "Open": "/admin/berichten?toon=open&zoek=jan", "Afgehandeld": "/admin/berichten?toon=afgehandeld&zoek=jan (current)"}
+	if !maps.Equal(tabs, want) {
+		t.Fatalf("filter links %v, want %v", tabs, want)
+	}
+	if hidden := byID(d, "zoek"); hidden == nil || !strings.Contains(page.Body, `name="toon" value="afgehandeld"`) {
+		t.Fatal("searching forgets the view")
+	}
+	summary := byClass(d, "inbox-summary")[0]
+	if got := text(summary); got != "1 afgehandeld bericht met ‘jan’ in naam of e-mailadres. Zoekopdracht wissen" {
+		t.Fatalf("summary %q", got)
+	}
+	if href, _ := attr(all(summary, "a")[0], "href"); href != "/admin/berichten?toon=afgehandeld" {
+		t.Fatalf("clearing the search leads to %q", href)
+	}
+	if got := text(byClass(doc(t, c.do(t, "GET", "/admin/berichten?toon=open", nil).Body), "inbox-summary")[0]); got != "0 open berichten" {
+		t.Fatalf("open view summary %q", got)
+	}
+}
+
+func TestAdmin_AConfirmedCorrectionMailsStaffAndShowsItsLegalDeadlineAndWhenItIsLate(t *testing.T) {
+	s := newSite(t, siteOptions{env: map[string]string{"CONPRO_MAIL_TO": "kantoor@conpro-bvba.be"}})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	s.confirm(t, s.request(t, url.Values{"soort": {"correctie"}, "email": {"jan@example.be"}, "toelichting": {"Mijn naam is Jan, niet Jean."}}))
+	// Requests the site answers itself need nobody.
+	s.confirm(t, s.request(t, url.Values{"soort": {"inzage"}, "email": {"an@example.be"}}))
+	s.confirm(t, s.request(t, url.Values{"soort": {"verwijdering"}, "email": {"piet@example.be"}}))
+
+	var to, subject, body string
+	var mails int
+	err := s.db.Pool().QueryRow(context.Background(), `
+		SELECT to_addr, subject, body_text, count(*) OVER () FROM mail_outbox WHERE kind = 'privacy_request_waiting'`).Scan(&to, &subject, &body, &mails)
+	if err != nil || mails != 1 || to != "kantoor@conpro-bvba.be" {
+		t.Fatalf("staff mails: %d to %q (%v), want one to CONPRO_MAIL_TO", mails, to, err)
+	}
+	for _, want := range []string{"correctie", "https://conpro-bouw.be/admin/verzoeken", "Wettelijke termijn"} {
+		if !strings.Contains(subject+"\n"+body, want) {
+			t.Errorf("the staff mail lacks %q:\n%s\n\n%s", want, subject, body)
+		}
+	}
+	for _, secret := range []string{"jan@example.be", "Jan, niet Jean"} {
+		if strings.Contains(subject+body, secret) {
+			t.Errorf("the staff mail carries the requester's %q", secret)
+		}
+		if strings.Contains(s.logs.String(), secret) {
+			t.Errorf("the log carries the requester's %q", secret)
+		}
+	}
+
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	var verifiedAt time.Time
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT verified_at FROM privacy_request WHERE kind = 'correctie'`).Scan(&verifiedAt)
+	deadline := privacyrequest.Deadline(verifiedAt)
+	queue := c.do(t, "GET", "/admin/verzoeken", nil)
+	if got := menuEntry(t, queue.Body, "/admin/verzoeken"); got != "Verzoeken (1 te behandelen)" {
+		t.Errorf("menu entry %q", got)
+	}
+	card := byClass(doc(t, queue.Body), "request-card")[0]
+	due := text(byClass(card, "deadline")[0])
+	want := fmt.Sprintf("uiterlijk %s (nog %d dagen)", web.DutchDate(deadline), privacyrequest.DaysLeft(deadline, time.Now()))
+	if !strings.Contains(text(card), "Correctie") || due != want || strings.Contains(text(card), "Te laat") {
+		t.Fatalf("the waiting correction's deadline %q, want %q", due, want)
+	}
+
+	// Forty days on, it is late: in words, not only in colour.
+	_, err = s.db.Pool().Exec(context.Background(), `
+		UPDATE privacy_request SET created_at = created_at - interval '40 days', verified_at = verified_at - interval '40 days' WHERE kind = 'correctie'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline = privacyrequest.Deadline(verifiedAt.Add(-40 * 24 * time.Hour))
+	late := byClass(doc(t, c.do(t, "GET", "/admin/verzoeken", nil).Body), "request-card")[0]
+	class, _ := attr(late, "class")
+	want = fmt.Sprintf("verstreken op %s, %d dagen geleden: beantwoord dit verzoek zo snel mogelijk", web.DutchDate(deadline), -privacyrequest.DaysLeft(deadline, time.Now()))
+	if due := text(byClass(late, "deadline")[0]); !strings.Contains(class, "card-overdue") || !strings.Contains(text(late), "⚠ Te laat") || due != want {
+		t.Fatalf("the late correction (%s): %q, want %q", class, due, want)
+	}
+	var id int64
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT id FROM privacy_request WHERE kind = 'correctie'`).Scan(&id)
+	c.do(t, "POST", fmt.Sprintf("/admin/verzoeken/%d/behandeld", id), url.Values{"notitie": {"naam aangepast"}})
+	handled := c.do(t, "GET", "/admin/verzoeken", nil)
+	if strings.Contains(handled.Body, "Te laat") || !strings.Contains(handled.Body, "behandeld op "+web.DutchDate(time.Now())) {
+		t.Fatal("a handled request is still shown late, or not when it was handled")
+	}
+	if got := menuEntry(t, handled.Body, "/admin/verzoeken"); got != "Verzoeken" {
+		t.Errorf("menu entry with nothing waiting: %q", got)
+	}
+}
+
+func TestAdmin_TheMailPageSaysMailIsNotSetUpShowsRecipientsAndRetriesOnlyTriedMail(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	s.sendContact(t, "Jan Peeters", "jan@example.be", "Een vraag over een dak.")
+	s.sendContact(t, "Marie Dubois", "marie@example.be", "Een vraag over een keuken.")
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+
+	page := c.do(t, "GET", "/admin/mail", nil)
+	notice := strings.Index(page.Body, "E-mail is niet ingesteld: berichten worden bewaard maar niet verstuurd.")
+	if notice < 0 || notice > strings.Index(page.Body, "<table") {
+		t.Fatal("the page does not say first that no mail server is set up")
+	}
+	d := doc(t, page.Body)
+	recipients := byClass(d, "mail-to")
+	if len(recipients) != 2 || text(recipients[0]) != "info@conpro-bvba.be" {
+		t.Fatalf("recipients %d, first %q", len(recipients), text(recipients[0]))
+	}
+	if strings.Contains(page.Body, "/opnieuw") || !strings.Contains(page.Body, "bewaard, niet verstuurd") {
+		t.Fatal("mail never tried is offered a retry, or its state is not plain")
+	}
+	var tried int64
+	_ = s.db.Pool().QueryRow(context.Background(), `
+		UPDATE mail_outbox SET attempts = 1, last_error = 'smtp 451: try later'
+		WHERE id = (SELECT min(id) FROM mail_outbox) RETURNING id`).Scan(&tried)
+	page = c.do(t, "GET", "/admin/mail", nil)
+	if n := strings.Count(page.Body, "/opnieuw"); n != 1 || !strings.Contains(page.Body, fmt.Sprintf("/admin/mail/%d/opnieuw", tried)) {
+		t.Fatalf("%d retry buttons, want one for the mail tried", n)
+	}
+
+	// With a mail server set up, the page says nothing of the kind.
+	configured := newSite(t, siteOptions{env: map[string]string{"CONPRO_SMTP_URL": "smtp://127.0.0.1:2525"}})
+	configured.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	configured.sendContact(t, "Jan Peeters", "jan@example.be", "Een vraag over een dak.")
+	c = configured.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	page = c.do(t, "GET", "/admin/mail", nil)
+	if strings.Contains(page.Body, "niet ingesteld") || !strings.Contains(page.Body, "wacht om verstuurd te worden") || strings.Contains(page.Body, "/opnieuw") {
+		t.Fatal("with a mail server: the notice shows, the waiting mail is not called waiting, or it is offered a retry")
+	}
+}
+
+func TestAdmin_StaffAddAColleagueDisableEnableAndResetItsPasswordEachAudited(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	els := s.newClient(t)
+	els.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	var elsID int64
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT id FROM staff_user`).Scan(&elsID)
+	list := els.do(t, "GET", "/admin/medewerkers", nil)
+	if list.StatusCode != 200 || !strings.Contains(list.Body, "dit bent u") || strings.Contains(list.Body, fmt.Sprintf("/admin/medewerkers/%d/uitschakelen", elsID)) {
+		t.Fatalf("the list: %d; want one's own account marked, without a button to disable it", list.StatusCode)
+	}
+
+	// A form with errors comes back with a Dutch message at the field and
+	// the address typed; never with a password.
+	for _, c := range []struct{ email, password, again, message, field string }{
+		{"geen adres", "een-lang-wachtwoord", "een-lang-wachtwoord", "Vul een geldig e-mailadres in", "email"},
+		{strings.Repeat("x", 250) + "@conpro-bvba.be", "een-lang-wachtwoord", "een-lang-wachtwoord", "Vul een geldig e-mailadres in", "email"},
+		{"jan@conpro-bvba.be", "kort-wachtw", "kort-wachtw", "minstens 12 tekens", "wachtwoord"},
+		{"jan@conpro-bvba.be", "een-ander-wachtwoord", "een-ander-wachtwoorD", "niet gelijk", "herhaal"},
+		{"ELS@conpro-bvba.be", "een-ander-wachtwoord", "een-ander-wachtwoord", "Er is al een account met dit e-mailadres", "email"},
+	} {
+		res := els.do(t, "POST", "/admin/medewerkers", url.Values{"email": {c.email}, "wachtwoord": {c.password}, "herhaal": {c.again}})
+		input := byID(doc(t, res.Body), c.field)
+		if input == nil {
+			t.Errorf("%+v: %d, no form", c, res.StatusCode)
+			continue
+		}
+		invalid, _ := attr(input, "aria-invalid")
+		value, _ := attr(byID(doc(t, res.Body), "email"), "value")
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, c.message) || invalid != "true" || value != c.email {
+			t.Errorf("%+v: %d, message %v, %s invalid %q, address kept %q", c, res.StatusCode, strings.Contains(res.Body, c.message), c.field, invalid, value)
+		}
+		if strings.Contains(res.Body, c.password) {
+			t.Errorf("%+v: the page carries the password", c)
+		}
+	}
+	res := els.do(t, "POST", "/admin/medewerkers", url.Values{"email": {"Jan@Conpro-BVBA.be"}, "wachtwoord": {"een-ander-wachtwoord"}, "herhaal": {"een-ander-wachtwoord"}})
+	var janID int64
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT id FROM staff_user WHERE email = 'jan@conpro-bvba.be'`).Scan(&janID)
+	if res.StatusCode != http.StatusSeeOther || janID == 0 {
+		t.Fatalf("add: %d, account %d", res.StatusCode, janID)
+	}
+	if done := els.do(t, "GET", res.Header.Get("Location"), nil); !strings.Contains(done.Body, "Het account van jan@conpro-bvba.be is toegevoegd.") {
+		t.Fatal("no word that the account was added")
+	}
+	jan := s.newClient(t)
+	if res := jan.login(t, "jan@conpro-bvba.be", "een-ander-wachtwoord"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the new account's login: %d", res.StatusCode)
+	}
+	if res := jan.do(t, "GET", "/admin/berichten", nil); res.StatusCode != 200 {
+		t.Fatalf("the new account's inbox: %d", res.StatusCode)
+	}
+
+	// Disabled: the open session ends at once and the login is refused, as
+	// a wrong password is.
+	if res := els.do(t, "POST", fmt.Sprintf("/admin/medewerkers/%d/uitschakelen", janID), url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("disable: %d", res.StatusCode)
+	}
+	if res := jan.do(t, "GET", "/admin/berichten", nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/login" {
+		t.Fatalf("the disabled account's session: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res := jan.login(t, "jan@conpro-bvba.be", "een-ander-wachtwoord"); res.StatusCode != http.StatusUnauthorized || !strings.Contains(res.Body, "uitgeschakeld") {
+		t.Fatalf("the disabled account's login: %d", res.StatusCode)
+	}
+	if row := text(byClass(doc(t, els.do(t, "GET", "/admin/medewerkers", nil).Body), "account-disabled")[0]); !strings.Contains(row, "jan@conpro-bvba.be") || !strings.Contains(row, "uitgeschakeld sinds") {
+		t.Fatalf("the disabled account's row %q", row)
+	}
+	// Nobody disables themselves, even with a hand-made request.
+	if res := els.do(t, "POST", fmt.Sprintf("/admin/medewerkers/%d/uitschakelen", elsID), url.Values{}); res.StatusCode != http.StatusConflict || !strings.Contains(res.Body, "U kunt uw eigen account niet uitschakelen") {
+		t.Fatalf("disabling oneself: %d", res.StatusCode)
+	}
+	if res := els.do(t, "GET", "/admin/berichten", nil); res.StatusCode != 200 {
+		t.Fatalf("after trying to disable oneself: %d", res.StatusCode)
+	}
+	if res := els.do(t, "POST", fmt.Sprintf("/admin/medewerkers/%d/inschakelen", janID), url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("enable: %d", res.StatusCode)
+	}
+	if res := jan.login(t, "jan@conpro-bvba.be", "een-ander-wachtwoord"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the account enabled again: %d", res.StatusCode)
+	}
+
+	// A new password ends the account's sessions; only the new one works.
+	form := els.do(t, "GET", fmt.Sprintf("/admin/medewerkers/%d/wachtwoord", janID), nil)
+	if !strings.Contains(form.Body, "Nieuw wachtwoord voor jan@conpro-bvba.be") {
+		t.Fatal("the password page does not name the account")
+	}
+	if res := els.do(t, "POST", fmt.Sprintf("/admin/medewerkers/%d/wachtwoord", janID), url.Values{"wachtwoord": {"derde-wachtwoord!"}, "herhaal": {"derde-wachtwoord?"}}); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "niet gelijk") {
+		t.Fatalf("passwords that differ: %d", res.StatusCode)
+	}
+	if res := els.do(t, "POST", fmt.Sprintf("/admin/medewerkers/%d/wachtwoord", janID), url.Values{"wachtwoord": {"derde-wachtwoord!"}, "herhaal": {"derde-wachtwoord!"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("new password: %d", res.StatusCode)
+	}
+	if res := jan.do(t, "GET", "/admin/berichten", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a session of the old password: %d", res.StatusCode)
+	}
+	if res := jan.login(t, "jan@conpro-bvba.be", "een-ander-wachtwoord"); res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("the old password: %d", res.StatusCode)
+	}
+	if res := jan.login(t, "jan@conpro-bvba.be", "derde-wachtwoord!"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the new password: %d", res.StatusCode)
+	}
+	// One's own: signed in here still, elsewhere no longer.
+	elsElsewhere := s.newClient(t)
+	elsElsewhere.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	if res := els.do(t, "POST", fmt.Sprintf("/admin/medewerkers/%d/wachtwoord", elsID), url.Values{"wachtwoord": {"nieuw-voor-els!"}, "herhaal": {"nieuw-voor-els!"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("one's own new password: %d", res.StatusCode)
+	}
+	if res := els.do(t, "GET", "/admin/berichten", nil); res.StatusCode != 200 {
+		t.Fatalf("here, after one's own new password: %d", res.StatusCode)
+	}
+	if res := elsElsewhere.do(t, "GET", "/admin/berichten", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("elsewhere, after one's own new password: %d", res.StatusCode)
+	}
+	if res := els.do(t, "POST", "/admin/medewerkers/999/uitschakelen", url.Values{}); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("an account that does not exist: %d", res.StatusCode)
+	}
+
+	var changes []string
+	for _, a := range s.auditActions(t) {
+		if strings.Contains(a, "staff") {
+			changes = append(changes, a)
+		}
+	}
+	jn, en := fmt.Sprint(janID), fmt.Sprint(elsID)
+	want := []string{"list_staff:staff_user", "add_staff:staff_user:" + jn, "list_staff:staff_user", "disable_staff:staff_user:" + jn, "list_staff:staff_user",
+		"enable_staff:staff_user:" + jn, "reset_staff_password:staff_user:" + jn, "reset_staff_password:staff_user:" + en}
+	if strings.Join(changes, ",") != strings.Join(want, ",") {
+		t.Fatalf("audit %q,\nwant %q", changes, want)
 	}
 }

@@ -145,13 +145,17 @@ func (s *Server) handleRequestConfirm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	o, err := privacyrequest.Confirm(ctx, s.requests, s.requestKeys, values.Get("t"), s.now())
+	st := privacyrequest.Staff{MailTo: s.cfg.MailTo, QueueURL: s.absURL("/admin/verzoeken")}
+	o, err := privacyrequest.Confirm(ctx, s.requests, s.requestKeys, st, values.Get("t"), s.now())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	v := o.Request
 	s.log.InfoContext(ctx, "privacy request verified", "privacy_request_id", v.ID, "kind", v.Kind)
+	if o.Queued && s.mailKick != nil {
+		s.mailKick()
+	}
 	switch {
 	case o.Export != nil:
 		p := s.page(w, r, "AccessHeading", "")

@@ -45,7 +45,9 @@ func Actions() []Action {
 		ActionListRequests, ActionHandleRequest,
 		ActionLookupConsent,
 		ActionListMail, ActionRetryMail,
-		ActionViewAudit, ActionVerifyLog,
+		ActionViewAudit,
+		ActionListAccounts, ActionAddAccount, ActionDisableAccount, ActionEnableAccount, ActionResetPassword,
+		ActionVerifyLog,
 	}
 }
 

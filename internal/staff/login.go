@@ -25,6 +25,10 @@ var (
 	// ErrNoAccount is what Accounts returns for an address without an
 	// account; Login answers it as ErrBadLogin.
 	ErrNoAccount = errors.New("no staff account with that address")
+	// ErrDisabled is returned for a disabled account. It is an ErrBadLogin:
+	// the login form answers it alike, so that it tells nobody which
+	// addresses have an account.
+	ErrDisabled = fmt.Errorf("account disabled: %w", ErrBadLogin)
 )
 
 // Account is a staff account as a login reads it.
@@ -60,8 +64,9 @@ type Accounts interface {
 // account for that alone: concurrent attempts queue on the account, not on
 // the hashing, and once MaxFailures are counted the account is locked for
 // LockFor before any more get a check. A locked account still counts
-// attempts but refuses them without a check. A success resets the count.
-// An unknown address costs the same time as a known one.
+// attempts but refuses them without a check; so does a disabled account,
+// locked or not. A success resets the count. An unknown address costs the
+// same time as a known one.
 func Login(ctx context.Context, accounts Accounts, email, password string, now time.Time) (User, error) {
 	var next attempt
 	a, err := accounts.CountLoginAttempt(ctx, email, func(a Account) Throttle {
@@ -73,6 +78,8 @@ func Login(ctx context.Context, accounts Accounts, email, password string, now t
 		return User{}, refuse(ctx, password, ErrBadLogin)
 	case err != nil:
 		return User{}, fmt.Errorf("staff login: %w", err)
+	case a.Disabled():
+		return User{}, refuse(ctx, password, ErrDisabled)
 	case !next.allowed:
 		return User{}, refuse(ctx, password, ErrLocked)
 	}
@@ -136,23 +143,4 @@ func auditLock(ctx context.Context, accounts Accounts, u User) error {
 		return fmt.Errorf("staff login: %w", err)
 	}
 	return ErrBadLogin
-}
-
-// Passwords is what setting a password needs of the store.
-type Passwords interface {
-	// SetStaffPassword replaces the password hash of the account with the
-	// address email (in any case) and stores t as its throttle; it ends the
-	// sessions open under the old password. ErrNoAccount when there is none.
-	SetStaffPassword(ctx context.Context, email, passwordHash string, t Throttle) error
-}
-
-// ResetPassword gives an account a new password and unlocks it: a password
-// is set from the server's command line, by someone who holds the server,
-// so a lock that wrong guesses left has nothing more to guard.
-func ResetPassword(ctx context.Context, accounts Passwords, email, password string) error {
-	hash, err := HashPassword(password)
-	if err != nil {
-		return err
-	}
-	return accounts.SetStaffPassword(ctx, email, hash, Throttle{})
 }

@@ -3,6 +3,7 @@ package staff
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -164,35 +165,84 @@ func TestLogin_ALockThatCannotBeAuditedIsAnError(t *testing.T) {
 	}
 }
 
-func (s *accounts) SetStaffPassword(_ context.Context, email, hash string, t Throttle) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, ok := s.byEmail[strings.ToLower(email)]
-	if !ok {
-		return ErrNoAccount
+func (s *accounts) byID(id int64) *Account {
+	for _, a := range s.byEmail {
+		if a.ID == id {
+			return a
+		}
 	}
-	a.PasswordHash, a.Throttle = hash, t
-	a.CredentialVersion++
 	return nil
 }
 
-func TestResetPassword_UnlocksTheAccountAtOnce(t *testing.T) {
+func (s *accounts) AddStaffUser(_ context.Context, email, hash string, audit AuditEntry) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, taken := s.byEmail[strings.ToLower(email)]; taken {
+		return 0, ErrExists
+	}
+	id := int64(len(s.byEmail) + 1)
+	s.byEmail[strings.ToLower(email)] = &Account{User: User{ID: id, Email: email, CredentialVersion: 1}, PasswordHash: hash}
+	audit.Target = fmt.Sprintf("staff_user:%d", id)
+	s.audit = append(s.audit, audit)
+	return id, nil
+}
+
+func (s *accounts) SetStaffDisabled(_ context.Context, id int64, at *time.Time, audit AuditEntry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.byID(id)
+	if a == nil {
+		return ErrNotFound
+	}
+	a.DisabledAt = at
+	s.audit = append(s.audit, audit)
+	return nil
+}
+
+func (s *accounts) SetStaffPassword(_ context.Context, id int64, hash string, t Throttle, audit AuditEntry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.byID(id)
+	if a == nil {
+		return ErrNotFound
+	}
+	a.PasswordHash, a.Throttle = hash, t
+	a.CredentialVersion++
+	s.audit = append(s.audit, audit)
+	return nil
+}
+
+func (s *accounts) user(email string) User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.byEmail[email].User
+}
+
+func TestResetPassword_UnlocksTheAccountAtOnceAndIsAudited(t *testing.T) {
 	ctx := context.Background()
 	s := newAccounts(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
 	now := time.Now()
 	for range MaxFailures {
 		_, _ = Login(ctx, s, "els@conpro-bvba.be", "fout-wachtwoord", now)
 	}
-	if err := ResetPassword(ctx, s, "els@conpro-bvba.be", "een-nieuw-wachtwoord"); err != nil {
+	els := s.user("els@conpro-bvba.be")
+	if err := ResetPassword(ctx, s, ServerConsole, els, "een-nieuw-wachtwoord"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Login(ctx, s, "els@conpro-bvba.be", "een-nieuw-wachtwoord", now); err != nil {
 		t.Fatalf("the new password: %v", err)
 	}
-	if err := ResetPassword(ctx, s, "niemand@conpro-bvba.be", "een-nieuw-wachtwoord"); !errors.Is(err, ErrNoAccount) {
-		t.Fatalf("unknown address: %v", err)
+	if s.user("els@conpro-bvba.be").CredentialVersion == els.CredentialVersion {
+		t.Fatal("the sessions of the old password stay valid")
 	}
-	if err := ResetPassword(ctx, s, "els@conpro-bvba.be", "kort"); !errors.Is(err, ErrWeakPassword) {
+	if err := ResetPassword(ctx, s, ServerConsole, User{ID: 99, Email: "niemand@conpro-bvba.be"}, "een-nieuw-wachtwoord"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown account: %v", err)
+	}
+	if err := ResetPassword(ctx, s, ServerConsole, els, "kort"); !errors.Is(err, ErrWeakPassword) {
 		t.Fatalf("short password: %v", err)
+	}
+	last := s.audit[len(s.audit)-1]
+	if last.Action != ActionResetPassword || last.Target != "staff_user:1" || last.Detail != "els@conpro-bvba.be" || last.StaffEmail != ServerConsole.Email {
+		t.Fatalf("audit %+v", last)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/alexedwards/argon2id"
 
 	"conpro/internal/contact"
+	"conpro/internal/privacyrequest"
 )
 
 // User is a staff account.
@@ -24,6 +25,18 @@ type User struct {
 	// CredentialVersion changes with every password change; a session
 	// opened under another version is no longer valid.
 	CredentialVersion int
+	// DisabledAt is when the account was disabled; nil while it is enabled.
+	DisabledAt *time.Time
+}
+
+// Disabled reports whether the account may not be used.
+func (u User) Disabled() bool { return u.DisabledAt != nil }
+
+// Admits reports whether a session opened under credentialVersion still
+// stands for the account: not once the account is disabled, nor after a
+// password change.
+func (u User) Admits(credentialVersion int) bool {
+	return !u.Disabled() && u.CredentialVersion == credentialVersion
 }
 
 // MinPassword is the shortest password accepted.
@@ -65,8 +78,8 @@ func hashing(ctx context.Context) (func(), error) {
 
 // HashPassword checks a new password and hashes it with argon2id.
 func HashPassword(password string) (string, error) {
-	if utf8.RuneCountInString(password) < MinPassword {
-		return "", ErrWeakPassword
+	if err := checkStrength(password); err != nil {
+		return "", err
 	}
 	done, err := hashing(context.Background())
 	if err != nil {
@@ -74,6 +87,13 @@ func HashPassword(password string) (string, error) {
 	}
 	defer done()
 	return argon2id.CreateHash(password, params)
+}
+
+func checkStrength(password string) error {
+	if utf8.RuneCountInString(password) < MinPassword {
+		return ErrWeakPassword
+	}
+	return nil
 }
 
 // dummyHash is compared against when an address is unknown, so that a
@@ -100,7 +120,7 @@ func CheckPassword(ctx context.Context, password, hash string) (bool, error) {
 // NormalizeEmail checks and lowercases an account address.
 func NormalizeEmail(email string) (string, error) {
 	email = strings.TrimSpace(email)
-	if !contact.ValidEmail(email) {
+	if len(email) > contact.MaxEmail || !contact.ValidEmail(email) {
 		return "", ErrBadEmail
 	}
 	return strings.ToLower(email), nil
@@ -137,16 +157,83 @@ type InboxMessage struct {
 	NotSpamAt  *time.Time
 }
 
+// Preview is the start of the message on one line (its line breaks and
+// blank lines as spaces), at most about n characters cut at a space, with
+// "…" when more follows: enough to tell messages apart in a list, even
+// those whose first line is only a greeting.
+func (m InboxMessage) Preview(n int) string {
+	text := strings.Join(strings.Fields(m.Message), " ")
+	if utf8.RuneCountInString(text) <= n {
+		return text
+	}
+	cut := text[:runeOffset(text, n)]
+	// A word cut in two goes whole, unless that would leave less than half.
+	if text[len(cut)] != ' ' {
+		if i := strings.LastIndexByte(cut, ' '); i > len(cut)/2 {
+			cut = cut[:i]
+		}
+	}
+	return strings.TrimRight(cut, " ,;:.-") + "…"
+}
+
+// runeOffset is the byte offset of the n-th character of s.
+func runeOffset(s string, n int) int {
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(s)
+}
+
 // MaybeSpam reports whether a message is marked as possible spam: it
 // showed a sign of a bot and staff have not judged it otherwise.
 func (m InboxMessage) MaybeSpam() bool { return m.SpamReason != "" && m.NotSpamAt == nil }
 
-// InboxFilter selects messages: all, only open, only handled or only those
-// that may be spam, matching a search in name or e-mail.
+// InboxState is which messages the inbox lists. The filter offers
+// InboxStates in that order; the store knows which messages each selects.
+type InboxState string
+
+const (
+	InboxAll     InboxState = ""
+	InboxOpen    InboxState = "open"
+	InboxHandled InboxState = "afgehandeld"
+	InboxSpam    InboxState = "spam"
+)
+
+// InboxStates lists the inbox's views in the order the filter shows them.
+func InboxStates() []InboxState {
+	return []InboxState{InboxAll, InboxOpen, InboxHandled, InboxSpam}
+}
+
+// ParseInboxState reads a view's name from an address; anything unknown is
+// the whole inbox.
+func ParseInboxState(s string) InboxState {
+	for _, st := range InboxStates() {
+		if string(st) == s {
+			return st
+		}
+	}
+	return InboxAll
+}
+
+// InboxFilter selects messages: those of a state, matching a search in name
+// or e-mail.
 type InboxFilter struct {
-	State  string // "", "open", "afgehandeld", "spam"
+	State  InboxState
 	Search string
 	Limit  int
+}
+
+// Waiting counts what waits for staff, for the navigation of every staff
+// page.
+type Waiting struct {
+	// OpenMessages are contact messages not yet handled.
+	OpenMessages int
+	// QueuedRequests are confirmed data-subject requests that staff must
+	// carry out (corrections and objections).
+	QueuedRequests int
 }
 
 // QueuedRequest is a data-subject request as staff see it.
@@ -163,6 +250,23 @@ type QueuedRequest struct {
 	HandledAt  *time.Time
 }
 
+// Deadline is the last day (midnight, Belgian time) to answer a request its
+// sender confirmed; false for one not confirmed (no deadline runs yet) or
+// carried out at once by the site (access and erasure).
+func (q QueuedRequest) Deadline() (time.Time, bool) {
+	if q.VerifiedAt == nil || (q.Status != "queued" && q.Status != "handled") {
+		return time.Time{}, false
+	}
+	return privacyrequest.Deadline(*q.VerifiedAt), true
+}
+
+// Overdue reports whether a request waiting for staff is past its deadline
+// at now.
+func (q QueuedRequest) Overdue(now time.Time) bool {
+	d, ok := q.Deadline()
+	return ok && q.Status == "queued" && privacyrequest.DaysLeft(d, now) < 0
+}
+
 // OutboxMail is a mail of the outbox as staff see it; no body.
 type OutboxMail struct {
 	ID            int64
@@ -174,3 +278,9 @@ type OutboxMail struct {
 	SentAt        *time.Time
 	LastError     string
 }
+
+// Retryable reports whether staff may ask for another attempt now: only
+// for a mail that was tried and not sent. A mail never tried waits for its
+// first attempt (or for a mail server to be configured); a retry would
+// change nothing.
+func (m OutboxMail) Retryable() bool { return m.SentAt == nil && m.Attempts > 0 }

@@ -27,20 +27,33 @@ func scanInbox(row pgx.CollectableRow) (staff.InboxMessage, error) {
 	return m, err
 }
 
+// inboxStates is which messages each view of the inbox selects: a
+// condition on contact_message m. A new view is one more line here and in
+// staff.InboxStates.
+var inboxStates = map[staff.InboxState]string{
+	staff.InboxAll:     `true`,
+	staff.InboxOpen:    `m.handled_at IS NULL`,
+	staff.InboxHandled: `m.handled_at IS NOT NULL`,
+	staff.InboxSpam:    `m.spam_reason <> '' AND m.not_spam_at IS NULL`,
+}
+
 // Inbox lists contact messages, newest first.
 func (db *DB) Inbox(ctx context.Context, f staff.InboxFilter) ([]staff.InboxMessage, error) {
 	if f.Limit <= 0 {
 		f.Limit = 200
 	}
+	state, ok := inboxStates[f.State]
+	if !ok {
+		return nil, fmt.Errorf("read inbox: no view %q", f.State)
+	}
 	rows, err := db.pool.Query(ctx, `
 		SELECT `+inboxColumns+`
 		FROM contact_message m LEFT JOIN mail_outbox o ON o.contact_message_id = m.id
-		WHERE ($1 = '' OR ($1 = 'open' AND m.handled_at IS NULL) OR ($1 = 'afgehandeld' AND m.handled_at IS NOT NULL)
-		       OR ($1 = 'spam' AND m.spam_reason <> '' AND m.not_spam_at IS NULL))
-		  AND ($2 = '' OR m.name ILIKE '%' || $2 || '%' OR m.email ILIKE '%' || $2 || '%')
+		WHERE `+state+`
+		  AND ($1 = '' OR m.name ILIKE '%' || $1 || '%' OR m.email ILIKE '%' || $1 || '%')
 		GROUP BY m.id
 		ORDER BY m.received_at DESC, m.id DESC
-		LIMIT $3`, f.State, escapeLike(f.Search), f.Limit)
+		LIMIT $2`, escapeLike(f.Search), f.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("read inbox: %w", err)
 	}
@@ -122,6 +135,19 @@ func (db *DB) DeleteMessage(ctx context.Context, id int64, audit staff.AuditEntr
 	})
 }
 
+// Waiting counts what waits for staff: open messages and requests queued
+// for staff.
+func (db *DB) Waiting(ctx context.Context) (staff.Waiting, error) {
+	var w staff.Waiting
+	err := db.pool.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM contact_message WHERE handled_at IS NULL),
+		       (SELECT count(*) FROM privacy_request WHERE status = 'queued')`).Scan(&w.OpenMessages, &w.QueuedRequests)
+	if err != nil {
+		return w, fmt.Errorf("count what waits for staff: %w", err)
+	}
+	return w, nil
+}
+
 // escapeLike makes a search term match literally inside ILIKE.
 func escapeLike(s string) string {
 	out := make([]rune, 0, len(s))
@@ -134,13 +160,14 @@ func escapeLike(s string) string {
 	return string(out)
 }
 
-// PrivacyRequests lists requests, newest first: those waiting for staff
-// (status queued) first.
+// PrivacyRequests lists requests: those waiting for staff (status queued)
+// first, the longest waiting (the nearest deadline) first, then the others
+// newest first.
 func (db *DB) PrivacyRequests(ctx context.Context, limit int) ([]staff.QueuedRequest, error) {
 	rows, err := db.pool.Query(ctx, `
 		SELECT id, created_at, kind, coalesce(email, ''), consent_id, message, status, outcome, verified_at, handled_at
 		FROM privacy_request
-		ORDER BY (status = 'queued') DESC, created_at DESC
+		ORDER BY (status = 'queued') DESC, CASE WHEN status = 'queued' THEN verified_at END, created_at DESC
 		LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read privacy requests: %w", err)

@@ -95,6 +95,24 @@ func (db *DB) FinishPrivacyRequest(ctx context.Context, id int64, status, outcom
 	return nil
 }
 
+// QueueForStaff records that a request waits for staff, and queues the mail
+// that tells them, in one transaction.
+func (db *DB) QueueForStaff(ctx context.Context, id int64, outcome string, m privacyrequest.WaitingMail) error {
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE privacy_request SET status = 'queued', outcome = $2 WHERE id = $1`, id, outcome); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `
+			INSERT INTO mail_outbox (kind, privacy_request_id, to_addr, subject, body_text)
+			VALUES ('privacy_request_waiting', $1, $2, $3, $4)`, id, m.To, m.Subject, m.Body)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("queue privacy request for staff: %w", err)
+	}
+	return nil
+}
+
 // ExportFor collects everything stored for an address and a consent ID.
 func (db *DB) ExportFor(ctx context.Context, email string, emailHash [32]byte, consentID string) (privacyrequest.Export, error) {
 	x := privacyrequest.Export{Email: email, ConsentID: consentID,

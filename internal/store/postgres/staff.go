@@ -13,10 +13,19 @@ import (
 	"conpro/internal/staff"
 )
 
-// AddStaffUser creates an account.
-func (db *DB) AddStaffUser(ctx context.Context, email, passwordHash string) (int64, error) {
+// AddStaffUser creates an account and records it in the audit log, whose
+// entry gets the new account as its target. It returns staff.ErrExists for
+// an address (in any case) that has an account.
+func (db *DB) AddStaffUser(ctx context.Context, email, passwordHash string, audit staff.AuditEntry) (int64, error) {
 	var id int64
-	err := db.pool.QueryRow(ctx, `INSERT INTO staff_user (email, password_hash) VALUES ($1, $2) RETURNING id`, email, passwordHash).Scan(&id)
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO staff_user (email, password_hash) VALUES ($1, $2) RETURNING id`, email, passwordHash).Scan(&id)
+		if err != nil {
+			return err
+		}
+		audit.Target = fmt.Sprintf("staff_user:%d", id)
+		return insertAudit(ctx, tx, audit)
+	})
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 		return 0, staff.ErrExists
@@ -28,21 +37,81 @@ func (db *DB) AddStaffUser(ctx context.Context, email, passwordHash string) (int
 }
 
 // SetStaffPassword replaces an account's password hash and stores t as its
-// throttle (staff.ResetPassword decides it). It raises the credential
-// version, which ends the sessions open with the old password. It returns
-// staff.ErrNoAccount for an address without an account.
-func (db *DB) SetStaffPassword(ctx context.Context, email, passwordHash string, t staff.Throttle) error {
-	tag, err := db.pool.Exec(ctx, `
-		UPDATE staff_user SET password_hash = $2, failed_logins = $3, locked_until = $4,
-			credential_version = credential_version + 1
-		WHERE lower(email) = lower($1)`, email, passwordHash, t.FailedLogins, nullTime(t.LockedUntil))
+// throttle (staff.ResetPassword decides it), with its audit entry. It
+// raises the credential version, which ends the sessions open with the old
+// password. It returns staff.ErrNotFound for an account that does not
+// exist.
+func (db *DB) SetStaffPassword(ctx context.Context, id int64, passwordHash string, t staff.Throttle, audit staff.AuditEntry) error {
+	return db.audited(ctx, audit, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE staff_user SET password_hash = $2, failed_logins = $3, locked_until = $4,
+				credential_version = credential_version + 1
+			WHERE id = $1`, id, passwordHash, t.FailedLogins, nullTime(t.LockedUntil))
+		if err != nil {
+			return fmt.Errorf("set staff password: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return staff.ErrNotFound
+		}
+		return nil
+	})
+}
+
+// SetStaffDisabled disables an account from disabledAt on (an account
+// disabled already keeps its first date), or enables it with nil, with its
+// audit entry. It returns staff.ErrNotFound for an account that does not
+// exist.
+func (db *DB) SetStaffDisabled(ctx context.Context, id int64, disabledAt *time.Time, audit staff.AuditEntry) error {
+	return db.audited(ctx, audit, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE staff_user SET disabled_at = CASE WHEN $2::timestamptz IS NULL THEN NULL ELSE coalesce(disabled_at, $2) END
+			WHERE id = $1`, id, disabledAt)
+		if err != nil {
+			return fmt.Errorf("set staff account disabled: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return staff.ErrNotFound
+		}
+		return nil
+	})
+}
+
+const staffUserColumns = `id, email, last_login_at, credential_version, disabled_at`
+
+func scanStaffUser(row pgx.CollectableRow) (staff.User, error) {
+	var u staff.User
+	err := row.Scan(&u.ID, &u.Email, &u.LastLoginAt, &u.CredentialVersion, &u.DisabledAt)
+	return u, err
+}
+
+// StaffUsers lists the accounts by address.
+func (db *DB) StaffUsers(ctx context.Context) ([]staff.User, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+staffUserColumns+` FROM staff_user ORDER BY lower(email)`)
 	if err != nil {
-		return fmt.Errorf("set staff password: %w", err)
+		return nil, fmt.Errorf("read staff users: %w", err)
 	}
-	if tag.RowsAffected() == 0 {
-		return staff.ErrNoAccount
+	users, err := pgx.CollectRows(rows, scanStaffUser)
+	if err != nil {
+		return nil, fmt.Errorf("read staff users: %w", err)
 	}
-	return nil
+	return users, nil
+}
+
+// StaffUserByEmail reads the account with the address email (in any case);
+// staff.ErrNoAccount when there is none.
+func (db *DB) StaffUserByEmail(ctx context.Context, email string) (staff.User, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+staffUserColumns+` FROM staff_user WHERE lower(email) = lower($1)`, email)
+	if err != nil {
+		return staff.User{}, fmt.Errorf("read staff user: %w", err)
+	}
+	u, err := pgx.CollectExactlyOneRow(rows, scanStaffUser)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return u, staff.ErrNoAccount
+	}
+	if err != nil {
+		return u, fmt.Errorf("read staff user: %w", err)
+	}
+	return u, nil
 }
 
 // CountLoginAttempt reads the account with the address email, lets count
@@ -55,9 +124,9 @@ func (db *DB) CountLoginAttempt(ctx context.Context, email string, count func(st
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		var lockedUntil *time.Time
 		err := tx.QueryRow(ctx, `
-			SELECT id, email, password_hash, last_login_at, credential_version, failed_logins, locked_until
+			SELECT id, email, password_hash, last_login_at, credential_version, disabled_at, failed_logins, locked_until
 			FROM staff_user WHERE lower(email) = lower($1) FOR UPDATE`, email).
-			Scan(&a.ID, &a.Email, &a.PasswordHash, &a.LastLoginAt, &a.CredentialVersion, &a.FailedLogins, &lockedUntil)
+			Scan(&a.ID, &a.Email, &a.PasswordHash, &a.LastLoginAt, &a.CredentialVersion, &a.DisabledAt, &a.FailedLogins, &lockedUntil)
 		if err != nil {
 			return err
 		}
@@ -97,9 +166,11 @@ func nullTime(t time.Time) *time.Time {
 
 // StaffUser reads an account by ID.
 func (db *DB) StaffUser(ctx context.Context, id int64) (staff.User, error) {
-	var u staff.User
-	err := db.pool.QueryRow(ctx, `SELECT id, email, last_login_at, credential_version FROM staff_user WHERE id = $1`, id).
-		Scan(&u.ID, &u.Email, &u.LastLoginAt, &u.CredentialVersion)
+	rows, err := db.pool.Query(ctx, `SELECT `+staffUserColumns+` FROM staff_user WHERE id = $1`, id)
+	if err != nil {
+		return staff.User{}, fmt.Errorf("read staff user: %w", err)
+	}
+	u, err := pgx.CollectExactlyOneRow(rows, scanStaffUser)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, staff.ErrNotFound
 	}

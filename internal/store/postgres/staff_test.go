@@ -16,11 +16,7 @@ import (
 func withAccount(t *testing.T, email, password string) *postgres.DB {
 	t.Helper()
 	db := pgtest.New(t)
-	hash, err := staff.HashPassword(password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.AddStaffUser(context.Background(), email, hash); err != nil {
+	if _, err := staff.AddAccount(context.Background(), db, staff.ServerConsole, email, password); err != nil {
 		t.Fatal(err)
 	}
 	return db
@@ -89,10 +85,46 @@ func TestStaffLogin_ANewPasswordUnlocksTheAccount(t *testing.T) {
 		t.Fatalf("after %d wrong passwords: %v, want locked", staff.MaxFailures, err)
 	}
 	// What `conpro admin reset-password` does.
-	if err := staff.ResetPassword(ctx, db, "ELS@conpro-bvba.be", "een-nieuw-wachtwoord"); err != nil {
+	els, err := db.StaffUserByEmail(ctx, "ELS@conpro-bvba.be")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := staff.ResetPassword(ctx, db, staff.ServerConsole, els, "een-nieuw-wachtwoord"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := staff.Login(ctx, db, "els@conpro-bvba.be", "een-nieuw-wachtwoord", now); err != nil {
 		t.Fatalf("the new password while the lock would still hold: %v", err)
+	}
+}
+
+func TestStaffAccounts_AChangeThatCannotBeAuditedIsNotMade(t *testing.T) {
+	ctx := context.Background()
+	db := withAccount(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	els, err := db.StaffUserByEmail(ctx, "els@conpro-bvba.be")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.Pool().Exec(ctx, `
+		CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'audit_log unavailable'; END; $$;
+		CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit();`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := staff.AddAccount(ctx, db, staff.ServerConsole, "jan@conpro-bvba.be", "een-lang-wachtwoord"); err == nil {
+		t.Error("an account was added without its audit entry")
+	}
+	if err := staff.DisableAccount(ctx, db, staff.ServerConsole, els, time.Now()); err == nil {
+		t.Error("an account was disabled without its audit entry")
+	}
+	if err := staff.ResetPassword(ctx, db, staff.ServerConsole, els, "een-nieuw-wachtwoord"); err == nil {
+		t.Error("a password was set without its audit entry")
+	}
+	users, err := db.StaffUsers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 1 || users[0].Disabled() || users[0].CredentialVersion != els.CredentialVersion {
+		t.Fatalf("accounts after the refused changes: %+v", users)
 	}
 }
