@@ -188,7 +188,8 @@ type State struct {
 	Choice *Choice
 	// Ask is why the banner must show; ReasonNone when the choice is current.
 	Ask Reason
-	// GPC is true when the browser sent Sec-GPC: 1.
+	// GPC is true when the browser asks not to be tracked (Sec-GPC: 1, or
+	// DNT: 1, which counts the same).
 	GPC bool
 }
 
@@ -206,7 +207,10 @@ func Evaluate(c *Choice, currentPolicy int, maxAge time.Duration, now time.Time,
 	switch {
 	case c == nil:
 		st.Ask = ReasonFirstVisit
-	case c.PolicyVersion < currentPolicy:
+	case c.PolicyVersion < currentPolicy && !c.RefusesAll():
+		// A grant holds for the text it was given under: a new version asks
+		// again. A refusal is not asked again before it expires, whatever
+		// the policy says since (the EU's proposed Art. 88a ePrivacy rule).
 		// A newer version than this server knows comes from an instance
 		// already deployed with it: current, not changed.
 		st.Ask = ReasonPolicyChanged

@@ -689,6 +689,9 @@ func TestEvaluate_SaysWhyTheBannerMustShow(t *testing.T) {
 	now := time.Date(2025, 11, 25, 12, 0, 0, 0, time.UTC)
 	maxAge := 180 * 24 * time.Hour
 	at := func(t time.Time, policy int) *consent.Choice {
+		return &consent.Choice{ID: "q7vVg0M1s2S4QnxhZ8m0bA", PolicyVersion: policy, Categories: []consent.Category{consent.Analytics}, Vendors: []string{"google-analytics"}, Time: t}
+	}
+	refused := func(t time.Time, policy int) *consent.Choice {
 		return &consent.Choice{ID: "q7vVg0M1s2S4QnxhZ8m0bA", PolicyVersion: policy, Time: t}
 	}
 	cases := []struct {
@@ -705,6 +708,10 @@ func TestEvaluate_SaysWhyTheBannerMustShow(t *testing.T) {
 		{"older policy", at(now.Add(-time.Hour), 1), consent.ReasonPolicyChanged},
 		{"older policy and expired", at(now.AddDate(-3, 0, 0), 1), consent.ReasonPolicyChanged},
 		{"older policy from the future", at(now.AddDate(1, 0, 0), 1), consent.ReasonPolicyChanged},
+		// A refusal is not asked again for a new policy, only when it expires.
+		{"refused under an older policy", refused(now.Add(-time.Hour), 1), consent.ReasonNone},
+		{"refused under an older policy and expired", refused(now.Add(-maxAge-time.Second), 1), consent.ReasonExpired},
+		{"refused under the current policy", refused(now.Add(-time.Hour), 2), consent.ReasonNone},
 		// A newer policy comes from an instance already deployed with it.
 		{"newer policy", at(now.Add(-time.Hour), 3), consent.ReasonNone},
 		{"much newer policy", at(now.Add(-time.Hour), 1000), consent.ReasonNone},

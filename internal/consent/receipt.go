@@ -3,9 +3,11 @@ package consent
 import "time"
 
 // Receipt is the downloadable proof of a visitor's consent: the current
-// choice, every logged choice under the same consent ID, the policy
-// versions, and a copy of the cookie itself (the policy asks for it with an
-// access request). Its JSON layout is documented by its field names.
+// choice, every logged choice under the same consent ID and the policy
+// versions. It holds nothing that works as a credential: not the cookie,
+// not its signature (whoever held a copy of the cookie could have the
+// log exported or erased). Its JSON layout is documented by its field
+// names.
 type Receipt struct {
 	ConsentID   string          `json:"consent_id"`
 	Site        string          `json:"site"`
@@ -13,7 +15,6 @@ type Receipt struct {
 	Current     ReceiptChoice   `json:"current_choice"`
 	History     []ReceiptEvent  `json:"history"`
 	HistoryNote string          `json:"history_note,omitempty"`
-	Cookie      string          `json:"cookie"`
 	Policy      []ReceiptPolicy `json:"policy_versions"`
 }
 
@@ -51,7 +52,7 @@ type ReceiptPolicy struct {
 
 // NewReceipt makes the receipt of a visitor's choice (current says whether
 // it is still current), with its logged history.
-func NewReceipt(ch *Choice, current bool, r *Registry, cookie string, events []Event, policy []ReceiptPolicy, site string, now time.Time) Receipt {
+func NewReceipt(ch *Choice, current bool, r *Registry, events []Event, policy []ReceiptPolicy, site string, now time.Time) Receipt {
 	rc := Receipt{
 		ConsentID:   ch.ID,
 		Site:        site,
@@ -64,7 +65,6 @@ func NewReceipt(ch *Choice, current bool, r *Registry, cookie string, events []E
 			Current:       current,
 		},
 		History: []ReceiptEvent{},
-		Cookie:  CookieName + "=" + cookie,
 		Policy:  policy,
 	}
 	for _, v := range ch.GrantedVendors(r) {

@@ -37,5 +37,9 @@ func (s *Server) handleAdminConsent(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.render(w, r, status, web.AdminConsent(s.adminPage(r, "AdminConsentTitle"), v))
+	p := s.adminPage(r, "AdminConsentTitle")
+	if errors.Is(err, errUnreadable) {
+		p.Notice = "FormErrUnreadable"
+	}
+	s.render(w, r, status, web.AdminConsent(p, v))
 }

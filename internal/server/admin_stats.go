@@ -28,6 +28,10 @@ func (s *Server) handleAdminStats(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	p := s.adminPage(r, "AdminStatsTitle")
+	if err != nil {
+		p.Notice = "FormErrUnreadable"
+	}
 	v := web.StatsView{LastDays: 30, WithEmptyDays: q.Get("leeg") == "1", Invalid: err != nil}
 	v.From, v.To = consentstats.LastDays(s.now(), v.LastDays)
 	typed := q.Has("van") || q.Has("tot")
@@ -65,5 +69,5 @@ func (s *Server) handleAdminStats(w http.ResponseWriter, r *http.Request) {
 	if v.Invalid {
 		status = http.StatusUnprocessableEntity
 	}
-	s.render(w, r, status, web.AdminStats(s.adminPage(r, "AdminStatsTitle"), v))
+	s.render(w, r, status, web.AdminStats(p, v))
 }

@@ -98,11 +98,17 @@ func (s *Server) readCookies(r *http.Request) *siteCookies {
 
 var noCookies siteCookies
 
-// gpc reports the Global Privacy Control signal. The header is read by its
-// canonical key (Sec-Gpc): Get would canonicalise "Sec-GPC" on every call.
+// gpc reports whether the browser asks not to be tracked: Global Privacy
+// Control (Sec-GPC: 1), or Do Not Track (DNT: 1), which counts the same.
+// Header fields are read by their canonical keys: Get would canonicalise
+// "Sec-GPC" on every call.
 func gpc(r *http.Request) bool {
-	v := r.Header["Sec-Gpc"]
-	return len(v) > 0 && strings.TrimSpace(v[0]) == "1"
+	for _, key := range []string{"Sec-Gpc", "Dnt"} {
+		if v := r.Header[key]; len(v) > 0 && strings.TrimSpace(v[0]) == "1" {
+			return true
+		}
+	}
+	return false
 }
 
 // consentOf works out a request's consent state from its cookies, and what
@@ -320,8 +326,7 @@ func (s *Server) handleReceipt(w http.ResponseWriter, r *http.Request) {
 	hctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	events, err := s.history.ConsentEvents(hctx, ch.ID)
 	cancel()
-	cookie, _ := r.Cookie(consent.CookieName)
-	rc := consent.NewReceipt(ch, st.Current() != nil, s.vendors, cookie.Value, events, versions, s.absURL("/"), s.now())
+	rc := consent.NewReceipt(ch, st.Current() != nil, s.vendors, events, versions, s.absURL("/"), s.now())
 	if err != nil {
 		s.log.WarnContext(ctx, "consent history unavailable", "err", err)
 		rc.HistoryNote = locale.T(ctx, "ReceiptHistoryUnavailable")

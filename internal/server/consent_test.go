@@ -19,6 +19,7 @@ import (
 
 	"conpro/internal/consent"
 	"conpro/internal/pgtest"
+	"conpro/internal/policy"
 )
 
 // Hosts of each category's vendors, as the CSP and the page must show them.
@@ -674,8 +675,14 @@ func TestConsent_ReceiptDownloadsTheChoicesAsJSON(t *testing.T) {
 	ch, _ := s.codec.Decode(c2.Value)
 	if rc.ConsentID != ch.ID || rc.Current.PolicyVersion != 2 || len(rc.Current.Categories) != 0 || !rc.Current.Current ||
 		len(rc.History) != 2 || rc.History[0].Action != "accept_all" || rc.History[1].Action != "reject_all" ||
-		rc.History[0].Network != "127.0.0.0/24" || rc.Cookie != consent.CookieName+"="+c2.Value {
+		rc.History[0].Network != "127.0.0.0/24" || rc.Cookie != "" {
 		t.Fatalf("receipt %+v", rc)
+	}
+	// The receipt is proof, not a key: nothing in it works as the cookie
+	// (which would let its holder have the log exported or erased).
+	_, signature, _ := strings.Cut(c2.Value[strings.LastIndexByte(c2.Value, '.'):], ".")
+	if strings.Contains(res.Body, c2.Value) || strings.Contains(res.Body, signature) {
+		t.Fatal("the receipt carries the consent cookie or its signature")
 	}
 	if r := s.get(t, "/cookies/bewijs"); r.StatusCode != http.StatusNotFound {
 		t.Errorf("receipt without a consent: %d", r.StatusCode)
@@ -1106,5 +1113,54 @@ func TestConsent_TheTextAVisitorChoseOnIsArchivedUnderItsVersion(t *testing.T) {
 	var n int
 	if err := s.db.Pool().QueryRow(context.Background(), `SELECT count(*) FROM consent_text`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("%d archived texts (%v), want the one banner once", n, err)
+	}
+}
+
+// Do Not Track counts as Global Privacy Control: advertising and social
+// media start refused, the banner says the browser's signal is respected,
+// and the log records the signal.
+func TestConsent_DoNotTrackCountsLikeGPC(t *testing.T) {
+	s := newSite(t, siteOptions{env: allVendors})
+	banner := bannerOf(s.get(t, "/", "DNT", "1").Body)
+	if !strings.Contains(html.UnescapeString(banner), "Do Not Track") || buttonLabels(banner)["accept_all"] != "Alleen analytische cookies toestaan" {
+		t.Fatalf("the banner under DNT does not say it respects the signal, or offers to accept all:\n%.600s", banner)
+	}
+	_, cookie := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}}, "DNT", "1")
+	ch, _ := s.codec.Decode(cookie.Value)
+	if !slices.Equal(ch.Categories, []consent.Category{consent.Analytics}) {
+		t.Fatalf("accepting under DNT granted %v", ch.Categories)
+	}
+	if evs := s.events(t, ch.ID); len(evs) != 1 || !evs[0].GPC {
+		t.Fatalf("the log does not record the signal: %+v", evs)
+	}
+	if !strings.Contains(s.get(t, "/").Header.Get("Vary"), "DNT") {
+		t.Error("pages do not vary by DNT")
+	}
+}
+
+// After a new version of the policy, a visitor who granted something is
+// asked again (and gets no vendor script until they choose); one who
+// refused is not asked before their choice is six months old.
+func TestConsent_ARefusalIsNotAskedAgainAfterAPolicyChangeButAGrantIs(t *testing.T) {
+	now := time.Now()
+	clock := func() time.Time { return now }
+	s := newSite(t, siteOptions{env: allVendors, now: clock})
+	old := policy.Current().Number - 1
+	refused := s.codec.Encode(consent.Choice{ID: consent.NewID(), PolicyVersion: old, Time: now.Add(-24 * time.Hour).Truncate(time.Second)})
+	granted := s.codec.Encode(consent.Choice{ID: consent.NewID(), PolicyVersion: old, Categories: []consent.Category{consent.Analytics},
+		Vendors: []string{"google-analytics"}, Time: now.Add(-24 * time.Hour).Truncate(time.Second)})
+
+	page := s.get(t, "/privacy", "Cookie", consent.CookieName+"="+refused)
+	if hasBanner(page.Body) {
+		t.Error("a refusal under the previous version is asked again")
+	}
+	page = s.get(t, "/privacy", "Cookie", consent.CookieName+"="+granted)
+	if !hasBanner(page.Body) || !strings.Contains(html.UnescapeString(page.Body), "gewijzigd") || strings.Contains(page.Body, "googletagmanager") {
+		t.Error("a grant under the previous version is not asked again with the notice, or still loads its vendor")
+	}
+	// Six months on, the refusal is asked again too.
+	now = now.Add(184 * 24 * time.Hour)
+	if page := s.get(t, "/", "Cookie", consent.CookieName+"="+refused); !hasBanner(page.Body) {
+		t.Error("a refusal older than six months is not asked again")
 	}
 }

@@ -90,5 +90,5 @@ var gzipWriters = sync.Pool{New: func() any {
 var (
 	gzipValue      = []string{"gzip"}
 	acceptEncoding = []string{"Accept-Encoding"}
-	pageVary       = []string{"Accept-Encoding, Accept-Language, Cookie, Sec-GPC"}
+	pageVary       = []string{"Accept-Encoding, Accept-Language, Cookie, Sec-GPC, DNT"}
 )
