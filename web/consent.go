@@ -22,11 +22,14 @@ import (
 // ConsentView is what the layout needs to show the banner and load the
 // scripts the visitor allowed.
 type ConsentView struct {
-	// ShowBanner is true when there is no current consent (the settings
-	// page, which is the whole form, turns it off).
+	// ShowBanner is true when there is no current consent and something to
+	// ask (the settings page, which is the whole form, turns it off).
 	ShowBanner bool
-	Ask        consent.Reason
-	GPC        bool
+	// Asks is true when an optional vendor is active: without one the site
+	// uses only technical cookies and asks nothing.
+	Asks bool
+	Ask  consent.Reason
+	GPC  bool
 	// Categories are the optional categories with their active vendors, in
 	// order; Checked reflects the visitor's current choice (never pre-ticked
 	// in the banner).
@@ -73,8 +76,10 @@ type VendorView struct {
 // NewConsentView builds the view of a request's consent state, without
 // scripts (see Injection).
 func NewConsentView(r *consent.Registry, st consent.State, returnTo string) ConsentView {
+	asks := r.Asks()
 	v := ConsentView{
-		ShowBanner: st.Ask != consent.ReasonNone,
+		ShowBanner: asks && st.Ask != consent.ReasonNone,
+		Asks:       asks,
 		Ask:        st.Ask,
 		GPC:        st.GPC,
 		ReturnTo:   returnTo,

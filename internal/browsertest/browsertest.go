@@ -256,6 +256,11 @@ func (b *Browser) Screenshot(t testing.TB, u string, width int64, dir, name stri
 	); err != nil {
 		t.Fatalf("screenshot %s: %v", u, err)
 	}
+	// Sections drawn only near the viewport (content-visibility: auto)
+	// would be blank in a picture of the whole page.
+	if _, err := chromedp.Run(b.Ctx, chromedp.Evaluate[bool](`for (const e of document.querySelectorAll("section")) e.style.contentVisibility = "visible"; true`)); err != nil {
+		t.Fatalf("screenshot %s: %v", u, err)
+	}
 	png, err := chromedp.Run(b.Ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", u, err)

@@ -49,6 +49,10 @@ func NewRegistry(getenv func(string) string) (*Registry, error) {
 	return r, nil
 }
 
+// Asks reports whether a vendor is active: without one the site uses only
+// its technical cookies and asks visitors nothing.
+func (r *Registry) Asks() bool { return len(r.active) > 0 }
+
 // Active returns the active vendors in registry order.
 func (r *Registry) Active() []Vendor { return slices.Clone(r.active) }
 

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"hash"
 	"net/netip"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -238,4 +240,24 @@ func CookieDomain(host string) string {
 		return ""
 	}
 	return domain
+}
+
+// OwnDomains are the registrable domains of the pages, scripts and
+// services the vendor's code loads: where it can set cookies of its own
+// that the site neither sees nor can expire (a share button's frame on
+// facebook.com), in the order first met.
+func (v Vendor) OwnDomains() []string {
+	var out []string
+	for _, hosts := range [][]string{v.ScriptHosts, v.FrameHosts, v.ConnectHosts} {
+		for _, origin := range hosts {
+			u, err := url.Parse(origin)
+			if err != nil {
+				continue
+			}
+			if d := CookieDomain(u.Hostname()); d != "" && !slices.Contains(out, d) {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
 }

@@ -17,6 +17,11 @@ import (
 // ErrNotFound is returned for a version number that was never published.
 var ErrNotFound = errors.New("policy version not found")
 
+// CookieSectionID is the section of every version that explains cookies:
+// the banner links to it, and on the current version it ends with the
+// generated declaration of the cookies the site uses.
+const CookieSectionID = "cookies"
+
 // Version is one published text of the policy.
 type Version struct {
 	Number int

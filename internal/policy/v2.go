@@ -77,7 +77,7 @@ func version2() Version {
 				},
 			},
 			{
-				ID:    "cookies",
+				ID:    CookieSectionID,
 				Title: "Cookies",
 				Blocks: []Block{
 					Paragraph{Text: "Op onze website wordt gebruik gemaakt van cookies. Een cookie is een klein bestandje dat met de pagina's van onze website wordt meegestuurd en in het geheugen van uw apparaat wordt opgeslagen. De informatie, die in een cookie wordt opgeslagen kan worden overgebracht naar onze eigen beveiligde servers of die van een derde partij."},

@@ -285,13 +285,18 @@ func askOrFirst(r consent.Reason) consent.Reason {
 	return r
 }
 
+// declaration is the cookie declaration of the site as configured.
+func (s *Server) declaration() web.Declaration {
+	return web.NewDeclaration(s.vendors, consent.SiteCookies(consentCookieLifetime, s.cfg.ConsentMaxAge))
+}
+
 // handleCookies is the settings page.
 func (s *Server) handleCookies(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	st := consentState(ctx)
 	d := web.CookieSettingsData{
 		Choice:      st.Choice,
-		SiteCookies: consent.SiteCookies(consentCookieLifetime, s.cfg.ConsentMaxAge),
+		Declaration: s.declaration(),
 	}
 	if st.Choice != nil {
 		hctx, cancel := context.WithTimeout(ctx, 2*time.Second)

@@ -17,7 +17,8 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handlePolicy(w http.ResponseWriter, r *http.Request) {
 	v := policy.Current()
-	s.render(w, r, http.StatusOK, web.PolicyPage(s.page(w, r, "PolicyTitle", "PolicyDescription"), v, v.Number))
+	decl := s.declaration()
+	s.render(w, r, http.StatusOK, web.PolicyPage(s.page(w, r, "PolicyTitle", "PolicyDescription"), v, v.Number, &decl))
 }
 
 func (s *Server) handlePolicyVersions(w http.ResponseWriter, r *http.Request) {
@@ -44,7 +45,12 @@ func (s *Server) handlePolicyVersion(w http.ResponseWriter, r *http.Request) {
 		// The current text has one address; this copy points search engines there.
 		p.Canonical = s.absURL("/privacy")
 	}
-	s.render(w, r, http.StatusOK, web.PolicyPage(p, v, current))
+	var decl *web.Declaration
+	if n == current {
+		d := s.declaration()
+		decl = &d
+	}
+	s.render(w, r, http.StatusOK, web.PolicyPage(p, v, current, decl))
 }
 
 // handleLanguage remembers the visitor's choice of interface language in a

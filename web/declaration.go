@@ -1,0 +1,58 @@
+package web
+
+import (
+	"html"
+	"strings"
+
+	"conpro/internal/consent"
+)
+
+// Declaration is the generated cookie declaration: every cookie the site
+// sets itself and every cookie an active vendor's code sets, with its
+// party, purpose, category and lifetime. /cookies and /privacy show the
+// same one, made from the registry, so it cannot drift from what pages load.
+type Declaration struct {
+	Site    []consent.SiteCookie
+	Vendors []consent.Vendor
+}
+
+// NewDeclaration declares the site's own cookies and those of the active
+// vendors.
+func NewDeclaration(r *consent.Registry, site []consent.SiteCookie) Declaration {
+	return Declaration{Site: site, Vendors: r.Active()}
+}
+
+// VendorRowsID is the anchor of a vendor's rows in the declaration on
+// /cookies, which the banner links each vendor's name to.
+func VendorRowsID(key string) string { return "leverancier-" + key }
+
+// vendorLinks names vendors in a sentence, each linked to its rows in the
+// declaration, and ends it: written as one string, so that no space comes
+// before a comma.
+func vendorLinks(vs []VendorView) string {
+	var b strings.Builder
+	b.WriteString(" ")
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(`<a href="/cookies#` + html.EscapeString(VendorRowsID(v.Vendor.Key)) + `">` + html.EscapeString(v.Vendor.Name) + `</a>`)
+	}
+	b.WriteString(".")
+	return b.String()
+}
+
+func joinDomains(ds []string) string { return strings.Join(ds, ", ") }
+
+// wildcards reports whether a cookie is named by a pattern, which the
+// declaration then explains.
+func (d Declaration) wildcards() bool {
+	for _, v := range d.Vendors {
+		for _, c := range v.Cookies {
+			if strings.Contains(c.Pattern, "*") {
+				return true
+			}
+		}
+	}
+	return false
+}
