@@ -248,6 +248,7 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 		ConsentTexts:   db,
 		Proof:          db,
 		Reports:        db,
+		RateCounter:    db,
 		Scans:          db,
 		Sealer:         sealer,
 		Contacts:       db,

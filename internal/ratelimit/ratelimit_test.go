@@ -1,41 +1,129 @@
 package ratelimit_test
 
 import (
+	"bytes"
+	"context"
+	"log/slog"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
+	"conpro/internal/pgtest"
 	"conpro/internal/ratelimit"
+	"conpro/internal/store/postgres"
 )
 
-// A client gets n requests per period, then waits; another client, or the
-// same one a period later, goes on. Addresses of one IPv6 /64 are one
-// client.
+var (
+	secret = []byte("0123456789abcdef0123456789abcdef")
+	quiet  = slog.New(slog.DiscardHandler)
+	// noon starts an hour's window.
+	noon = time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+)
+
+func openDB(t *testing.T) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	return db
+}
+
+// A client gets n attempts per period, then waits; another client goes on.
+// Addresses of one IPv6 /64 are one client. The window slides: an hour
+// later the client still waits, and once the earlier attempts have aged
+// out it may go on again.
 func TestLimiter_AllowsNPerPeriodAndClient(t *testing.T) {
-	l := ratelimit.New(3, time.Hour)
-	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	l := ratelimit.New("contact", 3, time.Hour, openDB(t), secret, quiet)
 	a := netip.MustParseAddr("2001:db8:1:2::1")
 	for i := range 3 {
-		if !l.Allow(a, now) {
-			t.Fatalf("request %d refused", i+1)
+		if !l.Allow(ctx, a, noon.Add(time.Duration(i)*time.Minute)) {
+			t.Fatalf("attempt %d refused", i+1)
 		}
 	}
-	if l.Allow(netip.MustParseAddr("2001:db8:1:2::ffff"), now) {
-		t.Error("a fourth request from the same /64 allowed")
+	if l.Allow(ctx, netip.MustParseAddr("2001:db8:1:2::ffff"), noon.Add(5*time.Minute)) {
+		t.Error("a fourth attempt from the same /64 allowed")
 	}
-	if !l.Allow(netip.MustParseAddr("2001:db8:1:3::1"), now) || !l.Allow(netip.MustParseAddr("192.0.2.1"), now) {
+	if !l.Allow(ctx, netip.MustParseAddr("2001:db8:1:3::1"), noon) || !l.Allow(ctx, netip.MustParseAddr("192.0.2.1"), noon) {
 		t.Error("another client refused")
 	}
-	if !l.Allow(a, now.Add(time.Hour)) {
-		t.Error("refused a period later")
+	if l.Allow(ctx, a, noon.Add(time.Hour)) {
+		t.Error("allowed again as soon as the next window began")
+	}
+	if !l.Allow(ctx, a, noon.Add(130*time.Minute)) {
+		t.Error("still refused when the earlier attempts had mostly aged out")
 	}
 }
 
-// No limit (0) allows everything.
+// Two instances of the site on one database share each count: together
+// they allow n, not 2n. Each limit counts apart.
+func TestLimiter_SharedByInstances(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	one := ratelimit.New("request", 3, time.Hour, db, secret, quiet)
+	two := ratelimit.New("request", 3, time.Hour, db, secret, quiet)
+	login := ratelimit.New("login", 3, time.Hour, db, secret, quiet)
+	a := netip.MustParseAddr("192.0.2.7")
+	if !one.Allow(ctx, a, noon) || !two.Allow(ctx, a, noon) || !one.Allow(ctx, a, noon) {
+		t.Fatal("refused within the limit")
+	}
+	if two.Allow(ctx, a, noon) {
+		t.Error("the second instance allowed a fourth attempt")
+	}
+	if !login.Allow(ctx, a, noon) {
+		t.Error("another limit counted these attempts")
+	}
+	// The database holds a keyed hash of the client, not its address.
+	var clients [][]byte
+	rows, err := db.Pool().Query(ctx, `SELECT client FROM rate_count`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c []byte
+		if err := rows.Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		clients = append(clients, c)
+	}
+	if len(clients) != 2 {
+		t.Fatalf("%d counts for one client in two limits", len(clients))
+	}
+	for _, c := range clients {
+		if bytes.Contains(c, a.AsSlice()) || strings.Contains(string(c), "192.0.2") {
+			t.Errorf("the count names the address: %x", c)
+		}
+	}
+}
+
+// Without a database the limiter lets attempts through and says so in the
+// log, without the address.
+func TestLimiter_AllowsWhenTheDatabaseIsAway(t *testing.T) {
+	db, err := postgres.Open(context.Background(), "postgres://postgres@/conpro?host="+t.TempDir()+"&connect_timeout=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	var log bytes.Buffer
+	l := ratelimit.New("consent", 1, time.Minute, db, secret, slog.New(slog.NewTextHandler(&log, nil)))
+	for range 3 {
+		if !l.Allow(context.Background(), netip.MustParseAddr("192.0.2.9"), noon) {
+			t.Fatal("refused while the count could not be read")
+		}
+	}
+	if !strings.Contains(log.String(), "rate limit not counted") || strings.Contains(log.String(), "192.0.2") {
+		t.Errorf("log: %s", log.String())
+	}
+}
+
+// No limit (0) allows everything and needs no database.
 func TestLimiter_ZeroIsNoLimit(t *testing.T) {
-	l := ratelimit.New(0, time.Minute)
-	for range 1000 {
-		if !l.Allow(netip.MustParseAddr("192.0.2.1"), time.Now()) {
+	l := ratelimit.New("consent", 0, time.Minute, nil, secret, quiet)
+	for range 100 {
+		if !l.Allow(context.Background(), netip.MustParseAddr("192.0.2.1"), time.Now()) {
 			t.Fatal("refused without a limit")
 		}
 	}

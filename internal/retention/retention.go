@@ -47,6 +47,9 @@ type Store interface {
 	// verified before addressesBefore, and the hashes of link tokens
 	// expired at now.
 	PurgePrivacyRequests(ctx context.Context, unverifiedBefore, verifiedBefore, addressesBefore, now time.Time, dryRun bool) (int64, error)
+	// PurgeRateCounts drops the rate limits' counts no window needs any
+	// more (keyed hashes of addresses, kept at most two periods).
+	PurgeRateCounts(ctx context.Context, now time.Time) error
 	WithPurgeLock(ctx context.Context, f func(ctx context.Context) error) (ran bool, err error)
 }
 
@@ -78,8 +81,13 @@ func Purge(ctx context.Context, s Store, periods Periods, now time.Time, dryRun 
 		if c.ConsentEvents, err = s.PurgeConsentEvents(ctx, now.Add(-periods.Consent), batchSize, dryRun); err != nil {
 			return err
 		}
-		c.PrivacyRequests, err = s.PurgePrivacyRequests(ctx, now.Add(-periods.UnverifiedRequests), now.Add(-periods.Requests), now.Add(-AccessAddress), now, dryRun)
-		return err
+		if c.PrivacyRequests, err = s.PurgePrivacyRequests(ctx, now.Add(-periods.UnverifiedRequests), now.Add(-periods.Requests), now.Add(-AccessAddress), now, dryRun); err != nil {
+			return err
+		}
+		if dryRun {
+			return nil
+		}
+		return s.PurgeRateCounts(ctx, now)
 	})
 	if err != nil {
 		return c, fmt.Errorf("purge: %w", err)

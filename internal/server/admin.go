@@ -166,7 +166,7 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 	unreadable := err != nil
 	email := strings.TrimSpace(values.Get("email"))
 	p := s.adminPage(r, "AdminLoginTitle")
-	if !s.loginLimiter.Allow(clientAddr(ctx), s.now()) {
+	if !s.loginLimiter.Allow(ctx, clientAddr(ctx), s.now()) {
 		w.Header().Set("Retry-After", "900")
 		s.render(w, r, http.StatusTooManyRequests, web.AdminLogin(p, email, "AdminLoginTooMany"))
 		return

@@ -157,7 +157,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	// Every choice is kept for years: one client may not post them by the
 	// thousand. Over the limit nothing is recorded or set, and the page
 	// says so; the previous choice stays.
-	if !s.consentLimiter.Allow(clientAddr(ctx), s.now()) {
+	if !s.consentLimiter.Allow(ctx, clientAddr(ctx), s.now()) {
 		s.fail(w, r, errConsentTooMany)
 		return
 	}

@@ -49,7 +49,7 @@ func (s *Server) handleContactPost(w http.ResponseWriter, r *http.Request) {
 	again := web.ContactFormView{Form: form, Token: s.tokens.Issue(now)}
 
 	addr := clientAddr(ctx)
-	if !s.contactLimiter.Allow(addr, now) {
+	if !s.contactLimiter.Allow(ctx, addr, now) {
 		w.Header().Set("Retry-After", "600")
 		again.Notice = "ContactErrTooMany"
 		s.renderContact(w, r, http.StatusTooManyRequests, again)

@@ -33,7 +33,7 @@ var errTooManyReports = errors.New("too many CSP reports from one client")
 // does nothing with the answer.
 func (s *Server) handleCSPReport(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if !s.reportLimiter.Allow(clientAddr(ctx), s.now()) {
+	if !s.reportLimiter.Allow(ctx, clientAddr(ctx), s.now()) {
 		s.fail(w, r, errTooManyReports)
 		return
 	}

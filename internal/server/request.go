@@ -53,7 +53,7 @@ func (s *Server) handleRequestPost(w http.ResponseWriter, r *http.Request) {
 	}
 	st := consentState(ctx)
 	v := web.RequestFormView{Form: form, FromCookie: st.Choice != nil}
-	if !s.requestLimiter.Allow(clientAddr(ctx), s.now()) {
+	if !s.requestLimiter.Allow(ctx, clientAddr(ctx), s.now()) {
 		w.Header().Set("Retry-After", "600")
 		v.Notice = "RequestErrTooMany"
 		s.renderRequestForm(w, r, http.StatusTooManyRequests, v)

@@ -74,6 +74,9 @@ type Deps struct {
 	// scans of the site in Chromium.
 	Reports CSPReports
 	Scans   SiteScans
+	// RateCounter counts what each client posts, for every instance of the
+	// site alike.
+	RateCounter ratelimit.Counter
 	// Proof is the tamper-evident consent log; Sealer its key.
 	Proof  ConsentProof
 	Sealer *consentlog.Sealer
@@ -184,11 +187,11 @@ func New(d Deps) (http.Handler, error) {
 		stats:       d.Stats,
 		sessions:    d.Sessions,
 
-		consentLimiter: ratelimit.New(d.Config.ConsentRate, time.Minute),
-		contactLimiter: ratelimit.New(d.Config.ContactRate, time.Hour),
-		requestLimiter: ratelimit.New(d.Config.ContactRate, time.Hour),
-		loginLimiter:   ratelimit.New(20, time.Hour),
-		reportLimiter:  ratelimit.New(100, time.Minute),
+		consentLimiter: ratelimit.New("consent", d.Config.ConsentRate, time.Minute, d.RateCounter, d.Config.CookieKey, d.Logger.Logger),
+		contactLimiter: ratelimit.New("contact", d.Config.ContactRate, time.Hour, d.RateCounter, d.Config.CookieKey, d.Logger.Logger),
+		requestLimiter: ratelimit.New("request", d.Config.ContactRate, time.Hour, d.RateCounter, d.Config.CookieKey, d.Logger.Logger),
+		loginLimiter:   ratelimit.New("login", 20, time.Hour, d.RateCounter, d.Config.CookieKey, d.Logger.Logger),
+		reportLimiter:  ratelimit.New("csp-report", 100, time.Minute, d.RateCounter, d.Config.CookieKey, d.Logger.Logger),
 
 		pages: newPageCache(4096, cacheBytes),
 	}

@@ -190,6 +190,7 @@ func newSite(t testing.TB, opts siteOptions) *site {
 		ConsentTexts:   db,
 		Proof:          db,
 		Reports:        db,
+		RateCounter:    db,
 		Scans:          db,
 		Sealer:         sealer,
 		Contacts:       db,
