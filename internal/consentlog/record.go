@@ -74,7 +74,8 @@ type StateChange struct {
 	PrivacySignal bool   `json:"privacy_signal"`
 	Network       string `json:"network,omitempty"`
 	UserAgent     string `json:"user_agent"`
-	Seal          Seal   `json:"seal"`
+	// Seal is left out when the record is made without the log's key.
+	Seal *Seal `json:"seal,omitempty"`
 }
 
 // Purpose is a category of cookies the visitor was asked about, with the
@@ -201,7 +202,7 @@ func NewRecord(consentID string, events []RecordedEvent, texts map[string]ShownT
 			EntityID:         consentID,
 			Action:           string(e.Action),
 			Purposes:         purposes(e.Event, text, archived),
-			CollectionMethod: collectionMethod(e.BannerVersion),
+			CollectionMethod: CollectionMethod(e.BannerVersion),
 			Page:             e.Path,
 			PrivacySignal:    e.GPC,
 			UserAgent:        e.UserAgent,
@@ -213,7 +214,9 @@ func NewRecord(consentID string, events []RecordedEvent, texts map[string]ShownT
 				TextArchived:  archived,
 				Text:          text.Blocks,
 			},
-			Seal: Seal{State: CheckSeal(f.Sealer, e)},
+		}
+		if f.Sealer != nil {
+			c.Seal = &Seal{State: CheckSeal(f.Sealer, e)}
 		}
 		if c.EventState == "consent_given" && f.ValidFor > 0 {
 			c.ValidityDuration = isoDays(f.ValidFor)
@@ -298,9 +301,10 @@ func givenOrRefused(given bool) string {
 	return "refused"
 }
 
-// collectionMethod says where the choice was made, from the kind of text
-// its version names ("banner-nl-…", "settings-nl-…").
-func collectionMethod(version string) string {
+// CollectionMethod says where a choice was made, from the kind of text its
+// version names ("banner-nl-…", "settings-nl-…"): web_banner,
+// web_settings_page, or web_form when the version does not say.
+func CollectionMethod(version string) string {
 	switch {
 	case strings.HasPrefix(version, "banner-"):
 		return "web_banner"
