@@ -37,6 +37,14 @@ func (v ConsentLookupView) NewestFirst() []LoggedChoice {
 	return out
 }
 
+// ConsentExportPath is where staff download the record of a consent ID as
+// JSON.
+func ConsentExportPath(id string) string { return "/admin/toestemmingen/" + id + ".json" }
+
+// ConsentRecordLayoutPath is the page that explains the record's layout
+// (docs/consent-record.md).
+const ConsentRecordLayoutPath = "/admin/toestemmingen/opbouw"
+
 // shownLine is a line of a shown text on the staff page: a block, or a row
 // of buttons that stood side by side.
 type shownLine struct {

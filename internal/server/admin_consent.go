@@ -1,14 +1,23 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
+	"github.com/go-chi/chi/v5"
+
+	"conpro/docs"
+	"conpro/internal/company"
 	"conpro/internal/consent"
 	"conpro/internal/consentlog"
+	"conpro/internal/locale"
 	"conpro/internal/staff"
 	"conpro/web"
 )
@@ -89,4 +98,63 @@ func (s *Server) consentRecord(ctx context.Context, id string) ([]consentlog.Rec
 		}
 	}
 	return events, texts, nil
+}
+
+// handleAdminConsentExport downloads the record of a consent ID as JSON
+// (docs/consent-record.md). The export is audited like the lookup.
+func (s *Server) handleAdminConsentExport(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	if !consent.ValidID(id) {
+		s.fail(w, r, errNotAConsentID)
+		return
+	}
+	ctx := r.Context()
+	events, texts, err := s.consentRecord(ctx, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(events) == 0 {
+		s.fail(w, r, errNoChoices)
+		return
+	}
+	controller := consentlog.Party{
+		PartyName:    company.Name,
+		PartyID:      s.cfg.Company.Number.String(),
+		PartyAddress: company.Address(locale.NL),
+		PartyEmail:   company.Email,
+		PartyPhone:   strings.TrimPrefix(company.PhoneURI, "tel:"),
+		PartyURL:     s.absURL("/"),
+	}
+	record := consentlog.NewRecord(id, events, texts, consentlog.RecordFacts{
+		Controller:   controller,
+		Jurisdiction: "BE",
+		Withdrawal:   s.absURL("/cookies"),
+		PolicyURL:    func(n int) string { return s.absURL("/privacy/versies/" + strconv.Itoa(n)) },
+		ValidFor:     s.cfg.ConsentMaxAge,
+		Sealer:       s.sealer,
+		Now:          s.now(),
+	})
+	// A file, never a page: the visitor's words keep their & and <.
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(record); err != nil {
+		s.fail(w, r, fmt.Errorf("marshal consent record: %w", err))
+		return
+	}
+	if err := s.audit(r, staff.ActionExportConsent, "consent_id:"+id, ""); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="conpro-toestemmingsrecord-`+id+`.json"`)
+	writeBody(w, r, http.StatusOK, "application/json; charset=utf-8", body.Bytes())
+}
+
+// handleConsentRecordLayout shows staff, and whoever they send an export
+// to, what each field of the record means (docs/consent-record.md, as
+// plain text).
+func (s *Server) handleConsentRecordLayout(w http.ResponseWriter, r *http.Request) {
+	writeBody(w, r, http.StatusOK, "text/plain; charset=utf-8", docs.ConsentRecord())
 }
