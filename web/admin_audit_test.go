@@ -107,6 +107,7 @@ func TestAuditSentence_PutsWhatAnEntryKeepsIntoWords(t *testing.T) {
 		{"export_csv", "contact_message", "12 messages", "Exporteerde de berichten als CSV-bestand (12 berichten)"},
 		{"account_locked", "", "5 wrong passwords; locked for 15m0s", "Account geblokkeerd (na 5 foute wachtwoorden, voor 15 minuten)"},
 		{"lookup_consent", "consent_id:AbCdEfGhIjKlMnOpQrStUv", "", "Zocht de keuzes van toestemmings-ID AbCdEfGhIjKlMnOpQrStUv op"},
+		{"export_consent", "consent_id:AbCdEfGhIjKlMnOpQrStUv", "", "Exporteerde de keuzes van toestemmings-ID AbCdEfGhIjKlMnOpQrStUv als JSON-bestand"},
 		{"retry_mail", "mail_outbox:7", "", "Liet mail #7 opnieuw versturen"},
 		// What the words do not cover is still shown.
 		{"list_mail", "mail_outbox", "3 shown, newest first", "Bekeek de mail (3 getoond, newest first)"},

@@ -3,8 +3,10 @@ package web
 import (
 	"context"
 	"slices"
+	"strconv"
 
 	"conpro/internal/consent"
+	"conpro/internal/consentlog"
 	"conpro/internal/locale"
 )
 
@@ -15,14 +17,79 @@ type ConsentLookupView struct {
 	// Searched is set when an ID was asked for; Invalid when it cannot be
 	// one, so nothing was looked up.
 	Searched, Invalid bool
-	Events            []consent.Event
+	Events            []LoggedChoice
+}
+
+// LoggedChoice is a logged choice with the words the visitor saw.
+type LoggedChoice struct {
+	consent.Event
+	// Shown is the archived text the choice names, as words; nil when the
+	// archive does not hold it.
+	Shown *consentlog.ShownText
+	// BeforeArchive is set for a choice made before texts were archived.
+	BeforeArchive bool
 }
 
 // NewestFirst returns the logged choices, the last one first.
-func (v ConsentLookupView) NewestFirst() []consent.Event {
+func (v ConsentLookupView) NewestFirst() []LoggedChoice {
 	out := slices.Clone(v.Events)
 	slices.Reverse(out)
 	return out
+}
+
+// ConsentExportPath is where staff download the record of a consent ID as
+// JSON.
+func ConsentExportPath(id string) string { return "/admin/toestemmingen/" + id + ".json" }
+
+// ConsentRecordLayoutPath is the page that explains the record's layout
+// (docs/consent-record.md).
+const ConsentRecordLayoutPath = "/admin/toestemmingen/opbouw"
+
+// shownLine is a line of a shown text on the staff page: a block, or a row
+// of buttons that stood side by side.
+type shownLine struct {
+	consentlog.Block
+	Buttons []string
+}
+
+// shownLines groups the buttons that follow each other into one line.
+func shownLines(blocks []consentlog.Block) []shownLine {
+	var out []shownLine
+	for _, b := range blocks {
+		if b.Kind == consentlog.BlockButton {
+			if n := len(out); n > 0 && out[n-1].Kind == consentlog.BlockButton && out[n-1].Depth == b.Depth {
+				out[n-1].Buttons = append(out[n-1].Buttons, b.Text)
+				continue
+			}
+			out = append(out, shownLine{Block: b, Buttons: []string{b.Text}})
+			continue
+		}
+		out = append(out, shownLine{Block: b})
+	}
+	return out
+}
+
+// shownClass places a line of a shown text: its kind and how deep in
+// lists it stood.
+func shownClass(l shownLine) string {
+	return "shown-" + string(l.Kind) + " shown-depth-" + strconv.Itoa(min(l.Depth, 3))
+}
+
+// switchState says how a switch was shown: on, off, or always on.
+func switchState(ctx context.Context, b consentlog.Block) string {
+	on := b.On != nil && *b.On
+	switch {
+	case on && b.Fixed:
+		return T(ctx, "AdminConsentSwitchFixed")
+	case on:
+		return T(ctx, "AdminConsentSwitchOn")
+	}
+	return T(ctx, "AdminConsentSwitchOff")
+}
+
+// shownWhere says where the text was shown, in which language.
+func shownWhere(ctx context.Context, e LoggedChoice) string {
+	return T(ctx, "AdminConsentShownIn_"+consentlog.CollectionMethod(e.BannerVersion), map[string]any{"Name": eventLanguage(e.Event)})
 }
 
 // consentGrant is a category a choice allowed, with the vendors of it that

@@ -11,7 +11,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 
-	"conpro/internal/consent"
+	"conpro/internal/consentlog"
 	"conpro/internal/staff"
 	"conpro/web"
 )
@@ -35,7 +35,10 @@ type AdminStore interface {
 	HandlePrivacyRequest(ctx context.Context, id int64, note string, now time.Time, audit staff.AuditEntry) error
 	OutboxMails(ctx context.Context, limit int) ([]staff.OutboxMail, error)
 	RetryMail(ctx context.Context, id int64, audit staff.AuditEntry) error
-	ConsentEvents(ctx context.Context, consentID string) ([]consent.Event, error)
+	// ConsentRecord reads the logged choices of a consent ID, oldest
+	// first; ConsentTexts the archived texts of versions, in one query.
+	ConsentRecord(ctx context.Context, consentID string) ([]consentlog.RecordedEvent, error)
+	ConsentTexts(ctx context.Context, versions []string) (map[string]string, error)
 }
 
 // NewSessions configures the staff sessions: a cookie only /admin sees,

@@ -105,7 +105,8 @@ func (s *site) auditActions(t *testing.T) []string {
 var adminRoutes = []struct{ method, path string }{
 	{"GET", "/admin"}, {"GET", "/admin/"}, {"GET", "/admin/berichten"}, {"GET", "/admin/berichten.csv"}, {"GET", "/admin/berichten/1"},
 	{"POST", "/admin/berichten/1/afgehandeld"}, {"POST", "/admin/berichten/1/geen-spam"}, {"POST", "/admin/berichten/1/verwijderen"}, {"GET", "/admin/verzoeken"},
-	{"POST", "/admin/verzoeken/1/behandeld"}, {"GET", "/admin/toestemmingen"}, {"GET", "/admin/statistieken"}, {"GET", "/admin/mail"}, {"POST", "/admin/mail/1/opnieuw"},
+	{"POST", "/admin/verzoeken/1/behandeld"}, {"GET", "/admin/toestemmingen"}, {"GET", "/admin/toestemmingen/0MtTMcHzzLXFns2uc5Jy-g.json"},
+	{"GET", "/admin/toestemmingen/opbouw"}, {"GET", "/admin/statistieken"}, {"GET", "/admin/mail"}, {"POST", "/admin/mail/1/opnieuw"},
 	{"GET", "/admin/audit"}, {"GET", "/admin/medewerkers"}, {"POST", "/admin/medewerkers"}, {"POST", "/admin/medewerkers/1/uitschakelen"},
 	{"POST", "/admin/medewerkers/1/inschakelen"}, {"GET", "/admin/medewerkers/1/wachtwoord"}, {"POST", "/admin/medewerkers/1/wachtwoord"},
 	{"GET", "/admin/naleving"}, {"POST", "/admin/naleving/controleren"}, {"POST", "/admin/uitloggen"},

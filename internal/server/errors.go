@@ -23,6 +23,8 @@ var (
 	errMethodNotAllowed = errors.New("method not allowed")
 	errTooLarge         = errors.New("request body too large")
 	errConsentTooMany   = errors.New("too many consent choices from one client")
+	errNotAConsentID    = errors.New("an address that names no consent ID")
+	errNoChoices        = errors.New("no choice logged under this consent ID")
 	errPanic            = errors.New("handler panicked")
 )
 
@@ -46,6 +48,8 @@ var failures = []failure{
 	{err: errCrossOrigin, status: http.StatusForbidden, title: "ForbiddenTitle", text: "ForbiddenText"},
 	{err: errNotFound, status: http.StatusNotFound, title: "NotFoundTitle", text: "NotFoundText"},
 	{err: staff.ErrNotFound, status: http.StatusNotFound, title: "NotFoundTitle", text: "NotFoundText"},
+	{err: errNotAConsentID, status: http.StatusBadRequest, title: "AdminConsentErrIDTitle", text: "AdminConsentErrID"},
+	{err: errNoChoices, status: http.StatusNotFound, title: "AdminConsentNoneTitle", text: "AdminConsentNone"},
 	{err: policy.ErrNotFound, status: http.StatusNotFound, title: "NotFoundTitle", text: "NotFoundText"},
 	{err: staff.ErrDisableSelf, status: http.StatusConflict, title: "DisableSelfTitle", text: "DisableSelfText"},
 	{err: errMethodNotAllowed, status: http.StatusMethodNotAllowed, title: "MethodNotAllowedTitle", text: "MethodNotAllowedText"},

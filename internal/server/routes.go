@@ -107,6 +107,8 @@ func (s *Server) routes() (http.Handler, *chi.Mux) {
 					r.Get("/verzoeken", s.handleAdminRequests)
 					r.Post("/verzoeken/{id}/behandeld", s.handleAdminRequestHandled)
 					r.Get("/toestemmingen", s.handleAdminConsent)
+					r.Get("/toestemmingen/{id}.json", s.handleAdminConsentExport)
+					r.Get("/toestemmingen/opbouw", s.handleConsentRecordLayout)
 					r.Get("/statistieken", s.handleAdminStats)
 					r.Get("/mail", s.handleAdminOutbox)
 					r.Post("/mail/{id}/opnieuw", s.handleAdminRetryMail)

@@ -32,6 +32,7 @@ const (
 	ActionListMail      Action = "list_mail"
 	ActionRetryMail     Action = "retry_mail"
 	ActionLookupConsent Action = "lookup_consent"
+	ActionExportConsent Action = "export_consent"
 	ActionViewAudit     Action = "view_audit"
 	ActionVerifyLog     Action = "verify_consent_log"
 )
@@ -43,7 +44,7 @@ func Actions() []Action {
 		ActionLogin, ActionLogout, ActionAccountLocked,
 		ActionListMessages, ActionReadMessage, ActionMarkHandled, ActionMarkOpen, ActionMarkNotSpam, ActionDeleteMessage, ActionExportCSV,
 		ActionListRequests, ActionHandleRequest,
-		ActionLookupConsent,
+		ActionLookupConsent, ActionExportConsent,
 		ActionListMail, ActionRetryMail,
 		ActionViewAudit,
 		ActionListAccounts, ActionAddAccount, ActionDisableAccount, ActionEnableAccount, ActionResetPassword,

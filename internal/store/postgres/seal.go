@@ -55,7 +55,9 @@ const storedEventColumns = `e.event_id::text, e.consent_id, e.chosen_at, e.polic
 	e.vendors, e.banner_version, e.locale, e.path, e.gpc, e.client_network, e.user_agent, e.seal,
 	e.recorded_at < (SELECT min(started_at) FROM consent_seal_start)`
 
-func scanStoredEvent(row pgx.Row) (consentlog.StoredEvent, error) {
+// scanStoredEvent reads a row of storedEventColumns, and more columns
+// after them into more.
+func scanStoredEvent(row pgx.Row, more ...any) (consentlog.StoredEvent, error) {
 	var (
 		e       consentlog.StoredEvent
 		action  string
@@ -63,8 +65,8 @@ func scanStoredEvent(row pgx.Row) (consentlog.StoredEvent, error) {
 		network *netip.Prefix
 		at      time.Time
 	)
-	err := row.Scan(&e.ID, &e.ConsentID, &at, &e.PolicyVersion, &action, &cats, &e.Vendors,
-		&e.BannerVersion, &e.Locale, &e.Path, &e.GPC, &network, &e.UserAgent, &e.Seal, &e.Legacy)
+	err := row.Scan(append([]any{&e.ID, &e.ConsentID, &at, &e.PolicyVersion, &action, &cats, &e.Vendors,
+		&e.BannerVersion, &e.Locale, &e.Path, &e.GPC, &network, &e.UserAgent, &e.Seal, &e.Legacy}, more...)...)
 	if err != nil {
 		return e, err
 	}
@@ -243,6 +245,48 @@ func (db *DB) ConsentText(ctx context.Context, version string) (string, error) {
 		return "", fmt.Errorf("consent text: %w", err)
 	}
 	return body, nil
+}
+
+// ConsentTexts returns the archived texts of the given versions in one
+// query; a version the archive does not hold is absent from the map.
+func (db *DB) ConsentTexts(ctx context.Context, versions []string) (map[string]string, error) {
+	rows, err := db.pool.Query(ctx, `SELECT digest, body FROM consent_text WHERE digest = ANY($1)`, versions)
+	if err != nil {
+		return nil, fmt.Errorf("consent texts: %w", err)
+	}
+	texts := map[string]string{}
+	var digest, body string
+	_, err = pgx.ForEachRow(rows, []any{&digest, &body}, func() error {
+		texts[digest] = body
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("consent texts: %w", err)
+	}
+	return texts, nil
+}
+
+// ConsentRecord returns the events of one consent ID as the log holds them,
+// oldest first, each with the seal the chain keeps for it.
+func (db *DB) ConsentRecord(ctx context.Context, consentID string) ([]consentlog.RecordedEvent, error) {
+	rows, err := db.pool.Query(ctx, `
+		SELECT `+storedEventColumns+`, c.seal
+		FROM consent_event e
+		LEFT JOIN consent_chain c ON c.event_id = e.event_id
+		WHERE e.consent_id = $1
+		ORDER BY e.chosen_at, e.recorded_at`, consentID)
+	if err != nil {
+		return nil, fmt.Errorf("consent record: %w", err)
+	}
+	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (consentlog.RecordedEvent, error) {
+		var chainSeal []byte
+		e, err := scanStoredEvent(row, &chainSeal)
+		return consentlog.RecordedEvent{StoredEvent: e, ChainSeal: chainSeal}, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("consent record: %w", err)
+	}
+	return events, nil
 }
 
 // Verifications returns the last verifications, newest first.
