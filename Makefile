@@ -36,10 +36,10 @@ run: ## start the local database and serve the site (CONPRO_ADDR, default 127.0.
 	CONPRO_COOKIE_KEY="$$(scripts/devkey.sh)"; export CONPRO_COOKIE_KEY; \
 	exec $(GO) run ./cmd/conpro serve
 
-test: ## install test deps, start the database, run the tests (PKG, TESTFLAGS)
+test: ## install test deps, start the database, run the tests (PKG, TESTFLAGS; 30 min at most: the browser tests take minutes on a busy machine)
 	@scripts/deps.sh
 	@DATABASE_URL="$$(scripts/db.sh start)"; export DATABASE_URL; \
-	$(GO) test -count=1 $(PKG) $(TESTFLAGS)
+	$(GO) test -count=1 -timeout 30m $(PKG) $(TESTFLAGS)
 
 # BENCHFLAGS go to bench/run, e.g. make bench BENCHFLAGS=-quick (3 s runs).
 bench: ## load bench (wrk vs net/http, nginx, pgbench) into bench/results.md, then the Go benchmarks (BENCHFLAGS, PKG, TESTFLAGS)
