@@ -73,6 +73,16 @@ func New(store Store, sealer *Sealer, dir string, logger *slog.Logger) (*Recorde
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("consent spool folder: %w", err)
 	}
+	// The spool is where choices go when the database is away: a folder it
+	// cannot write to would be found only then, with visitors' choices lost.
+	probe, err := os.CreateTemp(dir, ".writable-*")
+	if err != nil {
+		return nil, fmt.Errorf("consent spool folder %s is not writable: %w", dir, err)
+	}
+	probe.Close()
+	if err := os.Remove(probe.Name()); err != nil {
+		return nil, fmt.Errorf("consent spool folder %s: %w", dir, err)
+	}
 	host, _ := os.Hostname()
 	r := &Recorder{
 		store:         store,

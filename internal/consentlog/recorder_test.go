@@ -611,3 +611,13 @@ func TestNew_CountsTheSpoolOfAnEarlierProcessAgainstTheLimit(t *testing.T) {
 		t.Fatalf("a new process over a full spool: %v, want ErrSpoolFull", err)
 	}
 }
+
+// A spool folder the server cannot write to stops it at start, naming the
+// folder, instead of losing choices the first time the database is away.
+func TestNew_RefusesASpoolFolderItCannotWriteTo(t *testing.T) {
+	// /proc/1 is a folder nobody may create a file in, root included.
+	_, err := consentlog.New(nil, consentlog.NewSealer([]byte("test key")), "/proc/1", discard)
+	if err == nil || !strings.Contains(err.Error(), "/proc/1 is not writable") {
+		t.Fatalf("err = %v", err)
+	}
+}
