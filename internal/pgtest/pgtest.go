@@ -43,6 +43,22 @@ func AdminURL(t testing.TB) string {
 // The database is dropped when the test ends.
 func URL(t testing.TB) string {
 	t.Helper()
+	return create(t, func(ctx context.Context, conn *pgx.Conn, admin string) (string, error) {
+		return ensureTemplate(ctx, conn, admin)
+	})
+}
+
+// EmptyURL creates a database with no tables at all, such as a restore
+// starts from, and returns its connection string. The database is dropped
+// when the test ends.
+func EmptyURL(t testing.TB) string {
+	t.Helper()
+	return create(t, func(context.Context, *pgx.Conn, string) (string, error) { return "template0", nil })
+}
+
+// create makes a database from the template that template names.
+func create(t testing.TB, template func(ctx context.Context, conn *pgx.Conn, admin string) (string, error)) string {
+	t.Helper()
 	admin := AdminURL(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -57,7 +73,7 @@ func URL(t testing.TB) string {
 	}
 	defer conn.Exec(context.Background(), "SELECT pg_advisory_unlock($1)", lockKey) //nolint:errcheck
 
-	tmpl, err := ensureTemplate(ctx, conn, admin)
+	tmpl, err := template(ctx, conn, admin)
 	if err != nil {
 		t.Fatalf("template database: %v", err)
 	}
