@@ -53,7 +53,7 @@ bench: ## load bench (wrk vs net/http, nginx, pgbench) into bench/results.md, th
 	@echo 'report: bench/results.md, bench/results.json (and bench/out/report.txt)'
 
 # CHAOSFLAGS go to bench/chaos, e.g. make chaos CHAOSFLAGS='-duration 90s'.
-chaos: ## mixed load while PostgreSQL stops/starts and the server restarts; checks nothing acknowledged is lost; writes bench/chaos.md (CHAOSFLAGS)
+chaos: ## two instances behind a balancer; mixed load while PostgreSQL stops/starts, one instance is killed and the other restarted; checks nothing acknowledged is lost and the limits hold; writes bench/chaos.md (CHAOSFLAGS)
 	@bash -c '. scripts/lib.sh && ensure_pg_bindir >/dev/null'
 	@mkdir -p bench/out
 	$(GO) run ./bench/chaos $(CHAOSFLAGS)

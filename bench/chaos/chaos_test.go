@@ -11,8 +11,10 @@ import (
 )
 
 // A small chaos run, the same program as `make chaos` with fewer requests:
-// PostgreSQL goes down and up and the server restarts during the load, and
-// nothing the site acknowledged may be missing afterwards.
+// two instances behind a balancer, PostgreSQL goes down and up, one
+// instance is killed and the other restarted during the load; nothing the
+// site acknowledged may be missing afterwards, and the limits hold across
+// both instances.
 func TestChaos_ASmallRunLosesNothingAcknowledged(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the server and runs a private PostgreSQL cluster")
@@ -42,7 +44,7 @@ func TestChaos_ASmallRunLosesNothingAcknowledged(t *testing.T) {
 	if !ok {
 		t.Fatalf("the chaos run failed a check:\n%s", report)
 	}
-	for _, want := range []string{"| database down | POST /consent |", "| server restart |", "0 missing, 0 duplicates"} {
+	for _, want := range []string{"| database down | POST /consent |", "| server restart |", "| instance killed |", "0 missing, 0 duplicates", "the limits hold across both instances | pass"} {
 		if !strings.Contains(string(report), want) {
 			t.Errorf("the report lacks %q:\n%s", want, report)
 		}

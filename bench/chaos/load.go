@@ -279,8 +279,10 @@ type timeline struct {
 	mu                            sync.Mutex
 	t0                            time.Time
 	dbStop, dbDown, dbStart, dbUp time.Time
+	killAt, killUp                time.Time // instance A killed, and serving again
 	srvTerm, srvDown, srvUp, end  time.Time
 	srvExit                       string
+	spooledAtKill                 int // choices in A's spool when it was killed
 }
 
 func (t *timeline) begin() {
@@ -315,6 +317,8 @@ func (t *timeline) phase(r result) string {
 		return !a.IsZero() && !b.IsZero() && r.start.Before(b) && r.end.After(a)
 	}
 	switch {
+	case overlaps(t.killAt, t.killUp):
+		return phaseKill
 	case overlaps(t.dbStop, t.dbUp):
 		return phaseDB
 	case overlaps(t.srvTerm, t.srvUp):
@@ -327,6 +331,7 @@ const (
 	phaseNormal  = "normal"
 	phaseDB      = "database down"
 	phaseRestart = "server restart"
+	phaseKill    = "instance killed"
 )
 
 // readyProbe asks /readyz every 100 ms.

@@ -1,12 +1,17 @@
-// Command chaos drives a mixed load against the site while its database is
-// stopped and started and the server itself is restarted with SIGTERM, then
-// checks that every acknowledged consent and contact message is stored
-// exactly once. It writes bench/chaos.md. Loopback only, bounded in count
-// and time; `make chaos` runs it.
+// Command chaos drives a mixed load against two instances of the site
+// behind a load balancer on loopback, sharing one database, while the
+// database is stopped and started, one instance is killed (SIGKILL) and
+// started again, and the other is restarted with SIGTERM; then it checks
+// that every acknowledged consent and contact message is stored exactly
+// once (the killed instance's spooled choices included) and that the rate
+// limits held across both instances. It writes bench/chaos.md. Loopback
+// only, bounded in count and time; `make chaos` runs it.
 //
 // Timeline (fractions of -duration): PostgreSQL stops (fast shutdown) at
-// 25 %, starts again after -outage; the server gets SIGTERM at 65 % and a
-// new one is started on the same address as soon as the old one has exited.
+// 25 % and starts again after -outage; halfway through the outage instance
+// A, holding choices in its spool, gets SIGKILL and is started again at
+// once; instance B gets SIGTERM at 65 % and a new one is started on the
+// same address as soon as the old one has exited.
 package main
 
 import (
@@ -39,8 +44,8 @@ type options struct {
 	workers  int
 	duration time.Duration
 	outage   time.Duration
-	addr     string
-	activate bool // pass the listening socket to the server (systemd style)
+	addr     string // the load balancer's; the instances take free ports
+	activate bool   // pass each instance its listening socket (systemd style)
 	out      string
 	report   string
 }
@@ -52,7 +57,7 @@ func main() {
 	flag.IntVar(&o.workers, "workers", 16, "concurrent clients")
 	flag.DurationVar(&o.duration, "duration", 60*time.Second, "how long the load is spread over")
 	flag.DurationVar(&o.outage, "outage", 8*time.Second, "how long PostgreSQL stays down")
-	flag.StringVar(&o.addr, "addr", "127.0.0.1:8093", "loopback address for the site")
+	flag.StringVar(&o.addr, "addr", "127.0.0.1:8093", "loopback address of the load balancer in front of the two instances")
 	flag.BoolVar(&o.activate, "socket-activation", true, "hold the listening socket and pass it to each server process, as systemd does; false: each process listens itself")
 	flag.StringVar(&o.out, "out", "bench/out/chaos", "folder for the binary, logs and spool")
 	flag.StringVar(&o.report, "report", "bench/chaos.md", "report to write")
@@ -101,24 +106,38 @@ func run(ctx context.Context, o options) (bool, error) {
 	}
 	defer cluster.Remove()
 
-	srv := &site{bin: bin, addr: o.addr, dbURL: cluster.URL(), dir: o.out}
-	if o.activate {
-		// Like a supervisor, this process owns the socket: connections that
-		// arrive while one server stops and the next starts wait in its queue.
-		ln, err := net.Listen("tcp", o.addr)
+	var instances []*site
+	for _, name := range []string{"A", "B"} {
+		s := &site{name: name, bin: bin, dbURL: cluster.URL(), dir: o.out}
+		// Like a supervisor, this process owns each instance's socket (with
+		// socket activation): connections that arrive while one process
+		// stops and the next starts wait in its queue.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return false, err
 		}
-		defer ln.Close()
-		if srv.sock, err = ln.(*net.TCPListener).File(); err != nil {
+		s.addr = ln.Addr().String()
+		if o.activate {
+			defer ln.Close()
+			if s.sock, err = ln.(*net.TCPListener).File(); err != nil {
+				return false, err
+			}
+			defer s.sock.Close()
+		} else {
+			ln.Close()
+		}
+		if err := s.start(ctx); err != nil {
 			return false, err
 		}
-		defer srv.sock.Close()
+		defer s.kill()
+		instances = append(instances, s)
 	}
-	if err := srv.start(ctx); err != nil {
+	lb := newBalancer(instances...)
+	stopLB, err := lb.serve(ctx, o.addr)
+	if err != nil {
 		return false, err
 	}
-	defer srv.kill()
+	defer stopLB()
 
 	base := "http://" + o.addr
 	token, err := contactToken(ctx, base)
@@ -132,7 +151,7 @@ func run(ctx context.Context, o options) (bool, error) {
 
 	// Faults, on their own schedule while the load runs.
 	faults := make(chan error, 1)
-	go func() { faults <- inject(ctx, o, cluster, srv, tl) }()
+	go func() { faults <- inject(ctx, o, cluster, instances[0], instances[1], tl) }()
 
 	logf("mixed load: %d requests over %s with %d clients", o.requests, o.duration, o.workers)
 	ld.run(ctx)
@@ -146,9 +165,13 @@ func run(ctx context.Context, o options) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	exit := srv.stop(30 * time.Second)
+	limits, err := checkLimits(ctx, base)
+	if err != nil {
+		return false, err
+	}
+	exit := instances[0].stop(30*time.Second) + "; " + instances[1].stop(30*time.Second)
 
-	r := buildReport(o, ld, tl, probe, rec, exit)
+	r := buildReport(o, ld, tl, probe, rec, limits, exit)
 	if err := os.WriteFile(o.report, []byte(r.markdown()), 0o644); err != nil {
 		return false, err
 	}
@@ -156,8 +179,9 @@ func run(ctx context.Context, o options) (bool, error) {
 	return r.passed(), nil
 }
 
-// inject stops and starts PostgreSQL, then restarts the server.
-func inject(ctx context.Context, o options, cluster *pgcluster.Cluster, srv *site, tl *timeline) error {
+// inject stops and starts PostgreSQL, kills instance a during the outage
+// and starts it again, then restarts instance b.
+func inject(ctx context.Context, o options, cluster *pgcluster.Cluster, a, b *site, tl *timeline) error {
 	if !sleepUntil(ctx, tl.start().Add(o.duration/4)) {
 		return ctx.Err()
 	}
@@ -167,7 +191,21 @@ func inject(ctx context.Context, o options, cluster *pgcluster.Cluster, srv *sit
 		return err
 	}
 	tl.mark(&tl.dbDown)
-	if !sleepUntil(ctx, time.Now().Add(o.outage)) {
+	up := time.Now().Add(o.outage)
+	if !sleepUntil(ctx, time.Now().Add(o.outage/2)) {
+		return ctx.Err()
+	}
+	// The choices instance a acknowledged since the database went away
+	// wait in its spool: the new process must replay them.
+	logf("killing instance %s (SIGKILL) with %d choices in its spool, and starting it again", a.name, a.spooled())
+	tl.mark(&tl.killAt)
+	tl.spooledAtKill = a.spooled()
+	a.kill()
+	if err := a.start(ctx); err != nil {
+		return err
+	}
+	tl.mark(&tl.killUp)
+	if !sleepUntil(ctx, up) {
 		return ctx.Err()
 	}
 	logf("starting PostgreSQL")
@@ -180,11 +218,11 @@ func inject(ctx context.Context, o options, cluster *pgcluster.Cluster, srv *sit
 	if !sleepUntil(ctx, tl.start().Add(o.duration*65/100)) {
 		return ctx.Err()
 	}
-	logf("restarting the server (SIGTERM, then a new process)")
+	logf("restarting instance %s (SIGTERM, then a new process)", b.name)
 	tl.mark(&tl.srvTerm)
-	tl.srvExit = srv.stop(30 * time.Second)
+	tl.srvExit = b.stop(30 * time.Second)
 	tl.mark(&tl.srvDown)
-	if err := srv.start(ctx); err != nil {
+	if err := b.start(ctx); err != nil {
 		return err
 	}
 	tl.mark(&tl.srvUp)
@@ -200,9 +238,10 @@ func sleepUntil(ctx context.Context, t time.Time) bool {
 	}
 }
 
-// site is the server process, started again after a restart with the same
-// address, database and spool folder.
+// site is one instance's server process, started again after a restart
+// with the same address, database and spool folder.
 type site struct {
+	name                  string // A, B
 	bin, addr, dbURL, dir string
 	sock                  *os.File // passed listening socket, or nil
 	n                     int
@@ -222,7 +261,7 @@ func (s *site) env() []string {
 		"CONPRO_ADDR="+s.addr,
 		"DATABASE_URL="+s.dbURL,
 		"CONPRO_COOKIE_KEY="+chaosKey,
-		"CONPRO_SPOOL_DIR="+filepath.Join(s.dir, "spool"),
+		"CONPRO_SPOOL_DIR="+s.spool(),
 		"CONPRO_GA_MEASUREMENT_ID=G-CHAOS1234",
 		// Each simulated visitor comes from an address of its own.
 		"CONPRO_TRUSTED_PROXIES=127.0.0.1",
@@ -235,7 +274,7 @@ func (s *site) env() []string {
 // start runs a new server process and waits until it serves pages.
 func (s *site) start(ctx context.Context) error {
 	s.n++
-	log, err := os.Create(filepath.Join(s.dir, fmt.Sprintf("server-%d.log", s.n)))
+	log, err := os.Create(filepath.Join(s.dir, fmt.Sprintf("server-%s-%d.log", s.name, s.n)))
 	if err != nil {
 		return err
 	}
@@ -305,4 +344,20 @@ func (s *site) kill() {
 		<-s.done
 		s.cmd = nil
 	}
+}
+
+// spool is the instance's own spool folder.
+func (s *site) spool() string { return filepath.Join(s.dir, "spool-"+s.name) }
+
+// spooled counts the choices waiting in the instance's spool (a line each).
+func (s *site) spooled() int {
+	files, _ := filepath.Glob(filepath.Join(s.spool(), "*.jsonl"))
+	n := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err == nil {
+			n += strings.Count(string(b), "\n")
+		}
+	}
+	return n
 }

@@ -147,7 +147,7 @@ func reconcile(ctx context.Context, dbURL string, l *load, wait time.Duration) (
 		}
 	}
 
-	files, _ := filepath.Glob(filepath.Join(l.o.out, "spool", "*"))
+	files, _ := filepath.Glob(filepath.Join(l.o.out, "spool-*", "*"))
 	for _, f := range files {
 		if st, err := os.Stat(f); err == nil && st.Mode().IsRegular() {
 			rec.spoolLeft++

@@ -76,6 +76,7 @@ type report struct {
 	total    int
 	tallies  map[string]map[kind]*tally // phase → kind
 	rec      reconciliation
+	limits   limitCheck
 	readyLag time.Duration // from PostgreSQL up to the first /readyz 200
 	ready503 int           // /readyz 503 answers while PostgreSQL was down
 	ready200 int           // /readyz 200 answers while PostgreSQL was down
@@ -83,8 +84,8 @@ type report struct {
 	checks   []check
 }
 
-func buildReport(o options, l *load, tl *timeline, probe *readyProbe, rec reconciliation, finalExit string) *report {
-	r := &report{o: o, tl: tl, at: time.Now().UTC(), rec: rec, exit: finalExit, tallies: map[string]map[kind]*tally{}}
+func buildReport(o options, l *load, tl *timeline, probe *readyProbe, rec reconciliation, limits limitCheck, finalExit string) *report {
+	r := &report{o: o, tl: tl, at: time.Now().UTC(), rec: rec, limits: limits, exit: finalExit, tallies: map[string]map[kind]*tally{}}
 	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
 		r.load = strings.Join(strings.Fields(string(b))[:3], " ")
 	}
@@ -124,14 +125,17 @@ func (r *report) sum(phase string, k kind) *tally {
 }
 
 // unexpected counts answers no fault excuses: 5xx other than the
-// documented 503 of a post while the database is down, and failures below
-// HTTP; without socket activation, connections refused while the server
-// restarts are excused (nothing listens between the two processes).
+// documented 503 of a post while the database is down, or the balancer's
+// 502 for a post the killed instance was doing, and failures below HTTP;
+// without socket activation, connections refused while the server restarts
+// are excused (nothing listens between the two processes).
 func (r *report) unexpected() (serverErrors, broken int) {
 	for ph, byKind := range r.tallies {
 		for k, t := range byKind {
 			for code, n := range t.statuses {
-				if code >= 500 && !(code == 503 && ph == phaseDB && k != getPage) {
+				downPost := code == 503 && (ph == phaseDB || ph == phaseKill) && k != getPage
+				killedPost := code == 502 && ph == phaseKill && k != getPage
+				if code >= 500 && !downPost && !killedPost {
 					serverErrors += n
 				}
 			}
@@ -147,24 +151,28 @@ func (r *report) unexpected() (serverErrors, broken int) {
 
 func (r *report) evaluate() []check {
 	getDB := r.sum(phaseDB, getPage)
+	getKill := r.sum(phaseKill, getPage)
 	serverErrors, broken := r.unexpected()
 	rec := r.rec
 	return []check{
 		{fmt.Sprintf("at least %d requests", r.o.min), r.total >= r.o.min, fmt.Sprint(r.total)},
 		{"page GETs while PostgreSQL is down: ≥ 99 % answered 200", getDB.sent > 0 && getDB.rate() >= 0.99,
 			fmt.Sprintf("%.2f %% of %d", 100*getDB.rate(), getDB.sent)},
-		{"no 5xx except a post's 503 while PostgreSQL is down", serverErrors == 0, fmt.Sprint(serverErrors)},
+		{"page GETs while an instance is killed and starting again: ≥ 99 % answered 200", getKill.sent > 0 && getKill.rate() >= 0.99,
+			fmt.Sprintf("%.2f %% of %d", 100*getKill.rate(), getKill.sent)},
+		{"no 5xx except a post's 503 while PostgreSQL is down, and a 502 for the posts the killed instance was doing", serverErrors == 0, fmt.Sprint(serverErrors)},
 		{r.brokenCheck(), broken == 0, fmt.Sprint(broken)},
-		{"every acknowledged consent stored exactly once",
-			len(rec.consentMissing) == 0 && rec.consentDup == 0,
-			fmt.Sprintf("%d acknowledged, %d found, %d missing, %d duplicates", rec.consentAcked, rec.consentFound, len(rec.consentMissing), rec.consentDup)},
+		{"every acknowledged consent stored exactly once, the killed instance's spool included",
+			len(rec.consentMissing) == 0 && rec.consentDup == 0 && r.tl.spooledAtKill > 0,
+			fmt.Sprintf("%d acknowledged, %d found, %d missing, %d duplicates; %d in the killed instance's spool", rec.consentAcked, rec.consentFound, len(rec.consentMissing), rec.consentDup, r.tl.spooledAtKill)},
 		{"every acknowledged message stored exactly once, with its notification",
 			len(rec.contactMissing) == 0 && rec.contactDup == 0 && rec.contactNoMail == 0,
 			fmt.Sprintf("%d acknowledged, %d found, %d missing, %d duplicates, %d without mail", rec.contactAcked, rec.contactFound, len(rec.contactMissing), rec.contactDup, rec.contactNoMail)},
 		{"spool empty after the replay", rec.spoolLeft == 0, fmt.Sprintf("%d files", rec.spoolLeft)},
 		{"/readyz 503 while PostgreSQL is down, 200 again after", r.ready503 > 0 && r.ready200 == 0 && r.readyLag >= 0,
-			fmt.Sprintf("%d×503, %d×200 while down; %s", r.ready503, r.ready200, r.readyAgain())},
-		{"the server drains and exits 0 on SIGTERM (restart and end)", r.tl.srvExit == "exit 0" && r.exit == "exit 0",
+			r.readyDetail()},
+		{"the limits hold across both instances", r.limits.held(), r.limits.String()},
+		{"each instance drains and exits 0 on SIGTERM (restart and end)", r.tl.srvExit == "exit 0" && r.exit == "exit 0; exit 0",
 			fmt.Sprintf("restart: %s; end: %s", r.tl.srvExit, r.exit)},
 	}
 }
@@ -181,6 +189,10 @@ func (r *report) mode() string {
 		return "The chaos program holds the listening socket and passes it to each server process (socket activation, as systemd does), so connections that arrive during the restart wait instead of being refused."
 	}
 	return "Each server process listens itself (-socket-activation=false): between the old process closing its socket and the new one opening it, connections are refused."
+}
+
+func (r *report) readyDetail() string {
+	return fmt.Sprintf("%d×503, %d×200 while down; %s", r.ready503, r.ready200, r.readyAgain())
 }
 
 func (r *report) readyAgain() string {
@@ -212,7 +224,7 @@ func (r *report) markdown() string {
 	fmt.Fprintf(&b, "# Chaos run\n\n")
 	fmt.Fprintf(&b, "`make chaos` (`bench/chaos`), %s. %d CPUs, %s, load average after the run %s.\n\n",
 		r.at.Format("2006-01-02 15:04 MST"), runtime.NumCPU(), runtime.Version(), r.load)
-	fmt.Fprintf(&b, "A mixed load of %d requests spread over %s by %d clients on 127.0.0.1 (of every 20: 12 page GETs of `/`, `/privacy`, `/cookies`, `/contact` with and without a consent cookie; 4 first-visit `POST /consent`; 4 valid `POST /contact`), each from an address of its own through the trusted proxy header. A private PostgreSQL cluster is stopped (fast shutdown) and started again, and the server is restarted with SIGTERM, during the load. Afterwards every acknowledged choice (303 with a consent cookie, whose ID the client decodes) and message (303 to the thank-you page, marked in its text) is looked up in the database.\n\n", r.total, r.o.duration, r.o.workers)
+	fmt.Fprintf(&b, "Two instances of the site share one database behind a load balancer on 127.0.0.1 (round robin; a GET an instance fails is tried on the other, a POST is not), each with its own spool folder. A mixed load of %d requests spread over %s by %d clients (of every 20: 12 page GETs of `/`, `/privacy`, `/cookies`, `/contact` with and without a consent cookie; 4 first-visit `POST /consent`; 4 valid `POST /contact`), each from an address of its own through the trusted proxy header. During the load a private PostgreSQL cluster is stopped (fast shutdown) and started again; halfway through that outage instance A, with choices in its spool, is killed with SIGKILL and started again at once; later instance B is restarted with SIGTERM. Afterwards every acknowledged choice (303 with a consent cookie, whose ID the client decodes) and message (303 to the thank-you page, marked in its text) is looked up in the database, and one client posts 70 choices through the balancer to see that both instances together allow the limit of 60 a minute and no more.\n\n", r.total, r.o.duration, r.o.workers)
 
 	b.WriteString("## Result\n\n| Check | Result | |\n|---|---|---|\n")
 	for _, c := range r.checks {
@@ -232,20 +244,22 @@ func (r *report) markdown() string {
 		{"PostgreSQL fast shutdown begins", tl.dbStop},
 		{"PostgreSQL down", tl.dbDown},
 		{"PostgreSQL start begins", tl.dbStart},
+		{"instance A killed (SIGKILL)", tl.killAt},
+		{"new instance A serves pages", tl.killUp},
 		{"PostgreSQL accepts connections", tl.dbUp},
-		{"SIGTERM to the server", tl.srvTerm},
-		{"old server exited", tl.srvDown},
-		{"new server serves pages", tl.srvUp},
+		{"SIGTERM to instance B", tl.srvTerm},
+		{"old instance B exited", tl.srvDown},
+		{"new instance B serves pages", tl.srvUp},
 		{"load finished", tl.end},
 	} {
 		fmt.Fprintf(&b, "| %s | %s |\n", e.what, r.offset(e.at))
 	}
-	fmt.Fprintf(&b, "\nDatabase outage: %s (stop to up). Server gap: %s (SIGTERM to the new server serving). `/readyz` was probed every 100 ms: %s.\n",
-		tl.dbUp.Sub(tl.dbStop).Round(time.Millisecond), tl.srvUp.Sub(tl.srvTerm).Round(time.Millisecond), r.checks[7].got)
+	fmt.Fprintf(&b, "\nDatabase outage: %s (stop to up). Gap of instance B: %s (SIGTERM to the new process serving). `/readyz` was probed every 100 ms: %s.\n",
+		tl.dbUp.Sub(tl.dbStop).Round(time.Millisecond), tl.srvUp.Sub(tl.srvTerm).Round(time.Millisecond), r.readyDetail())
 
 	b.WriteString("\n## Answers by phase\n\nA request belongs to a fault's phase when it overlapped the fault's window.\n\n")
 	b.WriteString("| Phase | Request | Sent | Acknowledged | Rate | p50 | p99 | Answers |\n|---|---|---:|---:|---:|---:|---:|---|\n")
-	for _, ph := range []string{phaseNormal, phaseDB, phaseRestart} {
+	for _, ph := range []string{phaseNormal, phaseDB, phaseKill, phaseRestart} {
 		for _, k := range []kind{getPage, postConsent, postContact} {
 			t := r.tallies[ph][k]
 			if t == nil {
