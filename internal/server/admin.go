@@ -36,6 +36,8 @@ type AdminStore interface {
 	OutboxMails(ctx context.Context, limit int) ([]staff.OutboxMail, error)
 	RetryMail(ctx context.Context, id int64, audit staff.AuditEntry) error
 	ConsentEvents(ctx context.Context, consentID string) ([]consent.Event, error)
+	consent.ServiceSettings
+	staff.ServiceStore
 }
 
 // NewSessions configures the staff sessions: a cookie only /admin sees,
