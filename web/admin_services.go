@@ -68,7 +68,9 @@ func (s ServiceView) field(name string) string { return name + "-" + s.Vendor.Ke
 
 func (s ServiceView) idField() Field {
 	f := Field{Name: s.field("id"), Label: "AdminServicesID", Hint: "AdminServicesIDHint_" + s.Vendor.Key, Error: s.IDError,
-		Value: s.ID, Type: "text", Optional: true,
+		// Needed to switch the service on: not marked optional. The form is
+		// novalidate, so an ID left empty while the service stays off passes.
+		Value: s.ID, Type: "text",
 		Attrs: map[string]any{"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off", "maxlength": "80"}}
 	if s.FromEnv {
 		f.Attrs["readonly"] = true

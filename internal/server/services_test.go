@@ -7,6 +7,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"conpro/internal/browsertest"
 )
 
 // switchService posts a vendor's card on /admin/diensten as staff.
@@ -224,5 +228,51 @@ func TestServices_AVisitorWhoAcceptedAllBeforeAVendorWasSwitchedOnGetsNoScriptOf
 	_, again := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}}, "Cookie", all.Name+"="+all.Value)
 	if home := visit(again); hasBanner(home.Body) || !strings.Contains(home.Body, "fbq('init','1234567')") {
 		t.Error("after accepting again the Meta pixel does not load")
+	}
+}
+
+// TestBrowser_StaffSwitchGoogleAnalyticsOnAfterABadIDAndSeeItOnThePageOnAPhoneAndADesktop
+// walks the services page in Chromium: a bad ID comes back with its Dutch
+// message at the field, which takes the focus, and what was typed; a good
+// one switches the service on, says so, and the banner shows it.
+func TestBrowser_StaffSwitchGoogleAnalyticsOnAfterABadIDAndSeeItOnThePageOnAPhoneAndADesktop(t *testing.T) {
+	s := newSite(t, siteOptions{env: map[string]string{"CONPRO_SMARTLOOK_KEY": "3f9a1c0b7e2d4a6f8b0c"}})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	b := s.staffBrowser(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	b.ClickAndWait(t, `.admin-nav a[href="/admin/diensten"]`)
+	if b.path() != "/admin/diensten" {
+		t.Fatalf("the menu leads to %s", b.path())
+	}
+	b.shot("services")
+	if got := b.eval(`document.querySelector("#dienst-smartlook .notice-warning").innerText`); !strings.Contains(got, "configuratie van de server") {
+		t.Errorf("Smartlook, switched on by the server, says %q", got)
+	}
+
+	b.eval(`document.getElementById("aan-google-analytics").click(), ""`)
+	b.fill("id-google-analytics", "UA-1234-5")
+	b.fill("vestiging-google-analytics", "VS (EU-VS Data Privacy Framework)")
+	b.ClickAndWait(t, `#dienst-google-analytics button[type="submit"]`)
+	if got := b.eval(`document.activeElement.id + " | " + document.querySelector("#id-google-analytics-fout").innerText + " | " + document.querySelector("#id-google-analytics").value + " | " + document.querySelector("#vestiging-google-analytics").value + " | " + document.querySelector("#aan-google-analytics").checked`); got != "id-google-analytics | Deze ID heeft niet de juiste vorm. Vergelijk met het voorbeeld boven het veld; er mogen geen spaties of andere tekens in staan. | UA-1234-5 | VS (EU-VS Data Privacy Framework) | true" {
+		t.Fatalf("a bad ID: %q", got)
+	}
+	b.shot("services-error")
+
+	b.fill("id-google-analytics", "G-TEST12345")
+	b.ClickAndWait(t, `#dienst-google-analytics button[type="submit"]`)
+	if got := b.eval(`document.querySelector(".notice-success").innerText + " | " + document.querySelector("#dienst-google-analytics h2").innerText`); !strings.Contains(got, "Bewaard: de instellingen van Google Analytics") || !strings.Contains(got, "Staat aan") {
+		t.Fatalf("after saving: %q", got)
+	}
+	b.shot("services-saved")
+
+	// A new visitor in another browser sees it in the banner.
+	v := browsertest.New(t, browsertest.Options{})
+	v.Navigate(t, s.URL+"/")
+	if got, err := chromedp.Run(v.Ctx, chromedp.Evaluate[string](`document.querySelector("#cookie-banner").innerText`)); err != nil || !strings.Contains(got, "Google Analytics") {
+		t.Errorf("the banner: %q %v", got, err)
+	}
+	for _, e := range b.Errors() {
+		if !strings.Contains(e, "status of 422") {
+			t.Errorf("console error: %q", e)
+		}
 	}
 }
