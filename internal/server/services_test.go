@@ -244,6 +244,7 @@ func TestBrowser_StaffSwitchGoogleAnalyticsOnAfterABadIDAndSeeItOnThePageOnAPhon
 		t.Fatalf("the menu leads to %s", b.path())
 	}
 	b.shot("services")
+	noAxeViolations(t, b.Browser, "services page")
 	if got := b.eval(`document.querySelector("#dienst-smartlook .notice-warning").innerText`); !strings.Contains(got, "configuratie van de server") {
 		t.Errorf("Smartlook, switched on by the server, says %q", got)
 	}
@@ -256,6 +257,7 @@ func TestBrowser_StaffSwitchGoogleAnalyticsOnAfterABadIDAndSeeItOnThePageOnAPhon
 		t.Fatalf("a bad ID: %q", got)
 	}
 	b.shot("services-error")
+	noAxeViolations(t, b.Browser, "services page with a refused ID")
 
 	b.fill("id-google-analytics", "G-TEST12345")
 	b.ClickAndWait(t, `#dienst-google-analytics button[type="submit"]`)
