@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -276,5 +277,46 @@ func TestBrowser_StaffSwitchGoogleAnalyticsOnAfterABadIDAndSeeItOnThePageOnAPhon
 		if !strings.Contains(e, "status of 422") {
 			t.Errorf("console error: %q", e)
 		}
+	}
+}
+
+// TestBrowser_AVisitorIsAskedAgainWhenStaffSwitchOnANewServiceAndLoadsNothingOfItUntilTheyChoose:
+// in Chromium, a visitor who accepted all sees the banner again with its
+// notice once staff switch the Meta pixel on, and the browser contacts no
+// host of it (nor of Google Analytics, granted before) until they choose.
+func TestBrowser_AVisitorIsAskedAgainWhenStaffSwitchOnANewServiceAndLoadsNothingOfItUntilTheyChoose(t *testing.T) {
+	s := newSite(t, siteOptions{env: map[string]string{"CONPRO_GA_MEASUREMENT_ID": "G-FROMENV123"}})
+	v := browsertest.New(t, browsertest.Options{})
+	v.Navigate(t, s.URL+"/")
+	v.ClickAndWait(t, `#cookie-banner button[value="accept_all"]`)
+	if n := countNodes(t, v, "#cookie-banner"); n != 0 {
+		t.Fatal("the banner stays after accepting")
+	}
+	time.Sleep(1100 * time.Millisecond) // the switch comes after the choice's second
+	els := s.staffOn(t, "els@conpro-bvba.be")
+	if res := els.switchService(t, "meta-pixel", url.Values{"aan": {"1"}, "id-meta-pixel": {"1234567"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("switch on: %d", res.StatusCode)
+	}
+
+	dir := *screenshotDir
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	for _, w := range []int64{390, 1280} {
+		v.Reset()
+		v.Screenshot(t, s.URL+"/", w, dir, fmt.Sprintf("banner-new-service-%d", w))
+		got, err := chromedp.Run(v.Ctx, chromedp.Evaluate[string](`document.querySelector("#cookie-banner .consent-changed").innerText`))
+		if err != nil || !strings.Contains(got, "Sinds uw keuze gebruikt onze website een nieuwe dienst") {
+			t.Errorf("at %dpx the banner says %q (%v)", w, got, err)
+		}
+		for _, h := range v.Hosts() {
+			if strings.Contains(h, "facebook") || strings.Contains(h, "google") {
+				t.Errorf("at %dpx, before choosing again, the browser contacted %s", w, h)
+			}
+		}
+	}
+	v.ClickAndWait(t, `#cookie-banner button[value="accept_all"]`)
+	if n := countNodes(t, v, "#cookie-banner"); n != 0 {
+		t.Error("the banner stays after accepting again")
 	}
 }
