@@ -6,6 +6,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"conpro/internal/consent"
 	"conpro/internal/staff"
 )
 
@@ -45,9 +46,12 @@ func auditActionName(ctx context.Context, a staff.Action) string {
 func auditSentence(ctx context.Context, e staff.AuditEntry) string {
 	f := e.Facts()
 	var s string
-	if e.Action.Known() {
+	switch {
+	case f.Service != "":
+		return serviceSentence(ctx, e.Action, f)
+	case e.Action.Known():
 		s = T(ctx, "AuditDid_"+string(e.Action), map[string]any{"Number": f.Number, "ID": f.ConsentID})
-	} else {
+	default:
 		// Not reached while every action the code records is described
 		// (a test holds them together); an old or foreign entry still
 		// shows what it says.
@@ -81,6 +85,21 @@ func auditSentence(ctx context.Context, e staff.AuditEntry) string {
 		s += " (" + strings.Join(more, ", ") + ")"
 	}
 	return s
+}
+
+// serviceSentence tells a change on the services page: which service was
+// switched on or off, with which ID, or what its description became.
+func serviceSentence(ctx context.Context, a staff.Action, f staff.AuditFacts) string {
+	data := map[string]any{"Name": consent.VendorName(f.Service), "Value": f.Value}
+	switch {
+	case !a.Known():
+		return T(ctx, "AuditDidOther", map[string]any{"Name": string(a)}) + " (" + f.Service + ")"
+	case a == staff.ActionServiceLocation && f.Value == "":
+		return T(ctx, "AuditDid_service_location_default", data)
+	case (a == staff.ActionServiceOn || a == staff.ActionServiceID) && f.Value == "":
+		return T(ctx, "AuditDid_"+string(a)+"_plain", data)
+	}
+	return T(ctx, "AuditDid_"+string(a), data)
 }
 
 // auditInvalid marks a field of the audit filter that cannot be used, and

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"conpro/internal/consent"
+	"conpro/internal/policy"
 )
 
 // Declaration is the generated cookie declaration: every cookie the site
@@ -14,12 +15,25 @@ import (
 type Declaration struct {
 	Site    []consent.SiteCookie
 	Vendors []consent.Vendor
+	// Location says where a party is established and on what transfer
+	// basis, as staff describe it now (Registry.Location).
+	Location func(key string) string
 }
 
 // NewDeclaration declares the site's own cookies and those of the active
-// vendors.
+// vendors, each party where staff say it is established.
 func NewDeclaration(r *consent.Registry, site []consent.SiteCookie) Declaration {
-	return Declaration{Site: site, Vendors: r.Active()}
+	return Declaration{Site: site, Vendors: r.Active(), Location: r.Location}
+}
+
+// partyRows are a policy party table's rows: with the current description
+// of each party when the page shows the current declaration (decl), as the
+// version wrote them otherwise.
+func partyRows(t policy.PartyTable, decl *Declaration) [][]string {
+	if decl == nil || decl.Location == nil {
+		return t.Rows()
+	}
+	return t.RowsWith(decl.Location)
 }
 
 // VendorRowsID is the anchor of a vendor's rows in the declaration on

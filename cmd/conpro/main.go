@@ -195,7 +195,7 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
-	vendors, err := consent.NewRegistry(func(k string) string { return cfg.VendorIDs[k] })
+	vendors, err := consent.NewLive(ctx, func(k string) string { return cfg.VendorIDs[k] }, db, logger)
 	if err != nil {
 		return err
 	}
@@ -264,7 +264,7 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 		return err
 	}
 	active := []string{}
-	for _, v := range vendors.Active() {
+	for _, v := range vendors.Current().Active() {
 		active = append(active, v.Key)
 	}
 	logger.Info("consent vendors", "active", active)
@@ -347,8 +347,16 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 			logger.Warn("no scheduled scan of the site", "err", err)
 			return
 		}
+		o.Live = vendors
 		<-prepared
 		scan.RunEvery(ctx, db, o, cfg.MailTo, cfg.ScanInterval, logger)
+	}()
+	servicesDone := make(chan struct{})
+	go func() {
+		defer close(servicesDone)
+		<-prepared // the table may be new
+		_ = vendors.Refresh(ctx)
+		vendors.Run(ctx, cfg.ServicesPoll)
 	}()
 	chainDone := make(chan struct{})
 	go func() {
@@ -375,6 +383,7 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 	<-purgeDone
 	<-chainDone
 	<-scanDone
+	<-servicesDone
 	if recorder.Spooled() > 0 {
 		// One last try, so that a database that came back during the
 		// outage gets the choices before this instance goes away.

@@ -37,6 +37,15 @@ func scanSite(ctx context.Context, args []string, cfg config.Config, db *postgre
 	if err != nil {
 		return couldNotRun(err)
 	}
+	// The vendors as the server has them: the environment and the staff's
+	// settings.
+	settings, err := db.ServiceSettings(ctx)
+	if err != nil {
+		return couldNotRun(err)
+	}
+	if o.Vendors, err = consent.NewRegistryWith(func(k string) string { return cfg.VendorIDs[k] }, settings); err != nil {
+		return couldNotRun(err)
+	}
 	o.Settle = *settle
 	r, err := scan.Check(ctx, db, o, cfg.MailTo, time.Now)
 	if err != nil {

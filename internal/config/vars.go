@@ -287,6 +287,15 @@ func variables() []variable {
 				c.ScanInterval = d
 				return nil
 			}},
+		{name: "CONPRO_SERVICES_POLL", value: "5s", doc: "how often each instance reads the services staff switch on and describe in the staff area (/admin/diensten); a change applies everywhere within this time; 100ms to 1m",
+			set: func(c *Config, v string) error {
+				d, err := time.ParseDuration(v)
+				if err != nil || d < 100*time.Millisecond || d > time.Minute {
+					return errors.New("want a duration from 100ms to 1m, such as 5s")
+				}
+				c.ServicesPoll = d
+				return nil
+			}},
 		// The Go runtime reads and checks these itself; set, they are left
 		// to it, and Load only notes that `serve` need not set them.
 		{name: "GOGC", shown: fmt.Sprintf("%d for `serve` (Go's own default is 100)", DefaultGCPercent),

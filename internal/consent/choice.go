@@ -179,6 +179,7 @@ const (
 	ReasonFirstVisit    Reason = "first_visit"    // no (valid) consent cookie
 	ReasonExpired       Reason = "expired"        // older than the maximum age
 	ReasonPolicyChanged Reason = "policy_changed" // given for an older policy version
+	ReasonNewVendor     Reason = "new_vendor"     // a vendor was switched on since (Registry.AsksAboutNew)
 )
 
 // State is the consent situation of one request.

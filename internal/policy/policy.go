@@ -87,14 +87,22 @@ func PartyTableHeader() []string { return []string{"Partij", "Type", "Vestiging"
 // Rows resolves the table's registry keys into rows: party, type, vestiging,
 // dienst. A key missing from the registry is a programming error that the
 // package tests catch; it is skipped here rather than shown half.
-func (t PartyTable) Rows() [][]string {
+func (t PartyTable) Rows() [][]string { return t.RowsWith(nil) }
+
+// RowsWith resolves the rows as Rows does, with each party's vestiging as
+// location says (the staff's current description) when location is given.
+func (t PartyTable) RowsWith(location func(key string) string) [][]string {
 	rows := make([][]string, 0, len(t.Parties))
 	for _, key := range t.Parties {
 		p, ok := consent.Lookup(key)
 		if !ok {
 			continue
 		}
-		rows = append(rows, []string{p.Party, p.Category.PolicyLabel(), p.Location, p.Service})
+		loc := p.Location
+		if location != nil {
+			loc = location(key)
+		}
+		rows = append(rows, []string{p.Party, p.Category.PolicyLabel(), loc, p.Service})
 	}
 	return rows
 }

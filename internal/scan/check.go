@@ -119,6 +119,9 @@ func RunEvery(ctx context.Context, store Store, o Options, mailTo string, interv
 			return
 		case <-t.C:
 		}
+		if o.Live != nil {
+			o.Vendors = o.Live.Current()
+		}
 		r, err := Check(ctx, store, o, mailTo, time.Now)
 		switch {
 		case err != nil && ctx.Err() == nil:

@@ -123,6 +123,10 @@ type Options struct {
 	Site *url.URL
 	// Vendors is the site's consent registry with its active vendors.
 	Vendors *consent.Registry
+	// Live, when set, gives the registry in force at each scheduled scan
+	// (staff switch vendors on and off at run time); it replaces Vendors
+	// for that scan.
+	Live interface{ Current() *consent.Registry }
 	// Chromium is the browser's path (Find looks for one).
 	Chromium string
 	// Settle is how long a page may go on loading scripts after its load

@@ -11,6 +11,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 
+	"conpro/internal/consent"
 	"conpro/internal/consentlog"
 	"conpro/internal/staff"
 	"conpro/web"
@@ -39,6 +40,8 @@ type AdminStore interface {
 	// first; ConsentTexts the archived texts of versions, in one query.
 	ConsentRecord(ctx context.Context, consentID string) ([]consentlog.RecordedEvent, error)
 	ConsentTexts(ctx context.Context, versions []string) (map[string]string, error)
+	consent.ServiceSettings
+	staff.ServiceStore
 }
 
 // NewSessions configures the staff sessions: a cookie only /admin sees,

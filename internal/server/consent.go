@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -36,6 +35,8 @@ type allowedVendors struct {
 // visitor's checked consent choice (nil without a valid one), what it lets
 // pages load, and the language they chose.
 type siteCookies struct {
+	// vendors is the registry the rest was worked out with.
+	vendors *consent.Registry
 	choice  *consent.Choice
 	allowed *allowedVendors // nil when the choice grants no vendor
 	lang    string
@@ -55,9 +56,10 @@ const (
 	maxRememberedHeader  = 512 // bytes; longer ones are read each time
 )
 
-// readCookies reads the site's own cookies from a request. A missing,
-// garbled or forged consent cookie is no choice.
-func (s *Server) readCookies(r *http.Request) *siteCookies {
+// readCookies reads the site's own cookies from a request, for the
+// registry in force (reg). A missing, garbled or forged consent cookie is
+// no choice.
+func (s *Server) readCookies(r *http.Request, reg *consent.Registry) *siteCookies {
 	lines := r.Header["Cookie"]
 	if len(lines) == 0 {
 		return &noCookies
@@ -65,24 +67,26 @@ func (s *Server) readCookies(r *http.Request) *siteCookies {
 	key := lines[0]
 	remember := len(lines) == 1 && len(key) <= maxRememberedHeader
 	if remember {
-		if c, ok := s.cookieMemo.m.Load(key); ok {
+		// What a header says under another registry (one in force a moment
+		// ago) is worked out again.
+		if c, ok := s.cookieMemo.m.Load(key); ok && c.(*siteCookies).vendors == reg {
 			return c.(*siteCookies)
 		}
 	}
-	c := &siteCookies{}
+	c := &siteCookies{vendors: reg}
 	if lang, err := r.Cookie(locale.CookieName); err == nil {
 		c.lang = lang.Value
 	}
 	if cookie, err := r.Cookie(consent.CookieName); err == nil {
 		if ch, err := s.cookies.Decode(cookie.Value); err == nil {
 			c.choice = &ch
-			if granted := ch.GrantedVendors(s.vendors); len(granted) > 0 {
+			if granted := ch.GrantedVendors(reg); len(granted) > 0 {
 				var b strings.Builder
 				for _, v := range granted {
 					b.WriteString(v.Code)
 					b.WriteByte('~')
 				}
-				c.allowed = &allowedVendors{injection: s.vendors.Inject(&ch), grants: b.String()}
+				c.allowed = &allowedVendors{injection: reg.Inject(&ch), grants: b.String()}
 			}
 		}
 	}
@@ -111,10 +115,15 @@ func gpc(r *http.Request) bool {
 	return false
 }
 
-// consentOf works out a request's consent state from its cookies, and what
-// its current consent lets pages load (nil for nothing).
-func (s *Server) consentOf(r *http.Request, c *siteCookies) (consent.State, *allowedVendors) {
+// consentOf works out a request's consent state from its cookies under the
+// registry in force, and what its current consent lets pages load (nil for
+// nothing). A choice made before staff switched on a vendor it would cover
+// is asked again, and loads nothing until the visitor chooses.
+func (s *Server) consentOf(r *http.Request, c *siteCookies, reg *consent.Registry) (consent.State, *allowedVendors) {
 	st := consent.Evaluate(c.choice, policy.CurrentNumber(), s.cfg.ConsentMaxAge, s.now(), gpc(r))
+	if st.Ask == consent.ReasonNone && c.choice != nil && reg.AsksAboutNew(*c.choice) {
+		st.Ask = consent.ReasonNewVendor
+	}
 	if st.Current() == nil {
 		return st, nil
 	}
@@ -136,7 +145,8 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	st := consentState(ctx)
-	cats, restrict, err := consent.Decide(s.vendors, action, r.PostForm["category"], r.PostForm["vendor"], st.GPC)
+	reg := vendorsOf(ctx)
+	cats, restrict, err := consent.Decide(reg, action, r.PostForm["category"], r.PostForm["vendor"], st.GPC)
 	if err != nil {
 		s.fail(w, r, errBadRequest)
 		return
@@ -163,7 +173,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	}
 
 	lang := locale.LangOf(ctx)
-	event := consent.NewEvent(ch, s.vendors, action, s.shownVersion(ctx, st, r.PostForm.Get("form")), string(lang),
+	event := consent.NewEvent(ch, reg, action, s.shownVersion(ctx, st, r.PostForm.Get("form")), string(lang),
 		pathOf(returnTo), st.GPC, clientip.Truncate(clientAddr(ctx)), r.UserAgent())
 	recorded := true
 	if err := s.recorder.Record(ctx, event); err != nil {
@@ -197,7 +207,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	s.expireRefusedCookies(w, r, &ch)
-	if prev := st.Choice; prev != nil && len(ch.GrantedVendors(s.vendors)) < len(prev.GrantedVendors(s.vendors)) {
+	if prev := st.Choice; prev != nil && len(ch.GrantedVendors(reg)) < len(prev.GrantedVendors(reg)) {
 		// Vendor scripts may have left data in this origin's storage; the
 		// site itself keeps nothing there.
 		w.Header().Set("Clear-Site-Data", `"storage"`)
@@ -243,7 +253,7 @@ func (s *Server) shownVersion(ctx context.Context, st consent.State, form string
 	if form != "settings" {
 		form = "banner"
 	}
-	key := fmt.Sprintf("%s|%s|%t|%s", locale.LangOf(ctx), askOrFirst(st.Ask), st.GPC, form)
+	key := shownKey{vendorsOf(ctx), locale.LangOf(ctx), askOrFirst(st.Ask), st.GPC, form}
 	if v, ok := s.shownVersions.Load(key); ok {
 		return v.(string)
 	}
@@ -262,8 +272,18 @@ func (s *Server) shownVersion(ctx context.Context, st consent.State, form string
 	return v
 }
 
+// shownKey names a text a visitor may choose on: the banner or the settings
+// form, as one registry makes it in one language with one notice.
+type shownKey struct {
+	vendors *consent.Registry
+	lang    locale.Lang
+	ask     consent.Reason
+	gpc     bool
+	form    string
+}
+
 func (s *Server) renderShownVersion(ctx context.Context, st consent.State, form string) (version, body string) {
-	v := web.NewConsentView(s.vendors, consent.State{Ask: askOrFirst(st.Ask), GPC: st.GPC}, "/")
+	v := web.NewConsentView(vendorsOf(ctx), consent.State{Ask: askOrFirst(st.Ask), GPC: st.GPC}, "/")
 	component, name := web.ConsentBanner(v), "banner"
 	if form == "settings" {
 		component, name = web.ConsentFields(v, "settings", true), "settings"
@@ -285,9 +305,10 @@ func askOrFirst(r consent.Reason) consent.Reason {
 	return r
 }
 
-// declaration is the cookie declaration of the site as configured.
-func (s *Server) declaration() web.Declaration {
-	return web.NewDeclaration(s.vendors, consent.SiteCookies(consentCookieLifetime, s.cfg.ConsentMaxAge))
+// declaration is the cookie declaration of the site as the request's
+// registry makes it.
+func (s *Server) declaration(ctx context.Context) web.Declaration {
+	return web.NewDeclaration(vendorsOf(ctx), consent.SiteCookies(consentCookieLifetime, s.cfg.ConsentMaxAge))
 }
 
 // handleCookies is the settings page.
@@ -296,7 +317,7 @@ func (s *Server) handleCookies(w http.ResponseWriter, r *http.Request) {
 	st := consentState(ctx)
 	d := web.CookieSettingsData{
 		Choice:      st.Choice,
-		Declaration: s.declaration(),
+		Declaration: s.declaration(ctx),
 	}
 	if st.Choice != nil {
 		hctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -331,7 +352,7 @@ func (s *Server) handleReceipt(w http.ResponseWriter, r *http.Request) {
 	hctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	events, err := s.history.ConsentEvents(hctx, ch.ID)
 	cancel()
-	rc := consent.NewReceipt(ch, st.Current() != nil, s.vendors, events, versions, s.absURL("/"), s.now())
+	rc := consent.NewReceipt(ch, st.Current() != nil, vendorsOf(ctx), events, versions, s.absURL("/"), s.now())
 	if err != nil {
 		s.log.WarnContext(ctx, "consent history unavailable", "err", err)
 		rc.HistoryNote = locale.T(ctx, "ReceiptHistoryUnavailable")

@@ -39,6 +39,9 @@ type visit struct {
 	// consent lets pages load (nil without one).
 	consent consent.State
 	allowed *allowedVendors
+	// registry is the consent registry in force when the request came:
+	// everything the request renders and decides uses this one.
+	registry *consent.Registry
 	// vendors is false on routes that never carry vendor scripts,
 	// whatever the visitor allowed, and on error pages.
 	vendors bool
@@ -57,8 +60,15 @@ func visitOf(ctx context.Context) *visit {
 	if v, ok := ctx.Value(visitKey{}).(*visit); ok {
 		return v
 	}
-	return &visit{lang: locale.NL, consent: consent.State{Ask: consent.ReasonFirstVisit}}
+	return &visit{lang: locale.NL, consent: consent.State{Ask: consent.ReasonFirstVisit}, registry: noVendors}
 }
+
+// noVendors is the registry of a request that did not go through
+// withRequest: no vendor is active.
+var noVendors, _ = consent.NewRegistry(func(string) string { return "" })
+
+// vendorsOf returns the consent registry the request uses.
+func vendorsOf(ctx context.Context) *consent.Registry { return visitOf(ctx).registry }
 
 // requestID returns the ID of the request in ctx ("" outside a request).
 func requestID(ctx context.Context) string { return visitOf(ctx).id }
@@ -74,16 +84,21 @@ func consentState(ctx context.Context) consent.State { return visitOf(ctx).conse
 // Dutch) and the consent state.
 func (s *Server) withRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cookies := s.readCookies(r)
+		reg := s.vendors.Current()
+		if s.seenVendors.Load() != reg {
+			s.registryChanged(reg)
+		}
+		cookies := s.readCookies(r, reg)
 		v := &visit{
-			id: newRequestID(),
+			registry: reg,
+			id:       newRequestID(),
 			// Header fields by their canonical keys: Get would make the key
 			// canonical on every call.
 			client:  s.clientIPs.Resolve(r.RemoteAddr, r.Header.Get("Cf-Connecting-Ip"), r.Header.Get("X-Forwarded-For")),
 			lang:    s.locales.Negotiate(cookies.lang, r.Header.Get("Accept-Language")),
 			vendors: true,
 		}
-		v.consent, v.allowed = s.consentOf(r, cookies)
+		v.consent, v.allowed = s.consentOf(r, cookies, reg)
 		v.idValue[0] = v.id
 
 		h := w.Header()
@@ -94,6 +109,23 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 		ctx = locale.WithLocalizer(ctx, s.locales.Localizer(v.lang))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// registryChanged drops what was made with the registry in force before
+// reg: kept pages, remembered cookie headers and banner digests. Each is
+// also keyed by its registry, so a request still under way with the old
+// one cannot put back a page the new one would not make; this only frees
+// the memory.
+func (s *Server) registryChanged(reg *consent.Registry) {
+	old := s.seenVendors.Swap(reg)
+	if old == nil || old == reg {
+		return
+	}
+	s.pages.reset()
+	s.cookieMemo.m.Clear()
+	s.cookieMemo.n.Store(0)
+	s.shownVersions.Clear()
+	s.log.Info("services changed: pages are made anew", "active", len(reg.Active()))
 }
 
 // langValues are the Content-Language header values, shared by responses.

@@ -157,16 +157,18 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 // variant names a page variant by what its bytes depend on. A struct, not
 // a string: looking one up allocates nothing.
 type variant struct {
-	path   string
-	lang   locale.Lang
-	ask    consent.Reason
-	gpc    bool
-	grants string // codes of the granted vendors
+	// vendors is the registry the page was made with.
+	vendors *consent.Registry
+	path    string
+	lang    locale.Lang
+	ask     consent.Reason
+	gpc     bool
+	grants  string // codes of the granted vendors
 }
 
 func variantOf(r *http.Request) variant {
 	v := visitOf(r.Context())
-	key := variant{path: r.URL.Path, lang: v.lang, ask: v.consent.Ask, gpc: v.consent.GPC}
+	key := variant{vendors: v.registry, path: r.URL.Path, lang: v.lang, ask: v.consent.Ask, gpc: v.consent.GPC}
 	if v.vendors && v.allowed != nil {
 		key.grants = v.allowed.grants
 	}
@@ -245,6 +247,14 @@ var privateNoCache = []string{"private, no-cache"}
 
 func newPageCache(maxEntries, maxBytes int) *pageCache {
 	return &pageCache{entries: map[variant]*cachedPage{}, budget: cacheBudget{maxEntries: maxEntries, maxBytes: maxBytes}}
+}
+
+// reset drops every kept page.
+func (c *pageCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.entries)
+	c.budget.bytes = 0
 }
 
 func (c *pageCache) get(key variant) (*cachedPage, bool) {

@@ -17,7 +17,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handlePolicy(w http.ResponseWriter, r *http.Request) {
 	v := policy.Current()
-	decl := s.declaration()
+	decl := s.declaration(r.Context())
 	s.render(w, r, http.StatusOK, web.PolicyPage(s.page(w, r, "PolicyTitle", "PolicyDescription"), v, v.Number, &decl))
 }
 
@@ -47,7 +47,7 @@ func (s *Server) handlePolicyVersion(w http.ResponseWriter, r *http.Request) {
 	}
 	var decl *web.Declaration
 	if n == current {
-		d := s.declaration()
+		d := s.declaration(r.Context())
 		decl = &d
 	}
 	s.render(w, r, http.StatusOK, web.PolicyPage(p, v, current, decl))

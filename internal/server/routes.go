@@ -115,6 +115,8 @@ func (s *Server) routes() (http.Handler, *chi.Mux) {
 					r.Get("/audit", s.handleAdminAudit)
 					r.Get("/naleving", s.handleAdminCompliance)
 					r.Post("/naleving/controleren", s.handleAdminVerify)
+					r.Get("/diensten", s.handleAdminServices)
+					r.Post("/diensten/{key}", s.handleAdminService)
 					r.Get("/medewerkers", s.handleAdminAccounts)
 					r.Post("/medewerkers", s.handleAdminAccountAdd)
 					r.Post("/medewerkers/{id}/uitschakelen", s.handleAdminAccountDisable)

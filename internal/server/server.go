@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -52,6 +53,12 @@ type ConsentHistory interface {
 	ConsentEvents(ctx context.Context, consentID string) ([]consent.Event, error)
 }
 
+// VendorSource gives the consent registry in force now. Each request takes
+// it once (the visit) and uses it throughout.
+type VendorSource interface {
+	Current() *consent.Registry
+}
+
 // Deps is everything the HTTP layer needs, built once in main.
 type Deps struct {
 	Config config.Config
@@ -63,8 +70,10 @@ type Deps struct {
 	// Metrics is the registry the server adds its request metrics to; main
 	// serves it with MetricsHandler on the metrics listener.
 	Metrics *prometheus.Registry
-	// Vendors is the consent registry with the configured vendors.
-	Vendors *consent.Registry
+	// Vendors gives the consent registry in force: a *consent.Registry
+	// that never changes, or a *consent.Live that follows the staff's
+	// settings.
+	Vendors VendorSource
 	// Cookies signs and reads the consent cookie.
 	Cookies        *consent.Codec
 	ConsentLog     ConsentRecorder
@@ -109,17 +118,21 @@ type Server struct {
 	clientIPs clientip.Resolver
 	// csp is the policy of a response that loads nothing from third
 	// parties; page replaces it where the visitor allowed vendors.
-	csp      string
-	vendors  *consent.Registry
-	cookies  *consent.Codec
-	recorder ConsentRecorder
-	history  ConsentHistory
-	texts    ConsentTexts
-	proof    ConsentProof
-	reports  CSPReports
-	scans    SiteScans
-	sealer   *consentlog.Sealer
-	now      func() time.Time
+	csp     string
+	vendors VendorSource
+	// seenVendors is the registry the last request took; when another
+	// comes into force, what was made with the old one is dropped (see
+	// registryChanged).
+	seenVendors atomic.Pointer[consent.Registry]
+	cookies     *consent.Codec
+	recorder    ConsentRecorder
+	history     ConsentHistory
+	texts       ConsentTexts
+	proof       ConsentProof
+	reports     CSPReports
+	scans       SiteScans
+	sealer      *consentlog.Sealer
+	now         func() time.Time
 
 	contacts ContactStore
 	tokens   *contact.Tokens
@@ -138,8 +151,8 @@ type Server struct {
 	pages *pageCache
 	// robots is robots.txt, made once from the routes (see disallowed).
 	robots []byte
-	// shownVersions memoises the digest of the banner per language, notice
-	// and form: every consent click records it.
+	// shownVersions memoises the digest of the banner per registry,
+	// language, notice and form: every consent click records it.
 	shownVersions sync.Map
 	// cookieMemo remembers what Cookie headers said (see readCookies).
 	cookieMemo cookieMemo

@@ -49,6 +49,7 @@ func Actions() []Action {
 		ActionViewAudit,
 		ActionListAccounts, ActionAddAccount, ActionDisableAccount, ActionEnableAccount, ActionResetPassword,
 		ActionVerifyLog,
+		ActionServiceOn, ActionServiceOff, ActionServiceID, ActionServiceLocation,
 	}
 }
 
@@ -82,6 +83,9 @@ type AuditFacts struct {
 	// was locked.
 	WrongPasswords int
 	LockedFor      time.Duration
+	// Service is the key of the vendor a services action changed; Value
+	// what it was changed to (its ID, or its description).
+	Service, Value string
 	// Unread holds the parts of the target and detail that say something
 	// else, verbatim, so that nothing recorded goes unshown.
 	Unread []string
@@ -94,6 +98,11 @@ func (e AuditEntry) Facts() AuditFacts {
 	f.Record = kind
 	switch n, err := strconv.ParseInt(rest, 10, 64); {
 	case !found:
+	case kind == "service":
+		f.Service = rest
+		// The detail is what was typed, commas and all.
+		f.Value = e.Detail
+		return f
 	case kind == "consent_id":
 		f.ConsentID = rest
 	case err == nil && n > 0:
