@@ -7,18 +7,37 @@
 -- once and kept in consent_day; today is counted live. A day is counted
 -- again, before it is shown, when it is marked in consent_day_stale: the
 -- triggers below mark the day of every event that reaches the log (late
--- replays from a spool, rows inserted with SQL) and of every event removed
--- without a tombstone. Events removed by the retention purge or a verified
--- erasure request leave a tombstone and do not mark their day: the figures
--- are counts without anything of a visitor in them, so a closed day keeps
--- the figures it had (the store counts every closed day before it removes
--- anything). A restored backup brings consent_day and consent_day_stale as
+-- replays from a spool, rows inserted with SQL, a restore into a live
+-- database) and of every event removed without a tombstone.
+--
+-- The retention purge and a verified erasure request do not change past
+-- statistics. They remove a consent ID's whole log, with a tombstone per
+-- event, and a consent ID counts on its own in each day's figures (once,
+-- by its last choice). So the trigger adds what the removed consent IDs
+-- counted to consent_day_removed, per day, and the figures of a day are
+-- those of the log plus those removed: the same before and after, however
+-- often the day is counted again. consent_day_removed holds counts per day
+-- and nothing of a visitor: statistics are not personal data.
+--
+-- A backup brings consent_day, consent_day_stale and consent_day_removed as
 -- they were when it was made, together with the events they count.
+
+-- Per day, what the consent IDs removed by the purge or an erasure counted
+-- in that day's figures.
+CREATE TABLE consent_day_removed (
+    on_day     date    PRIMARY KEY,
+    visitors   integer NOT NULL,
+    accepted   integer NOT NULL,
+    refused    integer NOT NULL,
+    customised integer NOT NULL,
+    granted    jsonb   NOT NULL
+);
 
 -- The figures of the Brussels days from_day..to_day that have visitors, as
 -- consentstats defines them: each consent ID counts once a day, by its last
--- choice that day (ties on chosen_at go to the row stored last). The one
--- definition, for the rollups and for today.
+-- choice that day (ties on chosen_at go to the row stored last); plus what
+-- removed consent IDs counted. The one definition, for the rollups and for
+-- today.
 CREATE FUNCTION consent_day_figures(from_day date, to_day date)
 RETURNS TABLE (on_day date, visitors integer, accepted integer, refused integer, customised integer, granted jsonb)
 LANGUAGE sql STABLE AS $$
@@ -35,7 +54,7 @@ LANGUAGE sql STABLE AS $$
           AND chosen_at < (to_day + 1)::timestamp AT TIME ZONE 'Europe/Brussels'
         ORDER BY consent_id, on_day, chosen_at DESC, recorded_at DESC, event_id DESC
     ),
-    counts AS (
+    counted AS (
         SELECT on_day,
             count(*) AS visitors,
             count(*) FILTER (WHERE action = 'accept_all') AS accepted,
@@ -43,12 +62,30 @@ LANGUAGE sql STABLE AS $$
             count(*) FILTER (WHERE action = 'save') AS customised
         FROM last_choice
         GROUP BY on_day
+        UNION ALL
+        SELECT on_day, visitors, accepted, refused, customised
+        FROM consent_day_removed
+        WHERE on_day BETWEEN from_day AND to_day
+    ),
+    counts AS (
+        SELECT on_day, sum(visitors) AS visitors, sum(accepted) AS accepted,
+            sum(refused) AS refused, sum(customised) AS customised
+        FROM counted
+        GROUP BY on_day
     ),
     per_category AS (
         SELECT on_day, jsonb_object_agg(category, n) AS by_category
         FROM (
-            SELECT on_day, category, count(DISTINCT consent_id) AS n
-            FROM last_choice, unnest(categories) AS category
+            SELECT on_day, category, sum(n) AS n
+            FROM (
+                SELECT on_day, category, count(DISTINCT consent_id) AS n
+                FROM last_choice, unnest(categories) AS category
+                GROUP BY on_day, category
+                UNION ALL
+                SELECT r.on_day, g.key, g.value::bigint
+                FROM consent_day_removed AS r, jsonb_each_text(r.granted) AS g
+                WHERE r.on_day BETWEEN from_day AND to_day
+            ) AS both_parts
             GROUP BY on_day, category
         ) AS c
         GROUP BY on_day
@@ -83,15 +120,57 @@ BEGIN
         INSERT INTO consent_day_stale (on_day)
         SELECT DISTINCT (chosen_at AT TIME ZONE 'Europe/Brussels')::date FROM new_events
         ON CONFLICT DO NOTHING;
-    ELSE
-        -- The statement that removes events with tombstones writes them in
-        -- the same statement, so they are visible here.
-        INSERT INTO consent_day_stale (on_day)
-        SELECT DISTINCT (o.chosen_at AT TIME ZONE 'Europe/Brussels')::date
-        FROM old_events AS o
-        WHERE NOT EXISTS (SELECT 1 FROM consent_tombstone AS t WHERE t.event_id = o.event_id)
-        ON CONFLICT DO NOTHING;
+        RETURN NULL;
     END IF;
+    -- The purge and an erasure write the tombstones in the same statement
+    -- that removes the events, so they are visible here.
+    INSERT INTO consent_day_stale (on_day)
+    SELECT DISTINCT (o.chosen_at AT TIME ZONE 'Europe/Brussels')::date
+    FROM old_events AS o
+    WHERE NOT EXISTS (SELECT 1 FROM consent_tombstone AS t WHERE t.event_id = o.event_id)
+    ON CONFLICT DO NOTHING;
+    WITH last_choice AS (
+        SELECT DISTINCT ON (o.consent_id, on_day)
+            o.consent_id,
+            (o.chosen_at AT TIME ZONE 'Europe/Brussels')::date AS on_day,
+            o.action,
+            o.categories
+        FROM old_events AS o
+        WHERE EXISTS (SELECT 1 FROM consent_tombstone AS t WHERE t.event_id = o.event_id)
+        ORDER BY o.consent_id, on_day, o.chosen_at DESC, o.recorded_at DESC, o.event_id DESC
+    ),
+    per_category AS (
+        SELECT on_day, jsonb_object_agg(category, n) AS granted
+        FROM (
+            SELECT on_day, category, count(DISTINCT consent_id) AS n
+            FROM last_choice, unnest(categories) AS category
+            GROUP BY on_day, category
+        ) AS c
+        GROUP BY on_day
+    )
+    INSERT INTO consent_day_removed AS r (on_day, visitors, accepted, refused, customised, granted)
+    SELECT l.on_day,
+        count(*),
+        count(*) FILTER (WHERE l.action = 'accept_all'),
+        count(*) FILTER (WHERE l.action IN ('reject_all', 'withdraw')),
+        count(*) FILTER (WHERE l.action = 'save'),
+        coalesce(min(g.granted::text)::jsonb, '{}')
+    FROM last_choice AS l
+    LEFT JOIN per_category AS g USING (on_day)
+    GROUP BY l.on_day
+    ON CONFLICT (on_day) DO UPDATE SET
+        visitors = r.visitors + excluded.visitors,
+        accepted = r.accepted + excluded.accepted,
+        refused = r.refused + excluded.refused,
+        customised = r.customised + excluded.customised,
+        granted = (
+            SELECT coalesce(jsonb_object_agg(key, n), '{}')
+            FROM (
+                SELECT key, sum(value::bigint) AS n
+                FROM (SELECT * FROM jsonb_each_text(r.granted) UNION ALL SELECT * FROM jsonb_each_text(excluded.granted)) AS both_parts
+                GROUP BY key
+            ) AS summed
+        );
     RETURN NULL;
 END;
 $$;
@@ -120,5 +199,5 @@ LEFT JOIN LATERAL consent_day_figures(p.first_day, p.last_day) AS f ON f.on_day 
 DROP TRIGGER consent_event_marks_deleted_days ON consent_event;
 DROP TRIGGER consent_event_marks_inserted_days ON consent_event;
 DROP FUNCTION consent_event_mark_days();
-DROP TABLE consent_day_stale, consent_day;
+DROP TABLE consent_day_stale, consent_day, consent_day_removed;
 DROP FUNCTION consent_day_figures(date, date);

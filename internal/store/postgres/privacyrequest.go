@@ -185,11 +185,6 @@ func (db *DB) EraseFor(ctx context.Context, requestID int64, email string, email
 		}
 		e.Requests = tag.RowsAffected()
 		if eraseConsentLog && consentID != "" {
-			// The statistics of a closed day do not change when a visitor's
-			// events are erased: count the days not counted yet first.
-			if err := countEveryClosedDay(ctx, tx); err != nil {
-				return err
-			}
 			// Each erased event leaves a tombstone without personal data,
 			// for the consent log's verification.
 			if tag, err = tx.Exec(ctx, `

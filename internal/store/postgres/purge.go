@@ -103,11 +103,6 @@ func (db *DB) PurgeConsentEvents(ctx context.Context, lastChoiceBefore time.Time
 		}
 		return n, nil
 	}
-	// The statistics of a closed day do not change when its events leave
-	// the log by the purge: count the days not counted yet first.
-	if err := countEveryClosedDay(ctx, db.pool); err != nil {
-		return 0, fmt.Errorf("purge consent events: %w", err)
-	}
 	// Batches of consent IDs; each ID's entries go together.
 	// Each removed event leaves a tombstone: the consent log's verification
 	// tells the purge from a removal that should not have happened.

@@ -141,25 +141,6 @@ func countClosedDays(ctx context.Context, q querier, from, to string) error {
 	return nil
 }
 
-// countEveryClosedDay brings the rollups of every closed day that has events
-// up to date. The purge and an erasure call it before they remove events:
-// a removal with a tombstone does not mark its day, so each closed day
-// keeps the figures it had with the events (statistics hold no personal
-// data; see migration 00015).
-func countEveryClosedDay(ctx context.Context, q querier) error {
-	var first *time.Time
-	err := q.QueryRow(ctx, `
-		SELECT (min(chosen_at) AT TIME ZONE 'Europe/Brussels')::date FROM consent_event`).Scan(&first)
-	if err != nil {
-		return fmt.Errorf("first day of the consent log: %w", err)
-	}
-	if first == nil {
-		return nil
-	}
-	// The last day is far ahead: countClosedDays stops at yesterday.
-	return countClosedDays(ctx, q, dateParam(*first), "9999-12-30")
-}
-
 // dateParam passes the calendar day of t as text, so that neither t's
 // location nor the session's time zone can shift it.
 func dateParam(t time.Time) string {
