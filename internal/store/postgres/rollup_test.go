@@ -22,7 +22,7 @@ import (
 // liveStats is the statistics query as it was before the daily rollups,
 // kept word for word: it counts the log on every call, and is the
 // reference the rollups must agree with.
-func liveStats(t *testing.T, db *postgres.DB, from, to string) []consentstats.Day {
+func liveStats(t testing.TB, db *postgres.DB, from, to string) []consentstats.Day {
 	t.Helper()
 	return liveStatsIn(t, db.Pool(), from, to)
 }
@@ -31,7 +31,7 @@ type rowsQuerier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-func liveStatsIn(t *testing.T, q rowsQuerier, from, to string) []consentstats.Day {
+func liveStatsIn(t testing.TB, q rowsQuerier, from, to string) []consentstats.Day {
 	t.Helper()
 	rows, err := q.Query(context.Background(), `
 		WITH days AS (
