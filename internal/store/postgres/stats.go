@@ -18,18 +18,18 @@ import (
 // A period that ends before it starts, or is too long, is refused with
 // consentstats.ErrInvalidPeriod.
 //
-// Closed days (before today in Brussels, by the database's clock) come from
-// the daily rollups in consent_day, counted first if they never were or
-// their events changed since (see migration 00015); today and later days
-// are counted live from the log. So the cost follows the number of days,
-// not the number of events.
+// Closed days (before today in Brussels by the database's clock, once an
+// hour has passed since midnight) come from the daily rollups in
+// consent_day, counted first if they never were or their events changed
+// since (see migration 00015); today and later days are counted live from
+// the log. So the cost follows the number of days, not of events.
 func (db *DB) ConsentStats(ctx context.Context, from, to time.Time) ([]consentstats.Day, error) {
 	if err := consentstats.CheckPeriod(from, to); err != nil {
 		return nil, err
 	}
 	var days []consentstats.Day
-	// One transaction, so both statements agree on what today is (now() is
-	// the transaction's start).
+	// One transaction, so both statements agree on which days are closed
+	// (now() is the transaction's start).
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		// The planner's guesses for the days to count run high, and past
 		// jit_above_cost compiling the plan takes longer (60 ms) than
@@ -41,8 +41,8 @@ func (db *DB) ConsentStats(ctx context.Context, from, to time.Time) ([]consentst
 			return err
 		}
 		rows, err := tx.Query(ctx, `
-			WITH today AS (
-				SELECT (now() AT TIME ZONE 'Europe/Brussels')::date AS on_day
+			WITH first_open AS (
+				SELECT consent_day_first_open() AS on_day
 			),
 			days AS (
 				SELECT $1::date + i AS on_day
@@ -50,11 +50,11 @@ func (db *DB) ConsentStats(ctx context.Context, from, to time.Time) ([]consentst
 			),
 			figures AS (
 				SELECT c.on_day, c.visitors, c.accepted, c.refused, c.customised, c.granted
-				FROM consent_day AS c, today
-				WHERE c.on_day >= $1::date AND c.on_day <= least($2::date, today.on_day - 1)
+				FROM consent_day AS c, first_open
+				WHERE c.on_day >= $1::date AND c.on_day <= least($2::date, first_open.on_day - 1)
 				UNION ALL
 				SELECT f.on_day, f.visitors, f.accepted, f.refused, f.customised, f.granted
-				FROM today, consent_day_figures(greatest($1::date, today.on_day), $2::date) AS f
+				FROM first_open, consent_day_figures(greatest($1::date, first_open.on_day), $2::date) AS f
 			)
 			SELECT days.on_day,
 				coalesce(f.visitors, 0), coalesce(f.accepted, 0), coalesce(f.refused, 0), coalesce(f.customised, 0),
@@ -104,7 +104,7 @@ type querier interface {
 }
 
 // countClosedDays brings the rollups of the closed days from..to (dates as
-// text; days from today on are left alone) up to date: it counts the days
+// text; open days, today's, are left alone) up to date: it counts the days
 // marked stale, and the days never counted, and stores their figures.
 //
 // Taking the stale marks and counting happen in one statement, so with one
@@ -113,22 +113,22 @@ type querier interface {
 // delete of the mark to commit), and the next reader counts the day again.
 func countClosedDays(ctx context.Context, q querier, from, to string) error {
 	_, err := q.Exec(ctx, `
-		WITH today AS (
-			SELECT (now() AT TIME ZONE 'Europe/Brussels')::date AS on_day
+		WITH first_open AS (
+			SELECT consent_day_first_open() AS on_day
 		),
 		stale AS (
 			DELETE FROM consent_day_stale AS s
-			USING today
-			WHERE s.on_day >= $1::date AND s.on_day <= least($2::date, today.on_day - 1)
+			USING first_open
+			WHERE s.on_day >= $1::date AND s.on_day <= least($2::date, first_open.on_day - 1)
 			RETURNING s.on_day
 		),
 		todo AS (
 			SELECT on_day FROM stale
 			UNION
 			SELECT d.on_day
-			FROM today, LATERAL (
+			FROM first_open, LATERAL (
 				SELECT $1::date + i AS on_day
-				FROM generate_series(0, least($2::date, today.on_day - 1) - $1::date) AS i
+				FROM generate_series(0, least($2::date, first_open.on_day - 1) - $1::date) AS i
 			) AS d
 			WHERE NOT EXISTS (SELECT 1 FROM consent_day AS c WHERE c.on_day = d.on_day)
 		)
