@@ -702,6 +702,9 @@ func TestAdmin_StatisticsShowAChoiceThatArrivesForADayAlreadyCounted(t *testing.
 		if res.StatusCode != 200 || len(rows) != 1 {
 			t.Fatalf("stats page: %d, rows %v", res.StatusCode, rows)
 		}
+		if strings.Contains(res.Body, "⟦missing:") {
+			t.Errorf("the page shows a message that has no text: %s", regexp.MustCompile(`⟦missing:[^⟧]*⟧`).FindString(res.Body))
+		}
 		return rows[0][:5]
 	}
 	if got, want := fmt.Sprint(day()), "[12 maart 2026 1 100 % (1) 0 % (0) 0 % (0)]"; got != want {
