@@ -16,6 +16,13 @@
 // (analytics, advertising, social). A consent ID that chooses on two days
 // counts on both. Every day of the requested period is present, in order,
 // with zeros when nobody chose, so a chart has a continuous axis.
+//
+// The retention purge and erasure requests do not change past figures: a
+// day's figures are counts with nothing of a visitor in them, so they are
+// not personal data and may outlive the log they were counted from. A
+// consent ID removed that way still counts in the days it chose on; one
+// removed any other way does not. The store keeps closed days counted once
+// (daily rollups, migration 00015) and counts today live.
 package consentstats
 
 import (

@@ -687,6 +687,44 @@ func TestAdmin_StatisticsSumUpAHandCountedWeekInAHeadlineAChartAndATable(t *test
 	}
 }
 
+// A day is counted once it is over and kept; a choice that reaches the log
+// later (replayed from the spool, recorded by a server whose clock lags)
+// still shows when the page is opened again.
+func TestAdmin_StatisticsShowAChoiceThatArrivesForADayAlreadyCounted(t *testing.T) {
+	clock := time.Date(2026, 3, 12, 9, 0, 0, 0, brussels.Location())
+	s := newSite(t, siteOptions{now: func() time.Time { return clock }})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	_, cookie := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}})
+	c := s.newClient(t)
+	c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	day := func() []string {
+		t.Helper()
+		res := c.do(t, "GET", "/admin/statistieken?van=2026-03-12&tot=2026-03-12", nil)
+		rows := statsRows(t, res.Body)
+		if res.StatusCode != 200 || len(rows) != 1 {
+			t.Fatalf("stats page: %d, rows %v", res.StatusCode, rows)
+		}
+		if strings.Contains(res.Body, "⟦missing:") {
+			t.Errorf("the page shows a message that has no text: %s", regexp.MustCompile(`⟦missing:[^⟧]*⟧`).FindString(res.Body))
+		}
+		return rows[0][:5]
+	}
+	if got, want := fmt.Sprint(day()), "[12 maart 2026 1 100 % (1) 0 % (0) 0 % (0)]"; got != want {
+		t.Fatalf("before: %s, want %s", got, want)
+	}
+	var counted int
+	if err := s.db.Pool().QueryRow(context.Background(), `SELECT count(*) FROM consent_day WHERE on_day = '2026-03-12'`).Scan(&counted); err != nil || counted != 1 {
+		t.Fatalf("12 March stored %d times (%v), want once", counted, err)
+	}
+	// The visitor changed its mind that evening, and someone else chose.
+	clock = time.Date(2026, 3, 12, 21, 0, 0, 0, brussels.Location())
+	s.choose(t, url.Values{"action": {"reject_all"}, "return_to": {"/"}}, "Cookie", cookie.Name+"="+cookie.Value)
+	s.choose(t, url.Values{"action": {"save"}, "category": {"analytics"}, "return_to": {"/"}})
+	if got, want := fmt.Sprint(day()), "[12 maart 2026 2 0 % (0) 50 % (1) 50 % (1)]"; got != want {
+		t.Errorf("after the late choices: %s, want %s", got, want)
+	}
+}
+
 func TestAdmin_StatisticsRefuseAPeriodTheyCannotReadAndKeepWhatWasTyped(t *testing.T) {
 	s := newSite(t, siteOptions{})
 	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
