@@ -22,8 +22,9 @@ import (
 //   - an audit log of staff reading and handling.
 //
 // Rows satisfy every constraint of the schema. The events carry no seal and
-// are recorded before sealing began, as events from before the seal are:
-// the bench times pages, it does not verify the log.
+// are recorded before sealing began, as events from before the seal are,
+// and are in the consent chain: the bench times pages, it does not verify
+// the log.
 type dataSet struct {
 	events   int64
 	messages int64
@@ -125,7 +126,12 @@ const consentID = `translate(left(encode(decode(md5('c' || n), 'hex'), 'base64')
 // insertEvents writes events $1..$2 (inclusive). Events come in groups of
 // six for three consent IDs: one with one choice, one with two, one with
 // three. ID number n starts on day n / $3 after $4; no choice is after $5.
+//
+// Each event is linked into the consent chain in the same statement, as the
+// server's chain would have done long ago: the running server finds nothing
+// to link. The seals and links are stand-ins (verification fails on them).
 var insertEvents = strings.NewReplacer("CONSENT_ID", consentID).Replace(`
+	WITH ev AS (
 	INSERT INTO consent_event (event_id, consent_id, chosen_at, recorded_at, policy_version, action,
 		categories, vendors, banner_version, locale, path, gpc, client_network, user_agent)
 	SELECT md5('e' || j)::uuid, CONSENT_ID, t, t, $6, a,
@@ -156,7 +162,11 @@ var insertEvents = strings.NewReplacer("CONSENT_ID", consentID).Replace(`
 			       abs(hashint8(j / 6 * 3 + (ARRAY[0,1,1,2,2,2])[1 + j % 6])::bigint) AS h
 			FROM generate_series($1::bigint, $2::bigint) j
 		) g
-	) e`)
+	) e
+	RETURNING event_id)
+	INSERT INTO consent_chain (pos, event_id, seal, link)
+	SELECT row_number() OVER () + $1, event_id, sha256(uuid_send(event_id)), sha256(uuid_send(event_id) || '\x01'::bytea)
+	FROM ev`)
 
 // insertMessages writes $1 contact messages evenly between $2 and $3.
 const insertMessages = `

@@ -28,6 +28,10 @@ type options struct {
 	explain string // where EXPLAIN (ANALYZE, BUFFERS) of each query goes; "" for none
 	write   bool   // add the results to bench/results.md and .json
 	pages   *regexp.Regexp
+	// database is created afresh on the cluster of DATABASE_URL; addr is
+	// where the site listens; out holds its binary and log; results is the
+	// folder of results.md and results.json.
+	database, addr, out, results string
 }
 
 func main() {
@@ -40,6 +44,8 @@ func main() {
 	flag.StringVar(&o.explain, "explain", "", "write EXPLAIN (ANALYZE, BUFFERS) of each staff query to this file")
 	flag.BoolVar(&o.write, "write", true, "add the results to bench/results.md and bench/results.json")
 	pagesRE := flag.String("pages", "", "time only the pages whose name matches this regular expression")
+	flag.StringVar(&o.database, "database", "conpro_bench_data", "the database to create (dropped first if it exists)")
+	flag.StringVar(&o.addr, "addr", "127.0.0.1:18090", "where the site listens")
 	flag.Parse()
 	var err error
 	if o.pages, err = regexp.Compile(*pagesRE); err != nil {
@@ -54,6 +60,7 @@ func main() {
 	defer stop()
 	root, err := findRoot()
 	if err == nil {
+		o.out, o.results = filepath.Join(root, "bench", "out", "data"), filepath.Join(root, "bench")
 		_, err = run(ctx, root, o)
 	}
 	if err != nil {
@@ -90,7 +97,7 @@ func run(ctx context.Context, root string, o options) (*report, error) {
 	if adminURL == "" {
 		return nil, errors.New("DATABASE_URL is not set (make bench-data starts the local database)")
 	}
-	out := filepath.Join(root, "bench", "out", "data")
+	out := o.out
 	if err := os.MkdirAll(filepath.Join(out, "spool"), 0o755); err != nil {
 		return nil, err
 	}
@@ -100,11 +107,11 @@ func run(ctx context.Context, root string, o options) (*report, error) {
 	if _, err := runTool(ctx, 5*time.Minute, root, nil, "", "go", "build", "-o", bin, "./cmd/conpro"); err != nil {
 		return nil, fmt.Errorf("build ./cmd/conpro: %w", err)
 	}
-	dbURL, err := prepareDatabase(ctx, adminURL)
+	dbURL, err := prepareDatabase(ctx, adminURL, o.database)
 	if err != nil {
 		return nil, err
 	}
-	site := &site{root: root, bin: bin, out: out, databaseURL: dbURL}
+	site := &site{root: root, bin: bin, out: out, databaseURL: dbURL, addr: o.addr}
 	if err := site.start(ctx); err != nil {
 		return nil, err
 	}
@@ -117,7 +124,7 @@ func run(ctx context.Context, root string, o options) (*report, error) {
 	rep.Machine = describeMachine(ctx, conn)
 	now := time.Now()
 	logf("filling %s: %d consent events over %d days (%d consent IDs a day), %d messages, %d audit entries",
-		benchDatabase, o.data.events, o.data.days, o.data.idsPerDay(), o.data.messages, o.data.audit)
+		o.database, o.data.events, o.data.days, o.data.idsPerDay(), o.data.messages, o.data.audit)
 	begin := time.Now()
 	if err := fill(ctx, conn, o.data, now, logf); err != nil {
 		return nil, err
@@ -150,17 +157,21 @@ func run(ctx context.Context, root string, o options) (*report, error) {
 		if err != nil {
 			return nil, err
 		}
-		logf("%-40s median %s, max %s (server %s, %s)", p.name, ms(t.Median), ms(t.Max), ms(t.ServerMedian), ms(t.ServerMax))
+		if t.Failed != "" {
+			logf("%-40s failed %s", p.name, t.Failed)
+		} else {
+			logf("%-40s median %s, max %s (server %s, %s)", p.name, ms(t.Median), ms(t.Max), ms(t.ServerMedian), ms(t.ServerMax))
+		}
 		rep.Pages = append(rep.Pages, t)
 	}
 	if rep.Purge, err = site.timePurge(ctx, conn, o, now); err != nil {
 		return nil, err
 	}
 	if o.write {
-		if err := rep.write(root); err != nil {
+		if err := rep.write(o.results); err != nil {
 			return nil, err
 		}
-		logf("report: bench/results.md (## Data), bench/results.json (data)")
+		logf("report: %s (## Data), %s (data)", filepath.Join(o.results, "results.md"), filepath.Join(o.results, "results.json"))
 	}
 	return rep, nil
 }

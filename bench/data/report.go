@@ -24,12 +24,14 @@ type report struct {
 }
 
 type settings struct {
-	Events    int64 `json:"events"`
-	Messages  int64 `json:"messages"`
-	Audit     int64 `json:"audit"`
-	Days      int   `json:"days"`
-	IDsPerDay int64 `json:"consent_ids_per_day"`
-	Runs      int   `json:"runs"`
+	Database  string `json:"database"`
+	Addr      string `json:"addr"`
+	Events    int64  `json:"events"`
+	Messages  int64  `json:"messages"`
+	Audit     int64  `json:"audit"`
+	Days      int    `json:"days"`
+	IDsPerDay int64  `json:"consent_ids_per_day"`
+	Runs      int    `json:"runs"`
 }
 
 type machine struct {
@@ -51,7 +53,7 @@ type rowCounts struct {
 func newReport(o options) *report {
 	return &report{
 		Date: time.Now().UTC().Format("2006-01-02 15:04 UTC"),
-		Settings: settings{Events: o.data.events, Messages: o.data.messages, Audit: o.data.audit,
+		Settings: settings{Database: o.database, Addr: o.addr, Events: o.data.events, Messages: o.data.messages, Audit: o.data.audit,
 			Days: o.data.days, IDsPerDay: o.data.idsPerDay(), Runs: o.runs},
 	}
 }
@@ -86,15 +88,19 @@ func (r *report) markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## Data\n\n`make bench-data` (also part of `make bench`), %s, on %d cores; load average at start %s.\n", r.Date, r.Machine.NProc, r.Machine.LoadAvg)
 	fmt.Fprintf(&b, "Database `%s` (fresh each run, PostgreSQL %s) filled in %.0f s with %d consent events of %d consent IDs\n",
-		benchDatabase, r.Machine.Postgres, r.FillSeconds, r.Rows.ConsentEvents, r.Rows.ConsentIDs)
+		r.Settings.Database, r.Machine.Postgres, r.FillSeconds, r.Rows.ConsentEvents, r.Rows.ConsentIDs)
 	fmt.Fprintf(&b, "(%d new IDs a day over %d days, 1–3 choices each; the log takes %s with its indexes), %d contact messages,\n",
 		r.Settings.IDsPerDay, r.Settings.Days, r.Rows.LogSize, r.Rows.ContactMessages)
 	fmt.Fprintf(&b, "%d outbox mails and %d audit entries, then ANALYZE. The site (`bench/out/data/conpro`, built from this checkout)\n", r.Rows.Outbox, r.Rows.Audit)
-	fmt.Fprintf(&b, "serves it on %s with a staff session; each page is requested once untimed, then %d times one after\n", siteAddr, r.Settings.Runs)
+	fmt.Fprintf(&b, "serves it on %s with a staff session; each page is requested once untimed, then %d times one after\n", r.Settings.Addr, r.Settings.Runs)
 	b.WriteString("the other. *Client* is the time to the last byte at the bench, *server* the duration in the site's access-log\n")
 	b.WriteString("line. Plans and what the indexes changed: `bench/plans.md`.\n\n")
 	b.WriteString("| page | first | client median | client max | server median | server max | bytes |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, t := range r.Pages {
+		if t.Failed != "" {
+			fmt.Fprintf(&b, "| %s (`%s`) | failed %s | | | | | |\n", t.Name, t.Path, t.Failed)
+			continue
+		}
 		fmt.Fprintf(&b, "| %s (`%s`) | %s | %s | %s | %s | %s | %d |\n", t.Name, t.Path, ms(t.First), ms(t.Median), ms(t.Max), ms(t.ServerMedian), ms(t.ServerMax), t.Bytes)
 	}
 	p := r.Purge
@@ -114,8 +120,8 @@ func (r *report) markdown() string {
 // write puts the section into bench/results.md (in place of an earlier
 // "## Data" section, else before the Go benchmarks or at the end) and the
 // report under "data" in bench/results.json.
-func (r *report) write(root string) error {
-	mdPath := filepath.Join(root, "bench", "results.md")
+func (r *report) write(dir string) error {
+	mdPath := filepath.Join(dir, "results.md")
 	old, err := os.ReadFile(mdPath)
 	if err != nil && !os.IsNotExist(err) {
 		return err
@@ -123,7 +129,7 @@ func (r *report) write(root string) error {
 	if err := os.WriteFile(mdPath, []byte(withSection(string(old), r.markdown())), 0o644); err != nil {
 		return err
 	}
-	jsPath := filepath.Join(root, "bench", "results.json")
+	jsPath := filepath.Join(dir, "results.json")
 	doc := map[string]json.RawMessage{}
 	if b, err := os.ReadFile(jsPath); err == nil {
 		if err := json.Unmarshal(b, &doc); err != nil {
