@@ -70,8 +70,8 @@ func TestDataBench_ASmallRunTimesEveryStaffPageAndThePurge(t *testing.T) {
 	if rep.Rows.Outbox == 0 {
 		t.Error("no outbox rows")
 	}
-	if len(rep.Pages) != 10 {
-		t.Errorf("%d pages timed, want 10", len(rep.Pages))
+	if len(rep.Pages) != 11 {
+		t.Errorf("%d pages timed, want 11", len(rep.Pages))
 	}
 	for _, p := range rep.Pages {
 		if p.Failed != "" {

@@ -53,12 +53,16 @@ func staffQueries(p probe, purgeBefore time.Time) []struct {
 		args []any
 	}
 	const inbox = `SELECT m.id, m.received_at, m.name, m.email, m.phone, m.phone_e164, m.message, m.locale, m.client_network, m.handled_at,
-	m.spam_reason, m.not_spam_at, coalesce(bool_or(o.sent_at IS NOT NULL), false), coalesce(max(o.attempts), 0)
-		FROM contact_message m LEFT JOIN mail_outbox o ON o.contact_message_id = m.id
-		WHERE %s
-		GROUP BY m.id
-		ORDER BY m.received_at DESC, m.id DESC
-		LIMIT 200`
+	m.spam_reason, m.not_spam_at, coalesce(o.sent, false), coalesce(o.attempts, 0)
+		FROM (
+			SELECT * FROM contact_message m
+			WHERE %s
+			ORDER BY m.received_at DESC, m.id DESC
+			LIMIT 200
+		) m LEFT JOIN LATERAL (
+			SELECT bool_or(o.sent_at IS NOT NULL) AS sent, max(o.attempts) AS attempts
+			FROM mail_outbox o WHERE o.contact_message_id = m.id) o ON true
+		ORDER BY m.received_at DESC, m.id DESC`
 	const oldIDs = `SELECT consent_id FROM consent_event e WHERE chosen_at < $1
 		AND NOT EXISTS (SELECT FROM consent_event l WHERE l.consent_id = e.consent_id AND l.chosen_at >= $1)`
 	return []q{
@@ -73,6 +77,7 @@ func staffQueries(p probe, purgeBefore time.Time) []struct {
 		{"every staff page: open messages in the menu", `
 		SELECT (SELECT count(*) FROM contact_message WHERE handled_at IS NULL),
 		       (SELECT count(*) FROM privacy_request WHERE status = 'queued')`, nil},
+		{"inbox: all messages", fmt.Sprintf(inbox, `true`), nil},
 		{"inbox: open messages", fmt.Sprintf(inbox, `m.handled_at IS NULL`), nil},
 		{"inbox: search (all messages)", fmt.Sprintf(inbox, `(m.name ILIKE $1 OR m.email ILIKE $1)`), []any{"%" + p.search + "%"}},
 		{"outbox", `
@@ -81,7 +86,14 @@ func staffQueries(p probe, purgeBefore time.Time) []struct {
 		{"audit log: newest entries", `
 		SELECT id, at, coalesce(staff_id, 0), staff_email, action, target, detail FROM audit_log
 		ORDER BY at DESC, id DESC LIMIT 500`, nil},
-		{"audit log: the people in it", `SELECT DISTINCT staff_email FROM audit_log ORDER BY staff_email`, nil},
+		{"audit log: the people in it", `
+		WITH RECURSIVE people AS (
+			SELECT min(staff_email) AS email FROM audit_log
+			UNION ALL
+			SELECT (SELECT min(staff_email) FROM audit_log WHERE staff_email > people.email)
+			FROM people WHERE people.email IS NOT NULL
+		)
+		SELECT email FROM people WHERE email IS NOT NULL ORDER BY email`, nil},
 		{"purge -dry-run: consent events of IDs whose last choice is old", `
 		SELECT count(*) FROM consent_event WHERE consent_id IN (` + oldIDs + `)`, []any{purgeBefore}},
 		{"purge -dry-run, as before 00017 (GROUP BY over the whole log)", `

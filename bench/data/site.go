@@ -199,8 +199,9 @@ func pages(p probe, messages int64) []page {
 	}
 	return append(list,
 		page{"consent lookup by ID", "/admin/toestemmingen?id=" + p.consentID, p.consentID},
-		page{"inbox, open messages", "/admin/berichten", "<table"},
-		page{fmt.Sprintf("inbox, search in %d messages", messages), "/admin/berichten?toon=alle&zoek=" + url.QueryEscape(p.search), p.searchShows},
+		page{"inbox, all messages (its first view)", "/admin/berichten", "<table"},
+		page{"inbox, open messages", "/admin/berichten?toon=open", "<table"},
+		page{fmt.Sprintf("inbox, search in %d messages", messages), "/admin/berichten?zoek=" + url.QueryEscape(p.search), p.searchShows},
 		page{"outbox (mail)", "/admin/mail", "<table"},
 		page{"audit log", "/admin/audit", "<table"},
 	)
