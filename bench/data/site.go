@@ -315,8 +315,10 @@ type purgeTiming struct {
 	DryOutput         string        `json:"dry_output"`
 	Real              time.Duration `json:"real_ns"`
 	RealOutput        string        `json:"real_output"`
-	ExpectedEvents    int64         `json:"expected_consent_events"`
+	ExpectedEvents    int64         `json:"expected_consent_events"` // counted just before, by GROUP BY … HAVING
 	DeletedEvents     int64         `json:"deleted_consent_events"`
+	Tombstones        int64         `json:"tombstones"`  // retention tombstones after the purge
+	LeftBehind        int64         `json:"left_behind"` // IDs past the cut-off still in the log after it
 }
 
 var deletedEventsRE = regexp.MustCompile(`(\d+) consent log entries`)
@@ -345,6 +347,7 @@ func (s *site) timePurge(ctx context.Context, conn *pgx.Conn, o options, now tim
 	p.DryMedian, p.DryMax = median(dry), slices.Max(dry)
 	logf("purge -dry-run: median %s, max %s: %s", ms(p.DryMedian), ms(p.DryMax), p.DryOutput)
 	begin := time.Now()
+	cutoff := begin.AddDate(0, 0, -p.RetainConsentDays)
 	out, err := s.command(ctx, "", env, "purge")
 	if err != nil {
 		return p, fmt.Errorf("conpro purge: %w", err)
@@ -353,7 +356,17 @@ func (s *site) timePurge(ctx context.Context, conn *pgx.Conn, o options, now tim
 	if m := deletedEventsRE.FindStringSubmatch(p.RealOutput); m != nil {
 		p.DeletedEvents, _ = strconv.ParseInt(m[1], 10, 64)
 	}
-	logf("purge: %s: %s (expected %d consent log entries)", ms(p.Real), p.RealOutput, p.ExpectedEvents)
+	// The cut-off moves with the clock: the count before may miss an ID
+	// that passed it since. What must hold: every removed entry left a
+	// tombstone, and no ID past the cut-off of the purge's start is left.
+	if err := conn.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM consent_tombstone WHERE reason = 'retention'),
+		(SELECT count(*) FROM (SELECT consent_id FROM consent_event GROUP BY consent_id HAVING max(chosen_at) < $1) o)`,
+		cutoff).Scan(&p.Tombstones, &p.LeftBehind); err != nil {
+		return p, fmt.Errorf("check the purge: %w", err)
+	}
+	logf("purge: %s: %s (counted %d consent log entries before; %d tombstones; %d IDs past the cut-off left)",
+		ms(p.Real), p.RealOutput, p.ExpectedEvents, p.Tombstones, p.LeftBehind)
 	return p, nil
 }
 
