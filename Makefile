@@ -22,10 +22,12 @@ PKG ?= ./...
 TESTFLAGS ?=
 # Time per fuzz target, e.g. make fuzz FUZZTIME=1m
 FUZZTIME ?= 10s
+# Flags of the data bench, e.g. make bench-data DATAFLAGS='-events 2000000 -runs 3'
+DATAFLAGS ?=
 # Extra govulncheck flags, e.g. make vulncheck VULNFLAGS='-show verbose'
 VULNFLAGS ?=
 
-.PHONY: help run test bench chaos audit generate check-generated lint vulncheck build fuzz clean db-start db-stop db-psql
+.PHONY: help run test bench bench-data chaos audit generate check-generated lint vulncheck build fuzz clean db-start db-stop db-psql
 
 help: ## list the targets
 	@echo 'usage: make <target> [VAR=value]'
@@ -41,16 +43,23 @@ test: ## install test deps, start the database, run the tests (PKG, TESTFLAGS; 3
 	@DATABASE_URL="$$(scripts/db.sh start)"; export DATABASE_URL; \
 	$(GO) test -count=1 -timeout 30m $(PKG) $(TESTFLAGS)
 
-# BENCHFLAGS go to bench/run, e.g. make bench BENCHFLAGS=-quick (3 s runs).
-bench: ## load bench (wrk vs net/http, nginx, pgbench) into bench/results.md, then the Go benchmarks (BENCHFLAGS, PKG, TESTFLAGS)
+# BENCHFLAGS go to bench/run, e.g. make bench BENCHFLAGS=-quick (3 s runs);
+# DATAFLAGS to bench/data, e.g. make bench-data DATAFLAGS='-events 2000000'.
+bench: ## load bench (wrk vs net/http, nginx, pgbench) into bench/results.md, then the data bench, then the Go benchmarks (BENCHFLAGS, DATAFLAGS, PKG, TESTFLAGS)
 	@scripts/bench-deps.sh
 	@mkdir -p bench/out
 	@DATABASE_URL="$$(scripts/db.sh start)"; export DATABASE_URL; \
 	$(GO) run ./bench/run $(BENCHFLAGS) | tee bench/out/report.txt; \
+	$(GO) run ./bench/data $(DATAFLAGS) 2>&1 | tee -a bench/out/report.txt; \
 	$(GO) test -run '^$$' -bench . -benchmem $(PKG) $(TESTFLAGS) | tee bench/out/gobench.txt | tee -a bench/out/report.txt
 	@{ printf '\n## Go benchmarks (hot paths, go test -bench . -benchmem)\n\n```text\n'; \
 	grep -E '^(pkg:|Benchmark)' bench/out/gobench.txt; printf '```\n'; } >>bench/results.md
 	@echo 'report: bench/results.md, bench/results.json (and bench/out/report.txt)'
+
+bench-data: ## fill a fresh database with years of data (10 million consent events by default) and time each staff page and the purge; adds "## Data" to bench/results.md (DATAFLAGS)
+	@mkdir -p bench/out
+	@DATABASE_URL="$$(scripts/db.sh start)"; export DATABASE_URL; \
+	$(GO) run ./bench/data $(DATAFLAGS)
 
 # CHAOSFLAGS go to bench/chaos, e.g. make chaos CHAOSFLAGS='-duration 90s'.
 chaos: ## two instances behind a balancer; mixed load while PostgreSQL stops/starts, one instance is killed and the other restarted; checks nothing acknowledged is lost and the limits hold; writes bench/chaos.md (CHAOSFLAGS)

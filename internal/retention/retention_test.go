@@ -149,6 +149,37 @@ func TestPurge_ManyRowsGoInBatches(t *testing.T) {
 	}
 }
 
+// 1 500 consent IDs past their period, with one, two or three old choices
+// each, take more than one batch; 1 500 others, each with one old choice and
+// one inside the period, stay whole. Every entry removed leaves a tombstone.
+func TestPurge_ManyConsentIDsGoInBatchesAndOnlyTheirs(t *testing.T) {
+	db := seed(t)
+	old := now.Add(-periods.Consent - 24*time.Hour)
+	exec(t, db, `INSERT INTO consent_event (event_id, consent_id, chosen_at, policy_version, action, categories, vendors, banner_version, locale, path, gpc, user_agent)
+		SELECT gen_random_uuid(), 'old' || lpad(i::text, 19, '0'), $1::timestamptz + k * interval '1 hour', 2, 'reject_all', '{}', '{}', 'b', 'nl', '/', false, 'UA'
+		FROM generate_series(1, 1500) i, generate_series(0, 2) k WHERE k <= i % 3`, old)
+	exec(t, db, `INSERT INTO consent_event (event_id, consent_id, chosen_at, policy_version, action, categories, vendors, banner_version, locale, path, gpc, user_agent)
+		SELECT gen_random_uuid(), 'new' || lpad(i::text, 19, '0'), t, 2, 'reject_all', '{}', '{}', 'b', 'nl', '/', false, 'UA'
+		FROM generate_series(1, 1500) i, unnest(ARRAY[$1::timestamptz, $2::timestamptz]) t`, old, now.Add(-time.Hour))
+	// 3 000 old entries of the 1 500 IDs, and the seed's 2.
+	if c, err := retention.Purge(context.Background(), db, periods, now, true); err != nil || c.ConsentEvents != 3002 {
+		t.Fatalf("dry run: %+v %v", c, err)
+	}
+	c, err := retention.Purge(context.Background(), db, periods, now, false)
+	if err != nil || c.ConsentEvents != 3002 {
+		t.Fatalf("purge: %+v %v", c, err)
+	}
+	if n := countRows(t, db, `SELECT count(*) FROM consent_event WHERE consent_id LIKE 'old%'`); n != 0 {
+		t.Errorf("%d entries of IDs past their period are left", n)
+	}
+	if n := countRows(t, db, `SELECT count(*) FROM consent_event WHERE consent_id LIKE 'new%'`); n != 3000 {
+		t.Errorf("%d entries of IDs with a recent choice are left, want all 3000", n)
+	}
+	if n := countRows(t, db, `SELECT count(*) FROM consent_tombstone WHERE reason = 'retention'`); n != 3002 {
+		t.Errorf("%d tombstones, want 3002", n)
+	}
+}
+
 func request(t *testing.T, db *postgres.DB, email string, created time.Time, verified bool) {
 	t.Helper()
 	var verifiedAt *time.Time

@@ -15,6 +15,17 @@ import (
 const inboxColumns = `m.id, m.received_at, m.name, m.email, m.phone, m.phone_e164, m.message, m.locale, m.client_network, m.handled_at,
 	m.spam_reason, m.not_spam_at, coalesce(bool_or(o.sent_at IS NOT NULL), false), coalesce(max(o.attempts), 0)`
 
+// inboxPageColumns are inboxColumns over a page of messages m and the
+// aggregate o of their mail (inboxMail).
+const inboxPageColumns = `m.id, m.received_at, m.name, m.email, m.phone, m.phone_e164, m.message, m.locale, m.client_network, m.handled_at,
+	m.spam_reason, m.not_spam_at, coalesce(o.sent, false), coalesce(o.attempts, 0)`
+
+// inboxMail is whether a message's notification went out and how often it
+// was tried, for one message m at a time.
+const inboxMail = `LEFT JOIN LATERAL (
+			SELECT bool_or(o.sent_at IS NOT NULL) AS sent, max(o.attempts) AS attempts
+			FROM mail_outbox o WHERE o.contact_message_id = m.id) o ON true`
+
 func scanInbox(row pgx.CollectableRow) (staff.InboxMessage, error) {
 	var m staff.InboxMessage
 	var network *netip.Prefix
@@ -46,14 +57,24 @@ func (db *DB) Inbox(ctx context.Context, f staff.InboxFilter) ([]staff.InboxMess
 	if !ok {
 		return nil, fmt.Errorf("read inbox: no view %q", f.State)
 	}
+	// The page of messages is chosen first (an index gives the open ones in
+	// order, the trigram indexes the ones a search finds), then each gets
+	// its mail. The search is left out when there is none, so that its
+	// plan is not the one used for every view.
+	search, args := "", []any{f.Limit}
+	if f.Search != "" {
+		search = ` AND (m.name ILIKE $2 OR m.email ILIKE $2)`
+		args = append(args, "%"+escapeLike(f.Search)+"%")
+	}
 	rows, err := db.pool.Query(ctx, `
-		SELECT `+inboxColumns+`
-		FROM contact_message m LEFT JOIN mail_outbox o ON o.contact_message_id = m.id
-		WHERE `+state+`
-		  AND ($1 = '' OR m.name ILIKE '%' || $1 || '%' OR m.email ILIKE '%' || $1 || '%')
-		GROUP BY m.id
-		ORDER BY m.received_at DESC, m.id DESC
-		LIMIT $2`, escapeLike(f.Search), f.Limit)
+		SELECT `+inboxPageColumns+`
+		FROM (
+			SELECT * FROM contact_message m
+			WHERE `+state+search+`
+			ORDER BY m.received_at DESC, m.id DESC
+			LIMIT $1
+		) m `+inboxMail+`
+		ORDER BY m.received_at DESC, m.id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read inbox: %w", err)
 	}

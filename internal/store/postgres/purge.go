@@ -95,7 +95,13 @@ func (db *DB) PurgeContactMessages(ctx context.Context, before time.Time, batch 
 // PurgeConsentEvents deletes the whole log of every consent ID whose last
 // choice was made before the given time.
 func (db *DB) PurgeConsentEvents(ctx context.Context, lastChoiceBefore time.Time, batch int, dryRun bool) (int64, error) {
-	const old = `SELECT consent_id FROM consent_event GROUP BY consent_id HAVING max(chosen_at) < $1`
+	// The IDs whose last choice is before $1: those with a choice before $1
+	// (the chosen_at index, only the old part of the log) and none since
+	// (the consent_id index, one probe each). The same IDs as GROUP BY
+	// consent_id HAVING max(chosen_at) < $1, which read the whole log; an ID
+	// with several old choices comes more than once, which IN does not mind.
+	const old = `SELECT e.consent_id FROM consent_event e WHERE e.chosen_at < $1
+		AND NOT EXISTS (SELECT FROM consent_event l WHERE l.consent_id = e.consent_id AND l.chosen_at >= $1)`
 	if dryRun {
 		n, err := db.count(ctx, `SELECT count(*) FROM consent_event WHERE consent_id IN (`+old+`)`, lastChoiceBefore)
 		if err != nil {
@@ -103,7 +109,9 @@ func (db *DB) PurgeConsentEvents(ctx context.Context, lastChoiceBefore time.Time
 		}
 		return n, nil
 	}
-	// Batches of consent IDs; each ID's entries go together.
+	// Batches of consent IDs; each ID's entries go together. A batch of
+	// $2 old choices deletes at least $2 entries, so the batches go on
+	// while old IDs are left.
 	// Each removed event leaves a tombstone: the consent log's verification
 	// tells the purge from a removal that should not have happened.
 	n, err := db.deleteInBatches(ctx, `
