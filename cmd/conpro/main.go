@@ -33,7 +33,6 @@ import (
 	"conpro/internal/locale"
 	"conpro/internal/logging"
 	"conpro/internal/mail"
-	"conpro/internal/policy"
 	"conpro/internal/privacyrequest"
 	"conpro/internal/retention"
 	"conpro/internal/scan"
@@ -257,6 +256,7 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 		RequestKeys:    privacyrequest.NewKeys(key),
 		Admin:          db,
 		Stats:          db,
+		Policies:       db,
 		Sessions:       server.NewSessions(sessionStore, cfg.Production()),
 	})
 	if err != nil {
@@ -450,7 +450,11 @@ func prepareDatabaseOnce(ctx context.Context, logger *slog.Logger, db *postgres.
 }
 
 func recordPolicyVersions(ctx context.Context, logger *slog.Logger, db *postgres.DB) error {
-	changed, err := db.RecordPolicyVersions(ctx, policy.Versions())
+	seed, err := web.SeedText()
+	if err != nil {
+		return err
+	}
+	changed, err := db.RecordPolicyVersions(ctx, seed)
 	if err != nil {
 		return err
 	}

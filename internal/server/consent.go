@@ -20,7 +20,6 @@ import (
 	"conpro/internal/consent"
 	"conpro/internal/consentlog"
 	"conpro/internal/locale"
-	"conpro/internal/policy"
 	"conpro/web"
 )
 
@@ -113,8 +112,8 @@ func gpc(r *http.Request) bool {
 
 // consentOf works out a request's consent state from its cookies, and what
 // its current consent lets pages load (nil for nothing).
-func (s *Server) consentOf(r *http.Request, c *siteCookies) (consent.State, *allowedVendors) {
-	st := consent.Evaluate(c.choice, policy.CurrentNumber(), s.cfg.ConsentMaxAge, s.now(), gpc(r))
+func (s *Server) consentOf(r *http.Request, c *siteCookies, currentPolicy int) (consent.State, *allowedVendors) {
+	st := consent.Evaluate(c.choice, currentPolicy, s.cfg.ConsentMaxAge, s.now(), gpc(r))
 	if st.Current() == nil {
 		return st, nil
 	}
@@ -143,7 +142,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	ch := consent.Choice{
 		ID:            consent.NewID(),
-		PolicyVersion: policy.CurrentNumber(),
+		PolicyVersion: visitOf(ctx).policy.current.Number,
 		Categories:    cats,
 		Vendors:       restrict,
 		Time:          s.now().UTC().Truncate(time.Second),
@@ -325,8 +324,10 @@ func (s *Server) handleReceipt(w http.ResponseWriter, r *http.Request) {
 	}
 	ch := st.Choice
 	var versions []consent.ReceiptPolicy
-	for _, v := range policy.Versions() {
-		versions = append(versions, consent.ReceiptPolicy{Number: v.Number, Date: v.Date.Format(time.DateOnly), URL: s.absURL("/privacy/versies/" + strconv.Itoa(v.Number))})
+	pv := visitOf(ctx).policy.shown()
+	for i := len(pv) - 1; i >= 0; i-- {
+		v := pv[i]
+		versions = append(versions, consent.ReceiptPolicy{Number: v.Number, Date: v.EffectiveOn.Format(time.DateOnly), URL: s.absURL("/privacy/versies/" + strconv.Itoa(v.Number))})
 	}
 	hctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	events, err := s.history.ConsentEvents(hctx, ch.ID)

@@ -47,6 +47,7 @@ var failures = []failure{
 	{err: errNotFound, status: http.StatusNotFound, title: "NotFoundTitle", text: "NotFoundText"},
 	{err: staff.ErrNotFound, status: http.StatusNotFound, title: "NotFoundTitle", text: "NotFoundText"},
 	{err: policy.ErrNotFound, status: http.StatusNotFound, title: "NotFoundTitle", text: "NotFoundText"},
+	{err: policy.ErrPublished, status: http.StatusConflict, title: "PolicyPublishedTitle", text: "PolicyPublishedText"},
 	{err: staff.ErrDisableSelf, status: http.StatusConflict, title: "DisableSelfTitle", text: "DisableSelfText"},
 	{err: errMethodNotAllowed, status: http.StatusMethodNotAllowed, title: "MethodNotAllowedTitle", text: "MethodNotAllowedText"},
 	{err: privacyrequest.ErrBadLink, status: http.StatusGone, title: "RequestBadLinkHeading", text: "RequestBadLinkText"},

@@ -39,6 +39,9 @@ type visit struct {
 	// consent lets pages load (nil without one).
 	consent consent.State
 	allowed *allowedVendors
+	// policy is what the request knows of the policy's versions, and the
+	// one in force, which its consent is judged against.
+	policy *policySnapshot
 	// vendors is false on routes that never carry vendor scripts,
 	// whatever the visitor allowed, and on error pages.
 	vendors bool
@@ -57,7 +60,7 @@ func visitOf(ctx context.Context) *visit {
 	if v, ok := ctx.Value(visitKey{}).(*visit); ok {
 		return v
 	}
-	return &visit{lang: locale.NL, consent: consent.State{Ask: consent.ReasonFirstVisit}}
+	return &visit{lang: locale.NL, consent: consent.State{Ask: consent.ReasonFirstVisit}, policy: &policySnapshot{}}
 }
 
 // requestID returns the ID of the request in ctx ("" outside a request).
@@ -83,7 +86,8 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 			lang:    s.locales.Negotiate(cookies.lang, r.Header.Get("Accept-Language")),
 			vendors: true,
 		}
-		v.consent, v.allowed = s.consentOf(r, cookies)
+		v.policy = s.policies.at(r.Context(), s.now())
+		v.consent, v.allowed = s.consentOf(r, cookies, v.policy.current.Number)
 		v.idValue[0] = v.id
 
 		h := w.Header()

@@ -34,6 +34,13 @@ const (
 	ActionLookupConsent Action = "lookup_consent"
 	ActionViewAudit     Action = "view_audit"
 	ActionVerifyLog     Action = "verify_consent_log"
+
+	ActionListPolicy     Action = "list_policy"
+	ActionNewPolicyDraft Action = "new_policy_draft"
+	ActionEditPolicy     Action = "edit_policy_draft"
+	ActionPreviewPolicy  Action = "preview_policy"
+	ActionComparePolicy  Action = "compare_policy"
+	ActionPublishPolicy  Action = "publish_policy"
 )
 
 // Actions lists every action, in the order of the staff menu: signing in,
@@ -48,6 +55,7 @@ func Actions() []Action {
 		ActionViewAudit,
 		ActionListAccounts, ActionAddAccount, ActionDisableAccount, ActionEnableAccount, ActionResetPassword,
 		ActionVerifyLog,
+		ActionListPolicy, ActionNewPolicyDraft, ActionEditPolicy, ActionPreviewPolicy, ActionComparePolicy, ActionPublishPolicy,
 	}
 }
 
