@@ -3,7 +3,10 @@ package web
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/a-h/templ"
 
 	"conpro/internal/locale"
 	"conpro/internal/policy"
@@ -36,6 +39,15 @@ type PolicyView struct {
 func NewPolicyView(ctx context.Context, t policy.Text, current int) PolicyView {
 	r, translated := t.In(string(locale.LangOf(ctx)))
 	return PolicyView{Text: t, Rendered: r, Translated: translated, Current: current}
+}
+
+// changesURL is where the change notice leads: the comparison on the
+// version's page, or in a preview the staff's comparison of the draft.
+func (v PolicyView) changesURL() templ.SafeURL {
+	if v.PreviewOf != 0 {
+		return policyURL(v.PreviewOf, "vergelijken")
+	}
+	return templ.SafeURL("/privacy/versies/" + strconv.Itoa(v.Text.Number) + "#wijzigingen")
 }
 
 func (v PolicyView) textLang(ctx context.Context) string {
