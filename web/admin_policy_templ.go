@@ -379,9 +379,9 @@ func AdminPolicy(p AdminPage, v PolicyListView) templ.Component {
 				}
 				if s.PublishedBy != "" {
 					var templ_7745c5c3_Var22 string
-					templ_7745c5c3_Var22, templ_7745c5c3_Err = templ.JoinStringErrs(" " + T(ctx, "AdminPolicyPublishedBy", map[string]any{"Who": s.PublishedBy}))
+					templ_7745c5c3_Var22, templ_7745c5c3_Err = templ.JoinStringErrs(" " + T(ctx, "AdminPolicyPublishedBy", map[string]any{"Email": s.PublishedBy}))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/admin_policy.templ`, Line: 65, Col: 86}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/admin_policy.templ`, Line: 65, Col: 88}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var22))
 					if templ_7745c5c3_Err != nil {
@@ -432,7 +432,7 @@ func AdminPolicy(p AdminPage, v PolicyListView) templ.Component {
 
 func draftTitle(ctx context.Context, d policy.Text) string {
 	if t := policy.TitleOf(d.Markdown); t != "" {
-		return T(ctx, "AdminPolicyDraftNamed", map[string]any{"Title": t})
+		return T(ctx, "AdminPolicyDraftNamed", map[string]any{"Name": t})
 	}
 	return T(ctx, "AdminPolicyDraft")
 }
@@ -650,9 +650,9 @@ func AdminPolicyEdit(p AdminPage, v PolicyEditView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var37 string
-			templ_7745c5c3_Var37, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "AdminPolicyHelpDeclaration", map[string]any{"Marker": policy.DeclarationMarker}))
+			templ_7745c5c3_Var37, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "AdminPolicyHelpDeclaration", map[string]any{"Name": policy.DeclarationMarker}))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/admin_policy.templ`, Line: 109, Col: 98}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/admin_policy.templ`, Line: 109, Col: 96}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var37))
 			if templ_7745c5c3_Err != nil {
@@ -663,9 +663,9 @@ func AdminPolicyEdit(p AdminPage, v PolicyEditView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var38 string
-			templ_7745c5c3_Var38, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "AdminPolicyHelpParties", map[string]any{"Marker": policy.PartiesMarker}))
+			templ_7745c5c3_Var38, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "AdminPolicyHelpParties", map[string]any{"Name": policy.PartiesMarker}))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/admin_policy.templ`, Line: 110, Col: 90}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/admin_policy.templ`, Line: 110, Col: 88}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var38))
 			if templ_7745c5c3_Err != nil {
