@@ -33,6 +33,8 @@ type PolicyEditView struct {
 	Base int
 	// Done is the message ID of what was just done; empty for none.
 	Done string
+	// Suggested marks a new draft the site wrote from what it knows.
+	Suggested bool
 }
 
 func (v PolicyEditView) action() templ.SafeURL {

@@ -216,3 +216,40 @@ func TestDiff_ShowsAChangedSentenceWordByWordAndNewLinesWhole(t *testing.T) {
 		t.Fatal("Changed is wrong")
 	}
 }
+
+func TestSuggest_WritesTheSitesFactsEachPassageMarkedForReviewAndCannotBePublishedSo(t *testing.T) {
+	r, err := consent.NewRegistry(func(k string) string {
+		return map[string]string{"CONPRO_GA_MEASUREMENT_ID": "G-TEST1234"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := policy.Suggest(policy.Facts{
+		Company: "Construct Professional bvba", Address: "Eikelstraat 26, 2600 Berchem-Antwerpen, België", Email: "info@conpro-bvba.be", Phone: "0484 53 27 38",
+		Contact: 730 * 24 * time.Hour, Consent: 1826 * 24 * time.Hour, Requests: 3 * 365 * 24 * time.Hour, UnverifiedRequests: 7 * 24 * time.Hour,
+		SentMail: 30 * 24 * time.Hour, ConsentMaxAge: 180 * 24 * time.Hour, Vendors: r.Active(),
+	})
+	for _, want := range []string{
+		"| Uw vraag beantwoorden |", "| 2 jaar |", "| 1826 dagen na uw laatste keuze |", "| 3 jaar; een verzoek dat u niet bevestigde 1 week |", "| 1 maand |",
+		"Uw keuze geldt 6 maanden", policy.DeclarationMarker, policy.PartiesMarker, "- **Google Analytics** (Google", "/privacy/verzoek", "/cookies",
+		"Gegevensbeschermingsautoriteit, Drukpersstraat 35, 1000 Brussel",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the suggestion lacks %q", want)
+		}
+	}
+	if policy.TitleOf(md) == "" || strings.Count(md, policy.ReviewMarker) < 6 {
+		t.Fatalf("title %q, %d passages marked", policy.TitleOf(md), strings.Count(md, policy.ReviewMarker))
+	}
+	draft, errs := policy.Form{Markdown: md, Summary: "Nieuw", EffectiveOn: "2026-12-03"}.CheckDraft()
+	if len(errs) != 0 {
+		t.Fatalf("draft: %v", errs)
+	}
+	if errs := policy.CheckPublish(draft, day("2026-12-03")); errs[policy.FieldText] != "PolicyErrReview" {
+		t.Fatalf("a suggestion with its marks is publishable: %v", errs)
+	}
+	draft.Markdown = strings.ReplaceAll(draft.Markdown, policy.ReviewMarker+" ", "")
+	if errs := policy.CheckPublish(draft, day("2026-12-03")); len(errs) != 0 {
+		t.Fatalf("read and unmarked: %v", errs)
+	}
+}

@@ -222,6 +222,9 @@ func (f Form) CheckDraft() (Text, FieldErrors) {
 // consented to the text in force then.
 func CheckPublish(t Text, today time.Time) FieldErrors {
 	errs := FieldErrors{}
+	if strings.Contains(t.Markdown, ReviewMarker) {
+		errs[FieldText] = "PolicyErrReview"
+	}
 	if t.Summary == "" {
 		errs[FieldSummary] = "PolicyErrSummaryEmpty"
 	}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 
 	"conpro/internal/brussels"
+	"conpro/internal/company"
+	"conpro/internal/locale"
 	"conpro/internal/policy"
 	"conpro/internal/staff"
 	"conpro/web"
@@ -51,10 +53,27 @@ func (s *Server) handleAdminPolicy(w http.ResponseWriter, r *http.Request) {
 
 // handleAdminPolicyNew shows a new draft that starts from the version in
 // force; nothing is kept before it is saved.
+//
+// With ?van=site the draft is the site's suggestion instead (policy.Suggest):
+// what it knows of its own processing, each passage marked for review.
 func (s *Server) handleAdminPolicyNew(w http.ResponseWriter, r *http.Request) {
 	cur := visitOf(r.Context()).policy.current
 	v := web.PolicyEditView{Form: policy.Form{Markdown: cur.Markdown, MarkdownFR: cur.MarkdownFR, MarkdownEN: cur.MarkdownEN}, Base: cur.Number}
+	if r.URL.Query().Get("van") == "site" {
+		v.Form, v.Suggested = policy.Form{Markdown: policy.Suggest(s.policyFacts())}, true
+	}
 	s.render(w, r, http.StatusOK, web.AdminPolicyEdit(s.adminPage(r, "AdminPolicyNewTitle"), v))
+}
+
+// policyFacts is what the site knows of its own processing.
+func (s *Server) policyFacts() policy.Facts {
+	r := s.cfg.Retention
+	return policy.Facts{
+		Company: company.Name, Address: company.Address(locale.NL), Email: company.Email, Phone: company.Phone,
+		Contact: r.Contact, Consent: r.Consent, Requests: r.Requests, UnverifiedRequests: r.UnverifiedRequests, SentMail: r.SentMail,
+		ConsentMaxAge: s.cfg.ConsentMaxAge,
+		Vendors:       s.vendors.Active(),
+	}
 }
 
 // policyForm reads the editor's form.

@@ -324,3 +324,37 @@ func TestPolicyVersions_FrenchAndEnglishVisitorsReadATranslationWhereOneExists(t
 		t.Error("a Dutch visitor reads the translation")
 	}
 }
+
+// Staff start a draft from what the site knows: its configured retention,
+// its services, the pages for each right and the authority, each passage
+// marked; it is not published until a person took every mark away.
+func TestPolicyVersions_ADraftFromWhatTheSiteKnowsIsPublishedOnlyOnceEveryPassageWasRead(t *testing.T) {
+	env := map[string]string{"CONPRO_RETAIN_CONTACT": "365d", "CONPRO_GA_MEASUREMENT_ID": "G-TEST1234"}
+	s, c := staffSite(t, siteOptions{env: env, now: func() time.Time { return policyDay }})
+	res := c.do(t, http.MethodGet, "/admin/beleid/nieuw?van=site", nil)
+	body := html.UnescapeString(res.Body)
+	for _, want := range []string{"Dit ontwerp schreef de site uit wat ze weet", "| 1 jaar |", "**Google Analytics** (Google", "[[partijen]]", "Gegevensbeschermingsautoriteit", "[[nakijken]]"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the suggested draft lacks %q", want)
+		}
+	}
+	md := regexp.MustCompile(`(?s)<textarea[^>]*id="tekst"[^>]*>(.*?)</textarea>`).FindStringSubmatch(res.Body)
+	if md == nil {
+		t.Fatal("no text field")
+	}
+	text := html.UnescapeString(md[1])
+	draft := writeDraft(t, c, url.Values{"tekst": {text}, "samenvatting": {"Volledig herschreven."}, "geldig_vanaf": {"2026-12-03"}})
+	if res := c.do(t, http.MethodPost, draft+"/publiceren", url.Values{}); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(html.UnescapeString(res.Body), "De tekst bevat nog passages met [[nakijken]]") {
+		t.Fatalf("a suggestion still marked: %d", res.StatusCode)
+	}
+	read := strings.ReplaceAll(text, "[[nakijken]] ", "")
+	c.do(t, http.MethodPost, draft, url.Values{"tekst": {read}, "samenvatting": {"Volledig herschreven."}, "geldig_vanaf": {"2026-12-03"}})
+	if res := c.do(t, http.MethodPost, draft+"/publiceren", url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("publish after reading: %d", res.StatusCode)
+	}
+	page := s.get(t, "/privacy")
+	if !strings.Contains(page.Body, `<td data-label="Vestiging">US (Privacy Shield)</td>`) || !strings.Contains(plainText(page.Body), "Versie 3") {
+		t.Errorf("the published suggestion lacks its services' table: %.300s", plainText(page.Body))
+	}
+}
