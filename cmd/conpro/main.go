@@ -33,7 +33,6 @@ import (
 	"conpro/internal/locale"
 	"conpro/internal/logging"
 	"conpro/internal/mail"
-	"conpro/internal/policy"
 	"conpro/internal/privacyrequest"
 	"conpro/internal/retention"
 	"conpro/internal/scan"
@@ -70,6 +69,10 @@ commands:
   admin disable-user EMAIL     disable a staff account: it cannot log in, and
                                its open sessions end
   admin enable-user EMAIL      let a disabled staff account log in again
+  policy publish -file F.md -summary S -date YYYY-MM-DD [-fr F.md] [-en F.md]
+                               publish a new version of the privacy policy,
+                               written in Markdown, in force from that day
+  policy list                  list the policy's versions and drafts
   verify-log [-json]           check that no consent event was changed or
                                removed other than by the purge or an erasure;
                                exit status 0 intact, 1 a fault (named), 2 could
@@ -91,7 +94,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		cmd = args[0]
 	}
 	switch cmd {
-	case "serve", "migrate", "purge", "admin", "verify-log", "scan":
+	case "serve", "migrate", "purge", "admin", "policy", "verify-log", "scan":
 	case "help", "-h", "-help", "--help":
 		_, err := io.WriteString(stdout, usage)
 		return err
@@ -141,6 +144,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 		return admin(ctx, args[1:], db, stdin, stdout, stderr)
+	}
+	if cmd == "policy" {
+		if err := prepareDatabaseOnce(ctx, logger, db); err != nil {
+			return err
+		}
+		return policyCommand(ctx, args[1:], cfg, db, stdout, stderr)
 	}
 	return serve(ctx, cfg, lg, db, getenv)
 }
@@ -258,6 +267,7 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 		RequestKeys:    privacyrequest.NewKeys(key),
 		Admin:          db,
 		Stats:          db,
+		Policies:       db,
 		Sessions:       server.NewSessions(sessionStore, cfg.Production()),
 	})
 	if err != nil {
@@ -460,7 +470,11 @@ func prepareDatabaseOnce(ctx context.Context, logger *slog.Logger, db *postgres.
 }
 
 func recordPolicyVersions(ctx context.Context, logger *slog.Logger, db *postgres.DB) error {
-	changed, err := db.RecordPolicyVersions(ctx, policy.Versions())
+	seed, err := web.SeedText()
+	if err != nil {
+		return err
+	}
+	changed, err := db.RecordPolicyVersions(ctx, seed)
 	if err != nil {
 		return err
 	}

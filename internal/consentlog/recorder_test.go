@@ -43,12 +43,12 @@ func registry(t *testing.T) *consent.Registry {
 }
 
 // policyVersion is the version every test event is given under.
-var policyVersion = policy.Current()
+var policyVersion = policy.Seed()
 
 // recordPolicy stores the policy version the test events refer to.
 func recordPolicy(t *testing.T, db *postgres.DB) {
 	t.Helper()
-	if _, err := db.RecordPolicyVersions(context.Background(), []policy.Version{policyVersion}); err != nil {
+	if _, err := db.RecordPolicyVersions(context.Background(), policyVersion.Text(policy.Rendered{})); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -557,7 +557,7 @@ func TestFlush_WaitsForThePolicyVersionInsteadOfRefusingTheEvent(t *testing.T) {
 	if live.Spooled() != 1 {
 		t.Fatalf("Spooled() = %d, want the event still waiting", live.Spooled())
 	}
-	if _, err := db.RecordPolicyVersions(context.Background(), policy.Versions()); err != nil {
+	if _, err := db.RecordPolicyVersions(context.Background(), policy.Seed().Text(policy.Rendered{})); err != nil {
 		t.Fatal(err)
 	}
 	if err := live.Flush(context.Background()); err != nil {

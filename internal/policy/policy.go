@@ -1,20 +1,22 @@
-// Package policy holds the versions of the company's privacy- en cookie
-// policy as structured content. Each version lives in a file of its own
-// (v2.go, …) so that publishing version 3 is one new file plus a line in
-// Versions.
+// Package policy holds the rules of the company's privacy- en cookie
+// policy and its versions: which version is in force (Current), what a
+// draft and a publication need, how two versions differ (Diff). Staff write
+// versions in Markdown (text.go); version 2, the company's first text, is
+// kept as structured content (v2.go) and becomes the first version the
+// database keeps.
 package policy
 
 import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
-	"sync"
 	"time"
 
 	"conpro/internal/consent"
 )
 
-// ErrNotFound is returned for a version number that was never published.
+// ErrNotFound is returned for a version number that was never published
+// (or a draft that does not exist).
 var ErrNotFound = errors.New("policy version not found")
 
 // CookieSectionID is the section of every version that explains cookies:
@@ -107,29 +109,22 @@ func (t PartyTable) RowsWith(location func(key string) string) [][]string {
 	return rows
 }
 
-// Versions returns every published version, oldest first.
-func Versions() []Version {
-	return []Version{version2()}
-}
+// Seed is version 2, the company's text of 5 June 2020, as the site first
+// published it: the first version the database keeps (see SeedText).
+func Seed() Version { return version2() }
 
-// Current returns the version in force: the newest one.
-func Current() Version {
-	vs := Versions()
-	return vs[len(vs)-1]
-}
-
-// CurrentNumber is the number of the version in force. Every request asks
-// for it (to judge a consent), so it is computed once.
-var CurrentNumber = sync.OnceValue(func() int { return Current().Number })
-
-// ByNumber returns the version with the given number.
-func ByNumber(n int) (Version, error) {
-	for _, v := range Versions() {
-		if v.Number == n {
-			return v, nil
-		}
+// Text is the version as the database keeps it, published, rendered as r,
+// with the digest it was first recorded with.
+func (v Version) Text(r Rendered) Text {
+	return Text{
+		Number:      v.Number,
+		Status:      Published,
+		Markdown:    v.Markdown(),
+		Summary:     v.Changes,
+		EffectiveOn: v.Date,
+		Rendered:    map[string]Rendered{"nl": r},
+		Digest:      v.Digest(),
 	}
-	return Version{}, ErrNotFound
 }
 
 // Digest is a SHA-256 over the version's whole content, party rows resolved.

@@ -48,7 +48,7 @@ func choice(t *testing.T, db *postgres.DB, consentID string, at time.Time) {
 // seed places rows on both sides of each retention limit.
 func seed(t *testing.T) *postgres.DB {
 	db := pgtest.New(t)
-	if _, err := db.RecordPolicyVersions(context.Background(), policy.Versions()); err != nil {
+	if _, err := db.RecordPolicyVersions(context.Background(), policy.Seed().Text(policy.Rendered{})); err != nil {
 		t.Fatal(err)
 	}
 	day := 24 * time.Hour

@@ -72,7 +72,7 @@ func TestAdmin_TheConsentLookupShowsTheWordsEachVisitorSaw(t *testing.T) {
 		"Schakelaar: uit Google Analytics Meet het gebruik van de website",
 		"Schakelaar: uit Meta Pixel (Facebook)",
 		"Knop: Keuze opslaan",
-		"Het privacybeleid waarnaar deze tekst verwees: versie " + strconv.Itoa(policy.Current().Number),
+		"Het privacybeleid waarnaar deze tekst verwees: versie " + strconv.Itoa(policy.Seed().Number),
 	} {
 		if !strings.Contains(latest, want) {
 			t.Errorf("the latest choice's text lacks %q:\n%s", want, latest)
@@ -93,7 +93,7 @@ func TestAdmin_TheConsentLookupShowsTheWordsEachVisitorSaw(t *testing.T) {
 		href, _ := attr(a, "href")
 		hrefs = append(hrefs, href)
 	}
-	if want := fmt.Sprintf("/privacy/versies/%d", policy.Current().Number); !slices.Equal(hrefs, []string{want}) {
+	if want := fmt.Sprintf("/privacy/versies/%d", policy.Seed().Number); !slices.Equal(hrefs, []string{want}) {
 		t.Errorf("the text's links are %q, want the policy version %s only", hrefs, want)
 	}
 	for _, tag := range []string{"form", "input", "button", "section", "h2"} {
@@ -118,7 +118,7 @@ func insertEvent(t *testing.T, s *site, consentID, bannerVersion, recordedAt str
 		INSERT INTO consent_event (event_id, consent_id, chosen_at, recorded_at, policy_version, action, categories, vendors,
 			banner_version, locale, path, gpc, client_network, user_agent)
 		VALUES (gen_random_uuid(), $1, $2::timestamptz, $2::timestamptz, $3, 'reject_all', '{}', '{}', $4, 'nl', '/', false, NULL, 'Firefox')`,
-		consentID, recordedAt, policy.Current().Number, bannerVersion)
+		consentID, recordedAt, policy.Seed().Number, bannerVersion)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestAdmin_TheConsentRecordExportsAsJSONWithWhatEachChoiceGaveAndSaw(t *test
 		_ = rows.Scan(&v)
 		versions = append(versions, v)
 	}
-	policyURL := fmt.Sprintf("https://conpro-bouw.be/privacy/versies/%d", policy.Current().Number)
+	policyURL := fmt.Sprintf("https://conpro-bouw.be/privacy/versies/%d", policy.Seed().Number)
 	for path, want := range map[string]any{
 		"schema_version":                  "conpro-consent-record-1",
 		"pii_principal_id":                id,

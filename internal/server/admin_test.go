@@ -111,6 +111,8 @@ var adminRoutes = []struct{ method, path string }{
 	{"POST", "/admin/medewerkers/1/inschakelen"}, {"GET", "/admin/medewerkers/1/wachtwoord"}, {"POST", "/admin/medewerkers/1/wachtwoord"},
 	{"GET", "/admin/naleving"}, {"POST", "/admin/naleving/controleren"}, {"POST", "/admin/uitloggen"},
 	{"GET", "/admin/diensten"}, {"POST", "/admin/diensten/google-analytics"},
+	{"GET", "/admin/beleid"}, {"GET", "/admin/beleid/nieuw"}, {"POST", "/admin/beleid/nieuw"}, {"GET", "/admin/beleid/1"}, {"POST", "/admin/beleid/1"},
+	{"GET", "/admin/beleid/1/voorbeeld"}, {"GET", "/admin/beleid/1/vergelijken"}, {"GET", "/admin/beleid/1/publiceren"}, {"POST", "/admin/beleid/1/publiceren"},
 }
 
 func TestAdmin_EveryRouteRedirectsToLoginWithoutASession(t *testing.T) {
@@ -1001,7 +1003,7 @@ func TestAdmin_TheConsentLookupExplainsTheIDAndTellsEachChoiceInPlainDutch(t *te
 	latest, first := blocks(events[0]), blocks(events[1])
 	for _, want := range []string{
 		"Aanvaardde alle cookies laatste keuze",
-		"Privacybeleid versie " + strconv.Itoa(policy.Current().Number),
+		"Privacybeleid versie " + strconv.Itoa(policy.Seed().Number),
 		"Gekozen op de pagina / (de startpagina)",
 		"Taal Nederlands",
 		"Privacysignaal van de browser (GPC of DNT) Ja: de browser vroeg om geen gegevens te verkopen of te delen",
@@ -1025,7 +1027,7 @@ func TestAdmin_TheConsentLookupExplainsTheIDAndTellsEachChoiceInPlainDutch(t *te
 	if strings.Contains(first, "laatste keuze") {
 		t.Error("the first choice is marked as the latest")
 	}
-	if !strings.Contains(res.Body, fmt.Sprintf(`href="/privacy/versies/%d"`, policy.Current().Number)) {
+	if !strings.Contains(res.Body, fmt.Sprintf(`href="/privacy/versies/%d"`, policy.Seed().Number)) {
 		t.Error("the policy version does not lead to its text")
 	}
 	for _, code := range []string{"accept_all", "save", "analytics", "ga,", "nl,"} {

@@ -113,7 +113,7 @@ func BenchmarkPageCache_HeapPerVariant(b *testing.B) {
 	}
 	var cookies []string
 	for mask := range 1 << len(active) {
-		ch := consent.Choice{ID: consent.NewID(), PolicyVersion: policy.Current().Number, Time: time.Now().UTC().Truncate(time.Second)}
+		ch := consent.Choice{ID: consent.NewID(), PolicyVersion: policy.Seed().Number, Time: time.Now().UTC().Truncate(time.Second)}
 		for i, v := range active {
 			if mask&(1<<i) != 0 {
 				ch.Vendors = append(ch.Vendors, v.Key)

@@ -19,7 +19,6 @@ import (
 	"conpro/internal/consent"
 	"conpro/internal/consentlog"
 	"conpro/internal/locale"
-	"conpro/internal/policy"
 	"conpro/web"
 )
 
@@ -116,11 +115,12 @@ func gpc(r *http.Request) bool {
 }
 
 // consentOf works out a request's consent state from its cookies under the
-// registry in force, and what its current consent lets pages load (nil for
-// nothing). A choice made before staff switched on a vendor it would cover
-// is asked again, and loads nothing until the visitor chooses.
-func (s *Server) consentOf(r *http.Request, c *siteCookies, reg *consent.Registry) (consent.State, *allowedVendors) {
-	st := consent.Evaluate(c.choice, policy.CurrentNumber(), s.cfg.ConsentMaxAge, s.now(), gpc(r))
+// registry and the policy version in force, and what its current consent
+// lets pages load (nil for nothing). A choice made before staff switched on
+// a vendor it would cover is asked again, and loads nothing until the
+// visitor chooses.
+func (s *Server) consentOf(r *http.Request, c *siteCookies, reg *consent.Registry, currentPolicy int) (consent.State, *allowedVendors) {
+	st := consent.Evaluate(c.choice, currentPolicy, s.cfg.ConsentMaxAge, s.now(), gpc(r))
 	if st.Ask == consent.ReasonNone && c.choice != nil && reg.AsksAboutNew(*c.choice) {
 		st.Ask = consent.ReasonNewVendor
 	}
@@ -153,7 +153,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	ch := consent.Choice{
 		ID:            consent.NewID(),
-		PolicyVersion: policy.CurrentNumber(),
+		PolicyVersion: visitOf(ctx).policy.current.Number,
 		Categories:    cats,
 		Vendors:       restrict,
 		Time:          s.now().UTC().Truncate(time.Second),
@@ -346,8 +346,10 @@ func (s *Server) handleReceipt(w http.ResponseWriter, r *http.Request) {
 	}
 	ch := st.Choice
 	var versions []consent.ReceiptPolicy
-	for _, v := range policy.Versions() {
-		versions = append(versions, consent.ReceiptPolicy{Number: v.Number, Date: v.Date.Format(time.DateOnly), URL: s.absURL("/privacy/versies/" + strconv.Itoa(v.Number))})
+	pv := visitOf(ctx).policy.shown()
+	for i := len(pv) - 1; i >= 0; i-- {
+		v := pv[i]
+		versions = append(versions, consent.ReceiptPolicy{Number: v.Number, Date: v.EffectiveOn.Format(time.DateOnly), URL: s.absURL("/privacy/versies/" + strconv.Itoa(v.Number))})
 	}
 	hctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	events, err := s.history.ConsentEvents(hctx, ch.ID)

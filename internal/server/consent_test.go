@@ -1145,7 +1145,7 @@ func TestConsent_ARefusalIsNotAskedAgainAfterAPolicyChangeButAGrantIs(t *testing
 	now := time.Now()
 	clock := func() time.Time { return now }
 	s := newSite(t, siteOptions{env: allVendors, now: clock})
-	old := policy.Current().Number - 1
+	old := policy.Seed().Number - 1
 	refused := s.codec.Encode(consent.Choice{ID: consent.NewID(), PolicyVersion: old, Time: now.Add(-24 * time.Hour).Truncate(time.Second)})
 	granted := s.codec.Encode(consent.Choice{ID: consent.NewID(), PolicyVersion: old, Categories: []consent.Category{consent.Analytics},
 		Vendors: []string{"google-analytics"}, Time: now.Add(-24 * time.Hour).Truncate(time.Second)})

@@ -51,6 +51,7 @@ var failures = []failure{
 	{err: errNotAConsentID, status: http.StatusBadRequest, title: "AdminConsentErrIDTitle", text: "AdminConsentErrID"},
 	{err: errNoChoices, status: http.StatusNotFound, title: "AdminConsentNoneTitle", text: "AdminConsentNone"},
 	{err: policy.ErrNotFound, status: http.StatusNotFound, title: "NotFoundTitle", text: "NotFoundText"},
+	{err: policy.ErrPublished, status: http.StatusConflict, title: "PolicyPublishedTitle", text: "PolicyPublishedText"},
 	{err: staff.ErrDisableSelf, status: http.StatusConflict, title: "DisableSelfTitle", text: "DisableSelfText"},
 	{err: errMethodNotAllowed, status: http.StatusMethodNotAllowed, title: "MethodNotAllowedTitle", text: "MethodNotAllowedText"},
 	{err: privacyrequest.ErrBadLink, status: http.StatusGone, title: "RequestBadLinkHeading", text: "RequestBadLinkText"},

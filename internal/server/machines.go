@@ -12,7 +12,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"conpro/internal/company"
-	"conpro/internal/policy"
 )
 
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
@@ -67,19 +66,20 @@ func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 		XMLNS   string   `xml:"xmlns,attr"`
 		URLs    []url    `xml:"url"`
 	}
-	current := policy.Current()
+	pv := visitOf(r.Context()).policy
+	current := pv.current
 	set := urlset{XMLNS: "http://www.sitemaps.org/schemas/sitemap/0.9"}
 	set.URLs = append(set.URLs,
 		url{Loc: s.absURL("/")},
 		url{Loc: s.absURL("/contact")},
-		url{Loc: s.absURL("/privacy"), LastMod: current.Date.Format(time.DateOnly)},
-		url{Loc: s.absURL("/privacy/versies"), LastMod: current.Date.Format(time.DateOnly)},
+		url{Loc: s.absURL("/privacy"), LastMod: current.EffectiveOn.Format(time.DateOnly)},
+		url{Loc: s.absURL("/privacy/versies"), LastMod: current.EffectiveOn.Format(time.DateOnly)},
 	)
-	for _, v := range policy.Versions() {
+	for _, v := range pv.shown() {
 		if v.Number == current.Number {
 			continue // the same text as /privacy
 		}
-		set.URLs = append(set.URLs, url{Loc: s.absURL("/privacy/versies/" + strconv.Itoa(v.Number)), LastMod: v.Date.Format(time.DateOnly)})
+		set.URLs = append(set.URLs, url{Loc: s.absURL("/privacy/versies/" + strconv.Itoa(v.Number)), LastMod: v.EffectiveOn.Format(time.DateOnly)})
 	}
 	out, err := xml.MarshalIndent(set, "", "  ")
 	if err != nil {

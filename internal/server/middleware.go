@@ -42,6 +42,9 @@ type visit struct {
 	// registry is the consent registry in force when the request came:
 	// everything the request renders and decides uses this one.
 	registry *consent.Registry
+	// policy is what the request knows of the policy's versions, and the
+	// one in force, which its consent is judged against.
+	policy *policySnapshot
 	// vendors is false on routes that never carry vendor scripts,
 	// whatever the visitor allowed, and on error pages.
 	vendors bool
@@ -60,7 +63,7 @@ func visitOf(ctx context.Context) *visit {
 	if v, ok := ctx.Value(visitKey{}).(*visit); ok {
 		return v
 	}
-	return &visit{lang: locale.NL, consent: consent.State{Ask: consent.ReasonFirstVisit}, registry: noVendors}
+	return &visit{lang: locale.NL, consent: consent.State{Ask: consent.ReasonFirstVisit}, registry: noVendors, policy: &policySnapshot{}}
 }
 
 // noVendors is the registry of a request that did not go through
@@ -98,7 +101,8 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 			lang:    s.locales.Negotiate(cookies.lang, r.Header.Get("Accept-Language")),
 			vendors: true,
 		}
-		v.consent, v.allowed = s.consentOf(r, cookies, reg)
+		v.policy = s.policies.at(r.Context(), s.now())
+		v.consent, v.allowed = s.consentOf(r, cookies, reg, v.policy.current.Number)
 		v.idValue[0] = v.id
 
 		h := w.Header()

@@ -164,11 +164,14 @@ type variant struct {
 	ask     consent.Reason
 	gpc     bool
 	grants  string // codes of the granted vendors
+	// policy is the version in force: once another takes effect, no page
+	// of the one before is served.
+	policy int
 }
 
 func variantOf(r *http.Request) variant {
 	v := visitOf(r.Context())
-	key := variant{vendors: v.registry, path: r.URL.Path, lang: v.lang, ask: v.consent.Ask, gpc: v.consent.GPC}
+	key := variant{vendors: v.registry, path: r.URL.Path, lang: v.lang, ask: v.consent.Ask, gpc: v.consent.GPC, policy: v.policy.current.Number}
 	if v.vendors && v.allowed != nil {
 		key.grants = v.allowed.grants
 	}

@@ -15,17 +15,28 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, web.Home(s.page(w, r, "HomeTitle", "HomeDescription")))
 }
 
+// handlePolicy shows the version in force, with the notice of what changed
+// when it replaced another.
 func (s *Server) handlePolicy(w http.ResponseWriter, r *http.Request) {
-	v := policy.Current()
+	pv := visitOf(r.Context()).policy
+	v := web.NewPolicyView(r.Context(), pv.current, pv.current.Number)
 	decl := s.declaration(r.Context())
-	s.render(w, r, http.StatusOK, web.PolicyPage(s.page(w, r, "PolicyTitle", "PolicyDescription"), v, v.Number, &decl))
+	v.Declaration = &decl
+	if _, ok := policy.Previous(pv.versions, pv.current); ok && pv.current.Summary != "" {
+		v.ChangeNotice = true
+	}
+	s.render(w, r, http.StatusOK, web.PolicyPage(s.page(w, r, "PolicyTitle", "PolicyDescription"), v))
 }
 
 func (s *Server) handlePolicyVersions(w http.ResponseWriter, r *http.Request) {
+	pv := visitOf(r.Context()).policy
 	p := s.page(w, r, "VersionsTitle", "")
-	s.render(w, r, http.StatusOK, web.PolicyVersions(p, policy.Versions(), policy.Current().Number))
+	s.render(w, r, http.StatusOK, web.PolicyVersions(p, pv.shown(), pv.current.Number))
 }
 
+// handlePolicyVersion shows a version in force or before, with what it
+// changed against the version before it. A scheduled version is not shown
+// before its day.
 func (s *Server) handlePolicyVersion(w http.ResponseWriter, r *http.Request) {
 	raw := chi.URLParam(r, "number")
 	n, err := strconv.Atoi(raw)
@@ -33,24 +44,26 @@ func (s *Server) handlePolicyVersion(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errNotFound)
 		return
 	}
-	v, err := policy.ByNumber(n)
-	if err != nil {
-		s.fail(w, r, err)
+	pv := visitOf(r.Context()).policy
+	t, ok := pv.byNumber(n)
+	if !ok || n > pv.current.Number {
+		s.fail(w, r, policy.ErrNotFound)
 		return
 	}
 	p := s.page(w, r, "", "PolicyDescription")
 	p.Title = locale.T(r.Context(), "PolicyVersionTitle", map[string]any{"Number": n})
-	current := policy.Current().Number
-	if n == current {
+	v := web.NewPolicyView(r.Context(), t, pv.current.Number)
+	if n == pv.current.Number {
 		// The current text has one address; this copy points search engines there.
 		p.Canonical = s.absURL("/privacy")
-	}
-	var decl *web.Declaration
-	if n == current {
 		d := s.declaration(r.Context())
-		decl = &d
+		v.Declaration = &d
 	}
-	s.render(w, r, http.StatusOK, web.PolicyPage(p, v, current, decl))
+	if prev, ok := policy.Previous(pv.versions, t); ok {
+		v.Previous = prev.Number
+		v.Diff = policy.Diff(prev.Markdown, t.Markdown)
+	}
+	s.render(w, r, http.StatusOK, web.PolicyPage(p, v))
 }
 
 // handleLanguage remembers the visitor's choice of interface language in a

@@ -102,6 +102,8 @@ type Deps struct {
 	Admin    AdminStore
 	Stats    StatsStore
 	Sessions *scs.SessionManager
+	// Policies keeps the policy's versions and drafts.
+	Policies PolicyStore
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -149,6 +151,10 @@ type Server struct {
 	consentLimiter, contactLimiter, requestLimiter, loginLimiter, reportLimiter *ratelimit.Limiter
 
 	pages *pageCache
+	// policies are the published versions of the policy (policies.go);
+	// policyStore keeps them and the drafts.
+	policies    *policyVersions
+	policyStore PolicyStore
 	// robots is robots.txt, made once from the routes (see disallowed).
 	robots []byte
 	// shownVersions memoises the digest of the banner per registry,
@@ -211,6 +217,12 @@ func New(d Deps) (http.Handler, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	seed, err := web.SeedText()
+	if err != nil {
+		return nil, err
+	}
+	s.policyStore = d.Policies
+	s.policies = &policyVersions{store: d.Policies, seed: seed, log: s.log, now: s.now}
 	handler, routes := s.routes()
 	if s.robots, err = s.robotsTxt(routes); err != nil {
 		return nil, err

@@ -23,7 +23,6 @@ import (
 	"conpro/internal/locale"
 	"conpro/internal/logging"
 	"conpro/internal/pgtest"
-	"conpro/internal/policy"
 	"conpro/internal/privacyrequest"
 	"conpro/internal/server"
 	"conpro/internal/store/postgres"
@@ -125,7 +124,11 @@ func newSite(t testing.TB, opts siteOptions) *site {
 		}
 		t.Cleanup(db.Close)
 		// As the server does at start.
-		if _, err := db.RecordPolicyVersions(context.Background(), policy.Versions()); err != nil {
+		seed, err := web.SeedText()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.RecordPolicyVersions(context.Background(), seed); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -215,6 +218,7 @@ func newSite(t testing.TB, opts siteOptions) *site {
 		RequestKeys:    privacyrequest.NewKeys(cfg.CookieKey),
 		Admin:          db,
 		Stats:          db,
+		Policies:       db,
 		Sessions:       server.NewSessions(pgxstore.NewWithCleanupInterval(db.Pool(), 0), cfg.Production()),
 		Now:            opts.now,
 	})

@@ -35,6 +35,13 @@ const (
 	ActionExportConsent Action = "export_consent"
 	ActionViewAudit     Action = "view_audit"
 	ActionVerifyLog     Action = "verify_consent_log"
+
+	ActionListPolicy     Action = "list_policy"
+	ActionNewPolicyDraft Action = "new_policy_draft"
+	ActionEditPolicy     Action = "edit_policy_draft"
+	ActionPreviewPolicy  Action = "preview_policy"
+	ActionComparePolicy  Action = "compare_policy"
+	ActionPublishPolicy  Action = "publish_policy"
 )
 
 // Actions lists every action, in the order of the staff menu: signing in,
@@ -50,6 +57,7 @@ func Actions() []Action {
 		ActionListAccounts, ActionAddAccount, ActionDisableAccount, ActionEnableAccount, ActionResetPassword,
 		ActionVerifyLog,
 		ActionServiceOn, ActionServiceOff, ActionServiceID, ActionServiceLocation,
+		ActionListPolicy, ActionNewPolicyDraft, ActionEditPolicy, ActionPreviewPolicy, ActionComparePolicy, ActionPublishPolicy,
 	}
 }
 

@@ -11,13 +11,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
-	"conpro/internal/policy"
 	"conpro/migrations"
 )
 
@@ -128,30 +126,4 @@ func (db *DB) MigrationVersion(ctx context.Context) (applied, latest int64, err 
 		latest = srcs[len(srcs)-1].Version
 	}
 	return applied, latest, nil
-}
-
-func (db *DB) RecordPolicyVersions(ctx context.Context, versions []policy.Version) (changed []int, err error) {
-	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		for _, v := range versions {
-			digest := v.Digest()
-			_, err := tx.Exec(ctx, `
-				INSERT INTO policy_version (number, published_on, content_sha256)
-				VALUES ($1, $2, $3)
-				ON CONFLICT (number) DO NOTHING`,
-				v.Number, v.Date, digest[:])
-			if err != nil {
-				return fmt.Errorf("record policy version %d: %w", v.Number, err)
-			}
-			var stored []byte
-			err = tx.QueryRow(ctx, `SELECT content_sha256 FROM policy_version WHERE number = $1`, v.Number).Scan(&stored)
-			if err != nil {
-				return fmt.Errorf("read policy version %d: %w", v.Number, err)
-			}
-			if string(stored) != string(digest[:]) {
-				changed = append(changed, v.Number)
-			}
-		}
-		return nil
-	})
-	return changed, err
 }

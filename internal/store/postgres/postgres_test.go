@@ -62,19 +62,19 @@ func TestOpen_DoesNotRepeatAMalformedURL(t *testing.T) {
 func TestRecordPolicyVersions_NoticesATextChangedUnderTheSameNumber(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.New(t)
-	v2 := policy.Current()
+	v2 := policy.Seed()
 
-	changed, err := db.RecordPolicyVersions(ctx, []policy.Version{v2})
+	changed, err := db.RecordPolicyVersions(ctx, v2.Text(policy.Rendered{}))
 	if err != nil || len(changed) != 0 {
 		t.Fatalf("first record: %v, %v", changed, err)
 	}
-	changed, err = db.RecordPolicyVersions(ctx, []policy.Version{policy.Current()})
+	changed, err = db.RecordPolicyVersions(ctx, policy.Seed().Text(policy.Rendered{}))
 	if err != nil || len(changed) != 0 {
 		t.Fatalf("same text again: %v, %v", changed, err)
 	}
-	edited := policy.Current()
+	edited := policy.Seed()
 	edited.Sections[0].Blocks = append(edited.Sections[0].Blocks, policy.Paragraph{Text: "Stilletjes toegevoegd."})
-	changed, err = db.RecordPolicyVersions(ctx, []policy.Version{edited})
+	changed, err = db.RecordPolicyVersions(ctx, edited.Text(policy.Rendered{}))
 	if err != nil || !slices.Equal(changed, []int{v2.Number}) {
 		t.Fatalf("edited text: %v, %v", changed, err)
 	}

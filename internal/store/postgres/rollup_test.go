@@ -327,7 +327,7 @@ func TestMigration15_CountsTheHistoryAlreadyThere(t *testing.T) {
 	if _, err := provider.DownTo(ctx, 14); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.RecordPolicyVersions(ctx, policy.Versions()); err != nil {
+	if _, err := db.RecordPolicyVersions(ctx, policy.Seed().Text(policy.Rendered{})); err != nil {
 		t.Fatal(err)
 	}
 	choose(t, db, "old", "2025-03-29T23:30:00Z", "accept_all", "analytics", "advertising", "social")
