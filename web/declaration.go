@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"conpro/internal/consent"
-	"conpro/internal/policy"
 )
 
 // Declaration is the generated cookie declaration: every cookie the site
@@ -26,14 +25,15 @@ func NewDeclaration(r *consent.Registry, site []consent.SiteCookie) Declaration 
 	return Declaration{Site: site, Vendors: r.Active(), Location: r.Location}
 }
 
-// partyRows are a policy party table's rows: with the current description
-// of each party when the page shows the current declaration (decl), as the
-// version wrote them otherwise.
-func partyRows(t policy.PartyTable, decl *Declaration) [][]string {
-	if decl == nil || decl.Location == nil {
-		return t.Rows()
+// locationOf says where a vendor is established and on what transfer
+// basis, as staff describe it now.
+func (d Declaration) locationOf(v consent.Vendor) string {
+	if d.Location != nil {
+		if l := d.Location(v.Key); l != "" {
+			return l
+		}
 	}
-	return t.RowsWith(decl.Location)
+	return v.Location
 }
 
 // VendorRowsID is the anchor of a vendor's rows in the declaration on

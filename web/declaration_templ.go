@@ -148,7 +148,7 @@ func CookieDeclaration(d Declaration) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = declarationParty(v.Name, v.Company+", "+v.Location, v.Category, T(ctx, v.PurposeID)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = declarationParty(v.Name, v.Company+", "+d.locationOf(v), v.Category, T(ctx, v.PurposeID)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
