@@ -40,12 +40,20 @@ type Recorder struct {
 	// earlier processes or are being replayed.
 	pending string
 	mu      sync.Mutex // serialises appends and the rotation of pending
+	// queue holds the clicks waiting to be written; writers counts the
+	// writes under way (see Record).
+	qmu     sync.Mutex
+	queue   []*click
+	writers int
 	flushMu sync.Mutex // one replay at a time
 	spooled atomic.Int64
 	kick    chan struct{}
 	// DirectTimeout bounds the attempt to write straight to the store, so a
 	// hanging database does not hold the visitor's click.
 	DirectTimeout time.Duration
+	// Writers bounds the writes to the database under way at once (see
+	// Record).
+	Writers int
 	// MaxSpooled bounds the events waiting in the spool, so that a flood of
 	// clicks during an outage cannot fill the disk. Past it, Record returns
 	// ErrSpoolFull.
@@ -93,6 +101,7 @@ func New(store Store, sealer *Sealer, dir string, logger *slog.Logger) (*Recorde
 		kick:          make(chan struct{}, 1),
 		DirectTimeout: 3 * time.Second,
 		MaxSpooled:    DefaultMaxSpooled,
+		Writers:       DefaultWriters,
 	}
 	// Pending files in the folder were left by earlier processes (each
 	// instance has a folder of its own): replay them right away.
@@ -127,11 +136,98 @@ func sanitizeName(s string) string {
 // Record stores one event. It returns nil once the event is safe: in the
 // database, or synced to the spool file. An error means neither worked; it
 // wraps ErrSpoolFull when the spool had no room.
+//
+// Clicks that arrive while earlier ones are being written wait and are
+// written together, in one statement (group commit): under load the
+// database commits once for many clicks instead of once each, and no click
+// waits for more than the write before its own. At most Writers writes run
+// at once.
 func (r *Recorder) Record(ctx context.Context, e consent.Event) error {
 	e.Seal = r.sealer.Seal(e)
+	c := &click{event: e, done: make(chan error, 1)}
+	r.qmu.Lock()
+	r.queue = append(r.queue, c)
+	lead := r.writers < r.Writers
+	if lead {
+		r.writers++
+	}
+	r.qmu.Unlock()
+	if lead {
+		// This click's request writes what waits, its own click included,
+		// and leaves any clicks that came meanwhile to a writer of their own.
+		if r.writeNext(ctx) {
+			go r.writeAll(context.WithoutCancel(ctx))
+		}
+	}
+	return <-c.done
+}
+
+// click is a choice waiting to be written, and where its outcome goes.
+type click struct {
+	event consent.Event
+	done  chan error
+}
+
+// maxBatch is the most clicks one write takes.
+const maxBatch = 64
+
+// DefaultWriters is Writers unless the caller sets another: a few writes
+// at once keep the database busy while each waits for its commit, and
+// leave the pool's other connections to the rest of the site.
+const DefaultWriters = 4
+
+// writeAll writes until no click waits.
+func (r *Recorder) writeAll(ctx context.Context) {
+	for r.writeNext(ctx) {
+	}
+}
+
+// writeNext writes the clicks that wait (up to maxBatch) and reports
+// whether more wait; when none does, the writer stops counting as one.
+func (r *Recorder) writeNext(ctx context.Context) (more bool) {
+	r.qmu.Lock()
+	n := min(len(r.queue), maxBatch)
+	batch := slices.Clone(r.queue[:n])
+	r.queue = slices.Delete(r.queue, 0, n)
+	r.qmu.Unlock()
+	if n > 0 {
+		r.write(ctx, batch)
+	}
+
+	r.qmu.Lock()
+	defer r.qmu.Unlock()
+	if len(r.queue) == 0 {
+		r.writers--
+		return false
+	}
+	return true
+}
+
+// write stores a batch of clicks and tells each its outcome.
+func (r *Recorder) write(ctx context.Context, batch []*click) {
+	events := make([]consent.Event, len(batch))
+	for i, c := range batch {
+		events[i] = c.event
+	}
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.DirectTimeout)
-	err := r.store.InsertConsentEvents(dctx, []consent.Event{e})
+	err := r.store.InsertConsentEvents(dctx, events)
+	if err != nil && errors.Is(err, ErrRefused) && len(batch) > 1 {
+		// The database refuses one of them: the others must not share its
+		// fate, so each is written on its own.
+		for _, c := range batch {
+			c.done <- r.settle(ctx, c.event, r.store.InsertConsentEvents(dctx, []consent.Event{c.event}))
+		}
+	} else {
+		for _, c := range batch {
+			c.done <- r.settle(ctx, c.event, err)
+		}
+	}
 	cancel()
+}
+
+// settle is the outcome of a click the database did (err == nil) or did
+// not take: spooled, or an error when the spool failed too.
+func (r *Recorder) settle(ctx context.Context, e consent.Event, err error) error {
 	if err == nil {
 		return nil
 	}

@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -619,5 +621,110 @@ func TestNew_RefusesASpoolFolderItCannotWriteTo(t *testing.T) {
 	_, err := consentlog.New(nil, consentlog.NewSealer([]byte("test key")), "/proc/1", discard)
 	if err == nil || !strings.Contains(err.Error(), "/proc/1 is not writable") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// countingStore counts the writes that reach the database.
+type countingStore struct {
+	consentlog.Store
+	writes atomic.Int64
+}
+
+func (s *countingStore) InsertConsentEvents(ctx context.Context, es []consent.Event) error {
+	s.writes.Add(1)
+	return s.Store.InsertConsentEvents(ctx, es)
+}
+
+// Many clicks at once are each stored once and acknowledged only then, and
+// they share writes: the database commits far fewer times than there were
+// clicks.
+func TestRecord_ClicksAtOnceShareWritesAndAreEachStored(t *testing.T) {
+	db := liveDB(t)
+	store := &countingStore{Store: db}
+	dir := t.TempDir()
+	r := newRecorder(t, store, dir)
+	const clicks = 300
+	var all []consent.Event
+	for range clicks / 3 {
+		all = append(all, events(t, 3)...)
+	}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make(chan error, clicks)
+	for _, e := range all {
+		wg.Go(func() {
+			<-start
+			errs <- r.Record(context.Background(), e)
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < clicks; i += 3 {
+		assertStored(t, db, all[i:i+3])
+	}
+	if w := store.writes.Load(); w >= clicks/2 {
+		t.Errorf("%d writes for %d clicks at once", w, clicks)
+	}
+	assertSpoolEmpty(t, r, dir)
+}
+
+// gatedStore holds every write until it is opened.
+type gatedStore struct {
+	consentlog.Store
+	waiting atomic.Int64
+	open    chan struct{}
+}
+
+func (s *gatedStore) InsertConsentEvents(ctx context.Context, es []consent.Event) error {
+	s.waiting.Add(1)
+	<-s.open
+	return s.Store.InsertConsentEvents(ctx, es)
+}
+
+// An event the database refuses does not take the clicks written with it
+// along: they are stored, it alone goes to the spool.
+func TestRecord_ARefusedEventDoesNotHoldBackTheOthersWrittenWithIt(t *testing.T) {
+	db := liveDB(t)
+	store := &gatedStore{Store: db, open: make(chan struct{})}
+	dir := t.TempDir()
+	r := newRecorder(t, store, dir)
+	r.DirectTimeout = 10 * time.Second
+	r.Writers = 1
+	var wg sync.WaitGroup
+	recordAll := func(es ...consent.Event) {
+		for _, e := range es {
+			wg.Go(func() {
+				if err := r.Record(context.Background(), e); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+	}
+	// An earlier click keeps the one writer busy...
+	recordAll(events(t, 1)...)
+	for store.waiting.Load() < 1 {
+		time.Sleep(time.Millisecond)
+	}
+	// ...so these wait, and are written together once it is free.
+	good := events(t, 3)
+	bad := events(t, 1)[0]
+	bad.Locale = "xx" // the table's check refuses it
+	recordAll(append(slices.Clone(good), bad)...)
+	time.Sleep(100 * time.Millisecond)
+	close(store.open)
+	wg.Wait()
+	// The earlier click, the four together, then each of them alone.
+	if w := store.waiting.Load(); w != 6 {
+		t.Errorf("%d writes, want 6: the waiting clicks were not written together first", w)
+	}
+	assertStored(t, db, good)
+	if ids := spooledIDs(t, dir); len(ids) != 1 || ids[0] != bad.ID {
+		t.Errorf("spooled %v, want only the refused event %s", ids, bad.ID)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,27 +17,24 @@ import (
 	"conpro/internal/consentlog"
 )
 
-// InsertConsentEvents appends events to the proof-of-consent log in one
-// transaction. An event already stored (same ID, replayed from the spool)
-// is skipped, so recording is idempotent.
+// InsertConsentEvents stores events, skipping any already stored (a spool
+// replayed twice). All or none: up to insertChunk events are one statement;
+// more are written in one transaction.
 func (db *DB) InsertConsentEvents(ctx context.Context, events []consent.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
-	if len(events) == 1 {
-		// A click: one statement, no transaction around it.
-		if _, err := db.pool.Exec(ctx, insertConsentEvent, consentEventArgs(events[0])...); err != nil {
-			return fmt.Errorf("insert consent event: %w", refusedData(err))
+	if len(events) <= insertChunk {
+		if _, err := db.pool.Exec(ctx, insertStatements[len(events)], consentEventsArgs(events)...); err != nil {
+			return fmt.Errorf("insert consent events: %w", refusedData(err))
 		}
 		return nil
 	}
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		batch := &pgx.Batch{}
-		for _, e := range events {
-			batch.Queue(insertConsentEvent, consentEventArgs(e)...)
-		}
-		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-			return fmt.Errorf("insert consent events: %w", refusedData(err))
+		for chunk := range slices.Chunk(events, insertChunk) {
+			if _, err := tx.Exec(ctx, insertStatements[len(chunk)], consentEventsArgs(chunk)...); err != nil {
+				return fmt.Errorf("insert consent events: %w", refusedData(err))
+			}
 		}
 		return nil
 	})
@@ -57,11 +56,47 @@ func refusedData(err error) error {
 	return err
 }
 
-const insertConsentEvent = `
-	INSERT INTO consent_event (event_id, consent_id, chosen_at, policy_version, action,
-		categories, vendors, banner_version, locale, path, gpc, client_network, user_agent, seal)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-	ON CONFLICT (event_id) DO NOTHING`
+// insertChunk is the most events one statement inserts (14 parameters
+// each; PostgreSQL takes at most 65 535).
+const insertChunk = 64
+
+// insertStatements are the INSERT statements for 1 to insertChunk events,
+// made once: pgx prepares each the first time it is used.
+var insertStatements = func() []string {
+	out := make([]string, insertChunk+1)
+	for n := 1; n <= insertChunk; n++ {
+		var b strings.Builder
+		b.WriteString(`INSERT INTO consent_event (event_id, consent_id, chosen_at, policy_version, action,
+		categories, vendors, banner_version, locale, path, gpc, client_network, user_agent, seal) VALUES `)
+		for i := range n {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('(')
+			for j := range eventColumns {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("$" + strconv.Itoa(i*eventColumns+j+1))
+			}
+			b.WriteByte(')')
+		}
+		b.WriteString(" ON CONFLICT (event_id) DO NOTHING")
+		out[n] = b.String()
+	}
+	return out
+}()
+
+// eventColumns is how many values one event inserts.
+const eventColumns = 14
+
+func consentEventsArgs(events []consent.Event) []any {
+	args := make([]any, 0, len(events)*eventColumns)
+	for _, e := range events {
+		args = append(args, consentEventArgs(e)...)
+	}
+	return args
+}
 
 func consentEventArgs(e consent.Event) []any {
 	cats := make([]string, len(e.Categories))
