@@ -23,7 +23,7 @@ func TestDataBench_ASmallRunTimesEveryStaffPageAndThePurge(t *testing.T) {
 		t.Skip("builds the server and fills a database")
 	}
 	if os.Getenv("DATABASE_URL") == "" {
-		t.Skip("DATABASE_URL is not set (make test starts the local database)")
+		t.Fatal("DATABASE_URL is not set: run the tests with `make test`, which starts a local PostgreSQL")
 	}
 	root, err := findRoot()
 	if err != nil {

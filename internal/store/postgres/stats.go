@@ -122,7 +122,7 @@ func countClosedDays(ctx context.Context, q querier, from, to string) error {
 			WHERE s.on_day >= $1::date AND s.on_day <= least($2::date, first_open.on_day - 1)
 			RETURNING s.on_day
 		),
-		todo AS (
+		to_count AS (
 			SELECT on_day FROM stale
 			UNION
 			SELECT d.on_day
@@ -135,7 +135,7 @@ func countClosedDays(ctx context.Context, q querier, from, to string) error {
 		INSERT INTO consent_day (on_day, visitors, accepted, refused, customised, granted)
 		SELECT t.on_day, coalesce(f.visitors, 0), coalesce(f.accepted, 0), coalesce(f.refused, 0),
 			coalesce(f.customised, 0), coalesce(f.granted, '{}')
-		FROM todo AS t
+		FROM to_count AS t
 		LEFT JOIN LATERAL consent_day_figures(t.on_day, t.on_day) AS f ON true
 		ON CONFLICT (on_day) DO UPDATE SET
 			visitors = excluded.visitors, accepted = excluded.accepted, refused = excluded.refused,
