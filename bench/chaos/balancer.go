@@ -29,7 +29,11 @@ const instanceHeader = "X-Chaos-Instance"
 
 func newBalancer(instances ...*site) *balancer {
 	return &balancer{instances: instances, transport: &http.Transport{
-		MaxIdleConnsPerHost:   64,
+		// A connection of its own per request: a kept-alive connection that
+		// an instance closes as it drains for a restart would race the next
+		// POST sent on it (a 502 no fault of the site's); a new connection
+		// waits in the instance's socket queue until a process accepts it.
+		DisableKeepAlives:     true,
 		ResponseHeaderTimeout: 30 * time.Second,
 		DialContext:           (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
 	}}
