@@ -258,6 +258,7 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 		RequestKeys:    privacyrequest.NewKeys(key),
 		Admin:          db,
 		Stats:          db,
+		Media:          db,
 		Sessions:       server.NewSessions(sessionStore, cfg.Production()),
 	})
 	if err != nil {

@@ -110,6 +110,7 @@ var adminRoutes = []struct{ method, path string }{
 	{"GET", "/admin/audit"}, {"GET", "/admin/medewerkers"}, {"POST", "/admin/medewerkers"}, {"POST", "/admin/medewerkers/1/uitschakelen"},
 	{"POST", "/admin/medewerkers/1/inschakelen"}, {"GET", "/admin/medewerkers/1/wachtwoord"}, {"POST", "/admin/medewerkers/1/wachtwoord"},
 	{"GET", "/admin/naleving"}, {"POST", "/admin/naleving/controleren"}, {"POST", "/admin/uitloggen"},
+	{"GET", "/admin/media"}, {"POST", "/admin/media"}, {"POST", "/admin/media/1/verwijderen"},
 }
 
 func TestAdmin_EveryRouteRedirectsToLoginWithoutASession(t *testing.T) {

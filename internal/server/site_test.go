@@ -199,6 +199,7 @@ func newSite(t testing.TB, opts siteOptions) *site {
 		RequestKeys:    privacyrequest.NewKeys(cfg.CookieKey),
 		Admin:          db,
 		Stats:          db,
+		Media:          db,
 		Sessions:       server.NewSessions(pgxstore.NewWithCleanupInterval(db.Pool(), 0), cfg.Production()),
 		Now:            opts.now,
 	})

@@ -35,6 +35,8 @@ const (
 	ActionExportConsent Action = "export_consent"
 	ActionViewAudit     Action = "view_audit"
 	ActionVerifyLog     Action = "verify_consent_log"
+	ActionUploadPhoto   Action = "upload_photo"
+	ActionDeletePhoto   Action = "delete_photo"
 )
 
 // Actions lists every action, in the order of the staff menu: signing in,
@@ -49,6 +51,7 @@ func Actions() []Action {
 		ActionViewAudit,
 		ActionListAccounts, ActionAddAccount, ActionDisableAccount, ActionEnableAccount, ActionResetPassword,
 		ActionVerifyLog,
+		ActionUploadPhoto, ActionDeletePhoto,
 	}
 }
 
