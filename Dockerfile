@@ -11,7 +11,7 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o /out/conpro ./cmd/conpro
+RUN CGO_ENABLED=0 go build -tags nodynamic -trimpath -ldflags='-s -w' -o /out/conpro ./cmd/conpro
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/conpro /conpro

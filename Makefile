@@ -97,7 +97,7 @@ vulncheck: ## govulncheck ./... against a local copy of the Go vulnerability dat
 	@GO='$(GO)' scripts/vulncheck.sh $(VULNFLAGS)
 
 build: ## build a static binary into bin/conpro
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o bin/conpro ./cmd/conpro
+	CGO_ENABLED=0 $(GO) build -tags nodynamic -trimpath -ldflags='-s -w' -o bin/conpro ./cmd/conpro
 
 # Go fuzzes one target in one package per run, so run each Fuzz function
 # found in a *_test.go file on its own.

@@ -268,6 +268,7 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 		Admin:          db,
 		Stats:          db,
 		Policies:       db,
+		Media:          db,
 		Sessions:       server.NewSessions(sessionStore, cfg.Production()),
 	})
 	if err != nil {

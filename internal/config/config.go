@@ -79,6 +79,9 @@ type Config struct {
 	// SpoolMax bounds the consent choices waiting in the spool; past it a
 	// choice is refused rather than acknowledged (CONPRO_SPOOL_MAX).
 	SpoolMax int
+	// MediaMaxBytes bounds a photo file staff upload
+	// (CONPRO_MEDIA_MAX_BYTES).
+	MediaMaxBytes int
 	// VendorIDs maps each vendor variable (CONPRO_GA_MEASUREMENT_ID, …) to
 	// its configured value; a vendor is active only with one.
 	VendorIDs map[string]string

@@ -209,6 +209,8 @@ func variables() []variable {
 			}},
 		{name: "CONPRO_SPOOL_MAX", value: "20000", doc: "most choices that may wait in the spool; past it a grant is refused with a 503 (a refusal still takes effect)",
 			set: number(1, 10_000_000, "want a number of choices, 1 to 10000000", func(c *Config) *int { return &c.SpoolMax })},
+		{name: "CONPRO_MEDIA_MAX_BYTES", value: "15728640", doc: "largest photo file staff may upload, in bytes (15728640 is 15 MiB)",
+			set: number(1<<20, 100<<20, "want a number of bytes, 1048576 (1 MiB) to 104857600 (100 MiB)", func(c *Config) *int { return &c.MediaMaxBytes })},
 	}
 	// The vendors' variables are the consent registry's, so that a vendor is
 	// added in one place.

@@ -113,6 +113,7 @@ var adminRoutes = []struct{ method, path string }{
 	{"GET", "/admin/diensten"}, {"POST", "/admin/diensten/google-analytics"},
 	{"GET", "/admin/beleid"}, {"GET", "/admin/beleid/nieuw"}, {"POST", "/admin/beleid/nieuw"}, {"GET", "/admin/beleid/1"}, {"POST", "/admin/beleid/1"},
 	{"GET", "/admin/beleid/1/voorbeeld"}, {"GET", "/admin/beleid/1/vergelijken"}, {"GET", "/admin/beleid/1/publiceren"}, {"POST", "/admin/beleid/1/publiceren"},
+	{"GET", "/admin/media"}, {"POST", "/admin/media"}, {"POST", "/admin/media/1/verwijderen"},
 }
 
 func TestAdmin_EveryRouteRedirectsToLoginWithoutASession(t *testing.T) {

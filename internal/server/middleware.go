@@ -266,8 +266,19 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 
 // limitBody caps request bodies; forms on this site are small.
 func (s *Server) limitBody(n int64) func(http.Handler) http.Handler {
+	return s.boundBody(n, true)
+}
+
+// boundBody is limitBody; a route marked with largeBody is left alone
+// when deferToRoute is set.
+func (s *Server) boundBody(n int64, deferToRoute bool) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if deferToRoute && s.takesLargeBody(r) {
+				// The route bounds its body itself (largeBody).
+				next.ServeHTTP(w, r)
+				return
+			}
 			if r.ContentLength > n {
 				w.Header().Set("Connection", "close")
 				s.fail(w, r, errTooLarge)

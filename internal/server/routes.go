@@ -55,6 +55,9 @@ func (s *Server) routes() (http.Handler, *chi.Mux) {
 	// (fingerprinted names, a year).
 	r.Method(http.MethodGet, "/favicon.ico", s.assets.ServeFile("favicon.ico"))
 	r.Method(http.MethodGet, "/static/*", s.assets.Handler(http.HandlerFunc(s.notFound)))
+	// Photos likewise: the address names the content (media.go); an
+	// unknown one gets the Dutch 404 page.
+	r.Get("/media/{name}", s.handleMedia)
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.keepPages)
@@ -126,6 +129,9 @@ func (s *Server) routes() (http.Handler, *chi.Mux) {
 					r.Post("/naleving/controleren", s.handleAdminVerify)
 					r.Get("/diensten", s.handleAdminServices)
 					r.Post("/diensten/{key}", s.handleAdminService)
+					r.Get("/media", s.handleAdminMedia)
+					r.With(s.largeBody(mediaBody(s.cfg.MediaMaxBytes))).Post("/media", s.handleAdminMediaUpload)
+					r.Post("/media/{id}/verwijderen", s.handleAdminMediaDelete)
 					r.Get("/medewerkers", s.handleAdminAccounts)
 					r.Post("/medewerkers", s.handleAdminAccountAdd)
 					r.Post("/medewerkers/{id}/uitschakelen", s.handleAdminAccountDisable)

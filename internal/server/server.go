@@ -104,6 +104,8 @@ type Deps struct {
 	Sessions *scs.SessionManager
 	// Policies keeps the policy's versions and drafts.
 	Policies PolicyStore
+	// Media is the photo library.
+	Media MediaStore
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -146,6 +148,11 @@ type Server struct {
 	admin    AdminStore
 	stats    StatsStore
 	sessions *scs.SessionManager
+	media    MediaStore
+
+	// largeBodies maps the routes that take a larger body than the site's
+	// forms ("POST /admin/media") to their bound (see largeBody).
+	largeBodies map[string]int64
 
 	// Each limit bounds what one client may post (nil: no limit).
 	consentLimiter, contactLimiter, requestLimiter, loginLimiter, reportLimiter *ratelimit.Limiter
@@ -205,6 +212,7 @@ func New(d Deps) (http.Handler, error) {
 		admin:       d.Admin,
 		stats:       d.Stats,
 		sessions:    d.Sessions,
+		media:       d.Media,
 
 		consentLimiter: ratelimit.New("consent", d.Config.ConsentRate, time.Minute, d.RateCounter, d.Config.CookieKey, d.Logger.Logger),
 		contactLimiter: ratelimit.New("contact", d.Config.ContactRate, time.Hour, d.RateCounter, d.Config.CookieKey, d.Logger.Logger),
@@ -224,6 +232,9 @@ func New(d Deps) (http.Handler, error) {
 	s.policyStore = d.Policies
 	s.policies = &policyVersions{store: d.Policies, seed: seed, log: s.log, now: s.now}
 	handler, routes := s.routes()
+	if s.largeBodies, err = largeBodies(routes); err != nil {
+		return nil, err
+	}
 	if s.robots, err = s.robotsTxt(routes); err != nil {
 		return nil, err
 	}

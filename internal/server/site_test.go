@@ -219,6 +219,7 @@ func newSite(t testing.TB, opts siteOptions) *site {
 		Admin:          db,
 		Stats:          db,
 		Policies:       db,
+		Media:          db,
 		Sessions:       server.NewSessions(pgxstore.NewWithCleanupInterval(db.Pool(), 0), cfg.Production()),
 		Now:            opts.now,
 	})

@@ -42,6 +42,8 @@ const (
 	ActionPreviewPolicy  Action = "preview_policy"
 	ActionComparePolicy  Action = "compare_policy"
 	ActionPublishPolicy  Action = "publish_policy"
+	ActionUploadPhoto    Action = "upload_photo"
+	ActionDeletePhoto    Action = "delete_photo"
 )
 
 // Actions lists every action, in the order of the staff menu: signing in,
@@ -58,6 +60,7 @@ func Actions() []Action {
 		ActionVerifyLog,
 		ActionServiceOn, ActionServiceOff, ActionServiceID, ActionServiceLocation,
 		ActionListPolicy, ActionNewPolicyDraft, ActionEditPolicy, ActionPreviewPolicy, ActionComparePolicy, ActionPublishPolicy,
+		ActionUploadPhoto, ActionDeletePhoto,
 	}
 }
 
