@@ -3,11 +3,10 @@ package server
 import (
 	"context"
 	"log/slog"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"conpro/internal/brussels"
+	"conpro/internal/follow"
 	"conpro/internal/policy"
 	"conpro/internal/staff"
 )
@@ -31,23 +30,32 @@ type PolicyStore interface {
 // worked out from the list on every request, by the clock.
 const policyTTL = 5 * time.Second
 
-// policyVersions is this instance's list of the published versions. It is
-// the one place that learns them from the database: read on first use,
-// then again in the background once the list is older than policyTTL (no
-// request waits for it), and at once after a publication here. Until the
-// database answers, the list is the seed (version 2), which the site
-// served before versions lived in the database.
+// policyVersions is this instance's list of the published versions, the
+// one place that learns them from the database (follow.Value: read on
+// first use, again in the background once older than policyTTL, at once
+// after a publication here). Until the database answers, the list is the
+// seed (version 2), which the site served before versions lived in the
+// database.
 type policyVersions struct {
-	store PolicyStore
-	seed  policy.Text
-	log   *slog.Logger
-	// now is the server's clock (a test moves it past policyTTL).
-	now func() time.Time
+	list *follow.Value[[]policy.Text]
+	seed policy.Text
+}
 
-	list       atomic.Pointer[[]policy.Text]
-	readAt     atomic.Int64 // when list was read (UnixNano); 0: never
-	first      sync.Mutex   // the first read, which requests wait for
-	refreshing atomic.Bool
+func newPolicyVersions(store PolicyStore, seed policy.Text, log *slog.Logger, now func() time.Time) *policyVersions {
+	return &policyVersions{seed: seed, list: &follow.Value[[]policy.Text]{
+		Name: "the policy versions",
+		Read: func(ctx context.Context) ([]policy.Text, error) {
+			list, err := store.PublishedPolicies(ctx)
+			if err == nil && len(list) == 0 {
+				list = []policy.Text{seed} // a database the server has not prepared yet
+			}
+			return list, err
+		},
+		Fallback: []policy.Text{seed},
+		TTL:      policyTTL,
+		Now:      now,
+		Log:      log,
+	}}
 }
 
 // policySnapshot is what one request knows of the policy: the published
@@ -62,7 +70,7 @@ func (p *policyVersions) at(ctx context.Context, now time.Time) *policySnapshot 
 	if p == nil {
 		return &policySnapshot{} // a server built without them, in a unit test
 	}
-	list := p.published(ctx)
+	list := p.list.Get(ctx)
 	cur, ok := policy.Current(list, brussels.Day(now))
 	if !ok {
 		cur = p.seed
@@ -70,51 +78,8 @@ func (p *policyVersions) at(ctx context.Context, now time.Time) *policySnapshot 
 	return &policySnapshot{versions: list, current: cur}
 }
 
-func (p *policyVersions) published(ctx context.Context) []policy.Text {
-	if l := p.list.Load(); l != nil {
-		if p.now().Sub(time.Unix(0, p.readAt.Load())) > policyTTL && p.refreshing.CompareAndSwap(false, true) {
-			go func() {
-				defer p.refreshing.Store(false)
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				p.read(ctx)
-			}()
-		}
-		return *l
-	}
-	p.first.Lock()
-	defer p.first.Unlock()
-	if l := p.list.Load(); l != nil {
-		return *l
-	}
-	// A database that does not answer keeps no request long: the seed is
-	// served and the read tried again after policyTTL.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-	defer cancel()
-	p.read(ctx)
-	return *p.list.Load()
-}
-
-// read reads the list; on failure it keeps what it had (or the seed).
-func (p *policyVersions) read(ctx context.Context) {
-	list, err := p.store.PublishedPolicies(ctx)
-	if err == nil && len(list) == 0 {
-		list = []policy.Text{p.seed} // a database the server has not prepared yet
-	}
-	if err != nil {
-		p.log.Warn("could not read the policy versions; the ones known are served", "err", err)
-		if p.list.Load() != nil {
-			p.readAt.Store(p.now().UnixNano())
-			return
-		}
-		list = []policy.Text{p.seed}
-	}
-	p.list.Store(&list)
-	p.readAt.Store(p.now().UnixNano())
-}
-
 // reload reads the list now (after a publication on this instance).
-func (p *policyVersions) reload(ctx context.Context) { p.read(ctx) }
+func (p *policyVersions) reload(ctx context.Context) { p.list.Reload(ctx) }
 
 // byNumber returns the published version with number n.
 func (s *policySnapshot) byNumber(n int) (policy.Text, bool) {

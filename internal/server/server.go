@@ -230,7 +230,7 @@ func New(d Deps) (http.Handler, error) {
 		return nil, err
 	}
 	s.policyStore = d.Policies
-	s.policies = &policyVersions{store: d.Policies, seed: seed, log: s.log, now: s.now}
+	s.policies = newPolicyVersions(d.Policies, seed, s.log, s.now)
 	handler, routes := s.routes()
 	if s.largeBodies, err = largeBodies(routes); err != nil {
 		return nil, err
