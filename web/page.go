@@ -25,7 +25,10 @@ type Page struct {
 	Path string
 	// Canonical is the absolute URL of the page.
 	Canonical string
-	Assets    *Assets
+	// Image is the absolute URL of a photo of the site's own that shows
+	// the page where a link to it is shared (Open Graph); may be empty.
+	Image  string
+	Assets *Assets
 	// NoIndex asks search engines to leave the page out (error pages).
 	NoIndex bool
 	// Consent drives the banner and the scripts the visitor allowed.
@@ -172,3 +175,14 @@ func languageName(l locale.Lang) string {
 }
 
 func languageCode(l locale.Lang) string { return strings.ToUpper(string(l)) }
+
+// ogLocale is the Open Graph name of the page's language.
+func ogLocale(ctx context.Context) string {
+	switch locale.LangOf(ctx) {
+	case locale.FR:
+		return "fr_BE"
+	case locale.EN:
+		return "en_GB"
+	}
+	return "nl_BE"
+}

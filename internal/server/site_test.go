@@ -369,3 +369,24 @@ func byID(n *html.Node, id string) *html.Node {
 	}
 	return nil
 }
+
+func TestSite_PagesDescribeThemselvesToSitesTheyAreSharedOn(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	for path, title := range map[string]string{"/": "", "/contact": "Contact"} {
+		body := s.get(t, path).Body
+		for _, want := range []string{
+			`<meta property="og:type" content="website">`,
+			`<meta property="og:site_name" content="Construct Professional">`,
+			`<meta property="og:locale" content="nl_BE">`,
+			`<meta property="og:url" content="https://conpro-bouw.be` + path + `">`,
+			`<meta property="og:title" content="` + title,
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s lacks %s", path, want)
+			}
+		}
+	}
+	if body := s.get(t, "/bestaat-niet").Body; strings.Contains(body, "og:title") {
+		t.Error("an error page describes itself for sharing")
+	}
+}
