@@ -30,6 +30,9 @@ type ConsentView struct {
 	Asks bool
 	Ask  consent.Reason
 	GPC  bool
+	// Policy is the number of the version in force: the notice that the
+	// policy changed links to what changed in it.
+	Policy int
 	// Categories are the optional categories with their active vendors, in
 	// order; Checked reflects the visitor's current choice (never pre-ticked
 	// in the banner).

@@ -47,7 +47,15 @@ func (v PolicyView) changesURL() templ.SafeURL {
 	if v.PreviewOf != 0 {
 		return policyURL(v.PreviewOf, "vergelijken")
 	}
-	return templ.SafeURL("/privacy/versies/" + strconv.Itoa(v.Text.Number) + "#wijzigingen")
+	return versionChangesURL(v.Text.Number)
+}
+
+// versionChangesURL is the comparison of version n with the one before.
+func versionChangesURL(n int) templ.SafeURL {
+	if n == 0 {
+		return "/privacy/versies"
+	}
+	return templ.SafeURL("/privacy/versies/" + strconv.Itoa(n) + "#wijzigingen")
 }
 
 func (v PolicyView) textLang(ctx context.Context) string {

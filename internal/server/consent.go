@@ -253,11 +253,12 @@ func (s *Server) shownVersion(ctx context.Context, st consent.State, form string
 	if form != "settings" {
 		form = "banner"
 	}
-	key := shownKey{vendorsOf(ctx), locale.LangOf(ctx), askOrFirst(st.Ask), st.GPC, form}
+	policy := visitOf(ctx).policy.current.Number
+	key := shownKey{vendorsOf(ctx), locale.LangOf(ctx), askOrFirst(st.Ask), st.GPC, form, policy}
 	if v, ok := s.shownVersions.Load(key); ok {
 		return v.(string)
 	}
-	v, body := s.renderShownVersion(ctx, st, form)
+	v, body := s.renderShownVersion(ctx, st, form, policy)
 	// The text is archived once by its digest, so that the proof of a
 	// choice shows the exact words; until the archive has it (the database
 	// may be away), it is tried again with the next choice.
@@ -280,10 +281,12 @@ type shownKey struct {
 	ask     consent.Reason
 	gpc     bool
 	form    string
+	policy  int // the notice of a change links to that version's changes
 }
 
-func (s *Server) renderShownVersion(ctx context.Context, st consent.State, form string) (version, body string) {
+func (s *Server) renderShownVersion(ctx context.Context, st consent.State, form string, policy int) (version, body string) {
 	v := web.NewConsentView(vendorsOf(ctx), consent.State{Ask: askOrFirst(st.Ask), GPC: st.GPC}, "/")
+	v.Policy = policy
 	component, name := web.ConsentBanner(v), "banner"
 	if form == "settings" {
 		component, name = web.ConsentFields(v, "settings", true), "settings"

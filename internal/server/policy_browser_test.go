@@ -24,6 +24,7 @@ func TestBrowser_StaffPublishVersion3AndVisitorsSeeTheNoticeAndTheComparison(t *
 	s := newSite(t, siteOptions{env: allVendors, now: func() time.Time { return now }})
 	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
 	b := s.staffBrowser(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	v2Before := policyText(t, s.get(t, "/privacy/versies/2").Body)
 
 	b.ClickAndWait(t, `.admin-nav a[href="/admin/beleid"]`)
 	b.shot("policy-list")
@@ -80,10 +81,53 @@ func TestBrowser_StaffPublishVersion3AndVisitorsSeeTheNoticeAndTheComparison(t *
 	if hosts := v.Hosts(); !slices.Equal(hosts, []string{server.Host}) {
 		t.Fatalf("before choosing again, the page contacted %q", hosts)
 	}
+	if got := evalIn(t, v, `document.querySelector("#cookie-banner .consent-changed a").getAttribute("href")`); got != "/privacy/versies/3#wijzigingen" {
+		t.Errorf("the banner's notice leads to %q, not to what changed", got)
+	}
+	if got := evalIn(t, v, `document.querySelector(".policy-header").innerText`); !strings.Contains(got, "Versie 3 — 3 december 2026") {
+		t.Errorf("/privacy shows %q, not version 3", got)
+	}
 	if got, _ := chromedp.Run(v.Ctx, chromedp.Text(chromedp.CSS(".notice-change"))); !strings.Contains(got, "Gewijzigd op 3 december 2026: "+v3Summary) {
 		t.Errorf("the change notice says %q", got)
+	}
+	// Choosing again is what lets a vendor in.
+	v.ClickAndWait(t, `#cookie-banner button[value="accept_all"]`)
+	if hosts := v.Hosts(); !slices.Contains(hosts, "www.googletagmanager.com") {
+		t.Errorf("after accepting again under version 3 the page contacted only %q", hosts)
+	}
+	v.Navigate(t, s.URL+"/privacy/versies")
+	if got := evalIn(t, v, `[...document.querySelectorAll("main a[href^='/privacy/versies/']")].map(a => a.getAttribute("href")).join(" ")`); !strings.Contains(got, "/privacy/versies/3") || !strings.Contains(got, "/privacy/versies/2") {
+		t.Errorf("/privacy/versies links to %q", got)
+	}
+
+	// Version 2 is still served byte for byte as it was.
+	if got := policyText(t, s.get(t, "/privacy/versies/2").Body); got != v2Before {
+		t.Error("/privacy/versies/2 changed when version 3 was published")
+	}
+
+	// A visitor who refused everything under version 2 is not asked again.
+	r := browsertest.New(t, browsertest.Options{})
+	r.SetCookie(t, s.URL, consent.CookieName, s.codec.Encode(consent.Choice{ID: consent.NewID(), PolicyVersion: 2,
+		Time: now.Add(-24 * time.Hour).UTC().Truncate(time.Second)}))
+	r.Navigate(t, s.URL+"/privacy")
+	if n := evalIn(t, r, `String(document.querySelectorAll("#cookie-banner").length)`); n != "0" {
+		t.Error("a visitor who refused under version 2 sees the banner again")
+	}
+	if hosts := r.Hosts(); !slices.Equal(hosts, []string{server.Host}) {
+		t.Errorf("a visitor who refused under version 2: the page contacted %q", hosts)
 	}
 	atWidths(t, v, s.URL+"/privacy", "privacy-v3-notice", nil)
 	atWidths(t, v, s.URL+"/privacy/versies/3#wijzigingen", "privacy-v3-changes", nil)
 	atWidths(t, v, s.URL+"/privacy/versies", "privacy-versions", nil)
+}
+
+// evalIn evaluates a JavaScript expression giving a string in a visitor's
+// browser.
+func evalIn(t *testing.T, b *browsertest.Browser, js string) string {
+	t.Helper()
+	v, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	return v
 }

@@ -37,6 +37,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, title, description
 	v := visitOf(ctx)
 	w.Header()["Vary"] = pageVary
 	p.Consent = web.NewConsentView(v.registry, v.consent, returnTo)
+	p.Consent.Policy = v.policy.current.Number
 	if v.vendors && v.allowed != nil {
 		p.Consent.Injection = v.allowed.injection
 		w.Header()["Content-Security-Policy"] = []string{v.allowed.injection.CSPHeader}
