@@ -32,7 +32,15 @@ func TestPolicy_RendersEveryLineListItemAndTableRowOfTheSeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := newSite(t, siteOptions{})
-	res := s.get(t, "/privacy")
+	// The version in force, and its page in the archive, which keeps it
+	// once another version replaces it.
+	for _, path := range []string{"/privacy", "/privacy/versies/2"} {
+		t.Run(path, func(t *testing.T) { seedOnPage(t, s, path, seed) })
+	}
+}
+
+func seedOnPage(t *testing.T, s *site, path string, seed []byte) {
+	res := s.get(t, path)
 	page := doc(t, res.Body)
 	article := all(page, "article")
 	if len(article) != 1 {
