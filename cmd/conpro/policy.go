@@ -119,9 +119,14 @@ func publishPolicy(ctx context.Context, args []string, cfg config.Config, db *po
 		return err
 	}
 	today := brussels.Day(time.Now())
+	published, err := db.PublishedPolicies(ctx)
+	if err != nil {
+		return err
+	}
+	notBefore := policy.LatestDay(published)
 	draft, errs := form.CheckDraft()
 	if len(errs) == 0 {
-		errs = policy.CheckPublish(draft, today)
+		errs = policy.CheckPublish(draft, today, notBefore)
 	}
 	if len(errs) > 0 {
 		return fieldErrors(ctx, errs)
@@ -137,7 +142,7 @@ func publishPolicy(ctx context.Context, args []string, cfg config.Config, db *po
 		return err
 	}
 	t, err := db.PublishPolicy(ctx, id, func(t policy.Text) (policy.Text, error) {
-		return policy.Publish(t, today, who.Email, func(md string) policy.Rendered { return web.RenderPolicy(md, parties) })
+		return policy.Publish(t, today, notBefore, who.Email, func(md string) policy.Rendered { return web.RenderPolicy(md, parties) })
 	}, staff.AuditEntry{StaffEmail: who.Email, Action: staff.ActionPublishPolicy})
 	if err != nil {
 		return err

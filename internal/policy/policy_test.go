@@ -137,14 +137,35 @@ func TestForm_ADraftNeedsATitledTextAndAReadableDate(t *testing.T) {
 
 func TestCheckPublish_NeedsASummaryAndADayNotInThePast(t *testing.T) {
 	today := day("2026-12-03")
-	if errs := policy.CheckPublish(policy.Text{}, today); errs[policy.FieldSummary] != "PolicyErrSummaryEmpty" || errs[policy.FieldEffective] != "PolicyErrDateEmpty" {
+	if errs := policy.CheckPublish(policy.Text{}, today, time.Time{}); errs[policy.FieldSummary] != "PolicyErrSummaryEmpty" || errs[policy.FieldEffective] != "PolicyErrDateEmpty" {
 		t.Fatalf("empty: %v", errs)
 	}
-	if errs := policy.CheckPublish(policy.Text{Summary: "x", EffectiveOn: day("2026-12-02")}, today); errs[policy.FieldEffective] != "PolicyErrDatePast" {
+	if errs := policy.CheckPublish(policy.Text{Summary: "x", EffectiveOn: day("2026-12-02")}, today, time.Time{}); errs[policy.FieldEffective] != "PolicyErrDatePast" {
 		t.Fatalf("yesterday: %v", errs)
 	}
-	if errs := policy.CheckPublish(policy.Text{Summary: "x", EffectiveOn: today}, today); len(errs) != 0 {
+	if errs := policy.CheckPublish(policy.Text{Summary: "x", EffectiveOn: today}, today, time.Time{}); len(errs) != 0 {
 		t.Fatalf("today: %v", errs)
+	}
+}
+
+func TestCheckPublish_AVersionTakesEffectNoEarlierThanOnePublishedBeforeIt(t *testing.T) {
+	today := day("2026-12-03")
+	published := []policy.Text{
+		{Number: 2, Status: policy.Published, EffectiveOn: day("2020-06-05")},
+		{Number: 3, Status: policy.Published, EffectiveOn: day("2026-12-15")},
+		{Number: 0, Status: policy.Draft, EffectiveOn: day("2027-01-01")},
+	}
+	notBefore := policy.LatestDay(published)
+	if !notBefore.Equal(day("2026-12-15")) {
+		t.Fatalf("the newest published day is %v, want version 3's 2026-12-15 (a draft does not count)", notBefore)
+	}
+	if errs := policy.CheckPublish(policy.Text{Summary: "x", EffectiveOn: day("2026-12-10")}, today, notBefore); errs[policy.FieldEffective] != "PolicyErrDateBeforeScheduled" {
+		t.Fatalf("before the scheduled version 3: %v", errs)
+	}
+	for _, d := range []string{"2026-12-15", "2026-12-20"} {
+		if errs := policy.CheckPublish(policy.Text{Summary: "x", EffectiveOn: day(d)}, today, notBefore); len(errs) != 0 {
+			t.Fatalf("%s: %v", d, errs)
+		}
 	}
 }
 
@@ -245,11 +266,11 @@ func TestSuggest_WritesTheSitesFactsEachPassageMarkedForReviewAndCannotBePublish
 	if len(errs) != 0 {
 		t.Fatalf("draft: %v", errs)
 	}
-	if errs := policy.CheckPublish(draft, day("2026-12-03")); errs[policy.FieldText] != "PolicyErrReview" {
+	if errs := policy.CheckPublish(draft, day("2026-12-03"), time.Time{}); errs[policy.FieldText] != "PolicyErrReview" {
 		t.Fatalf("a suggestion with its marks is publishable: %v", errs)
 	}
 	draft.Markdown = strings.ReplaceAll(draft.Markdown, policy.ReviewMarker+" ", "")
-	if errs := policy.CheckPublish(draft, day("2026-12-03")); len(errs) != 0 {
+	if errs := policy.CheckPublish(draft, day("2026-12-03"), time.Time{}); len(errs) != 0 {
 		t.Fatalf("read and unmarked: %v", errs)
 	}
 }

@@ -218,9 +218,12 @@ func (f Form) CheckDraft() (Text, FieldErrors) {
 
 // CheckPublish checks what publishing needs besides a valid draft: a
 // summary for visitors and a day that is today or later (Belgian calendar
-// day, midnight UTC). A version cannot take effect in the past: visitors
-// consented to the text in force then.
-func CheckPublish(t Text, today time.Time) FieldErrors {
+// day, midnight UTC) and not before the day of the newest version already
+// published (notBefore, see LatestDay). A version cannot take effect in the
+// past: visitors consented to the text in force then; nor before a version
+// published earlier: numbers follow days, so a scheduled version is never
+// skipped or cut short by a later one.
+func CheckPublish(t Text, today, notBefore time.Time) FieldErrors {
 	errs := FieldErrors{}
 	if strings.Contains(t.Markdown, ReviewMarker) {
 		errs[FieldText] = "PolicyErrReview"
@@ -233,8 +236,22 @@ func CheckPublish(t Text, today time.Time) FieldErrors {
 		errs[FieldEffective] = "PolicyErrDateEmpty"
 	case t.EffectiveOn.Before(today):
 		errs[FieldEffective] = "PolicyErrDatePast"
+	case t.EffectiveOn.Before(notBefore):
+		errs[FieldEffective] = "PolicyErrDateBeforeScheduled"
 	}
 	return errs
+}
+
+// LatestDay is the day the newest of the published versions takes effect
+// (zero without any): a new version takes effect that day or later.
+func LatestDay(versions []Text) time.Time {
+	var day time.Time
+	for _, v := range versions {
+		if v.Status == Published && v.EffectiveOn.After(day) {
+			day = v.EffectiveOn
+		}
+	}
+	return day
 }
 
 // normalise writes line ends as \n and drops trailing blank space.
@@ -303,14 +320,14 @@ func (s Slugs) Slug(title string) string {
 var ErrIncomplete = errors.New("policy draft not ready to publish")
 
 // Publish readies a draft, numbered by the store, for publication on the
-// Belgian day today by who (a staff address or the server's console):
+// Belgian day today (not before notBefore, see CheckPublish) by who (a staff address or the server's console):
 // each text rendered as visitors will read it (render; the services'
 // table as it is now), frozen with its digest.
-func Publish(t Text, today time.Time, who string, render func(markdown string) Rendered) (Text, error) {
+func Publish(t Text, today, notBefore time.Time, who string, render func(markdown string) Rendered) (Text, error) {
 	if t.Status != Draft {
 		return t, ErrPublished
 	}
-	if errs := CheckPublish(t, today); len(errs) > 0 {
+	if errs := CheckPublish(t, today, notBefore); len(errs) > 0 {
 		return t, ErrIncomplete
 	}
 	t.Status, t.PublishedBy = Published, who

@@ -244,7 +244,7 @@ func (s *Server) renderPolicyConfirm(w http.ResponseWriter, r *http.Request, sta
 	pv := visitOf(r.Context()).policy
 	today := brussels.Day(s.now())
 	v := web.PolicyPublishView{Draft: d, Number: pv.versions[len(pv.versions)-1].Number + 1, Current: pv.current.Number,
-		Today: today, Missing: policy.CheckPublish(d, today)}
+		Today: today, Missing: policy.CheckPublish(d, today, policy.LatestDay(pv.versions))}
 	s.render(w, r, status, web.AdminPolicyPublish(s.adminPage(r, "AdminPolicyPublishTitle"), v))
 }
 
@@ -262,8 +262,14 @@ func (s *Server) handleAdminPolicyPublish(w http.ResponseWriter, r *http.Request
 	}
 	today := brussels.Day(s.now())
 	who := currentStaff(ctx).Email
+	// The versions as they are now, not as this instance last read them.
+	published, err := s.policyStore.PublishedPolicies(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	t, err := s.policyStore.PublishPolicy(ctx, d.ID, func(t policy.Text) (policy.Text, error) {
-		return policy.Publish(t, today, who, s.renderPolicy)
+		return policy.Publish(t, today, policy.LatestDay(published), who, s.renderPolicy)
 	}, auditEntry(r, staff.ActionPublishPolicy, "", ""))
 	switch {
 	case errors.Is(err, policy.ErrIncomplete):

@@ -238,6 +238,12 @@ func TestPolicyVersions_AScheduledVersionTakesEffectWhenItsDayComes(t *testing.T
 	if res := s.get(t, "/privacy/versies/3"); res.StatusCode != http.StatusNotFound {
 		t.Errorf("a scheduled version is shown before its day: %d", res.StatusCode)
 	}
+	// A later version cannot take effect before it: numbers follow days.
+	early := writeDraft(t, c, url.Values{"tekst": {version3(t)}, "samenvatting": {"Nog een wijziging."}, "geldig_vanaf": {"2026-12-10"}})
+	res = c.do(t, http.MethodPost, early+"/publiceren", url.Values{})
+	if text := html.UnescapeString(plainText(res.Body)); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text, "Een eerder gepubliceerde versie wordt pas later van kracht.") {
+		t.Fatalf("a version dated before the scheduled one: %d %s", res.StatusCode, text)
+	}
 	// 14 December, 23:59 in Brussels: still version 2; a minute later, 3.
 	now = time.Date(2026, time.December, 14, 23, 59, 0, 0, brussels.Location())
 	if !strings.Contains(plainText(s.get(t, "/privacy").Body), "Versie 2 — 5 juni 2020") {
