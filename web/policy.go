@@ -119,3 +119,20 @@ func diffMark(l policy.DiffLine) string {
 	}
 	return ""
 }
+
+// previewLangs are the languages a draft's preview can be read in: Dutch,
+// and those it has a translation in.
+func (v PolicyView) previewLangs() []locale.Lang {
+	langs := []locale.Lang{locale.NL}
+	for _, l := range []locale.Lang{locale.FR, locale.EN} {
+		if v.Text.HasTranslation(string(l)) {
+			langs = append(langs, l)
+		}
+	}
+	return langs
+}
+
+// previewURL is a draft's preview in language l.
+func previewURL(draft int64, l locale.Lang) templ.SafeURL {
+	return templ.SafeURL(string(policyURL(draft, "voorbeeld")) + "?taal=" + string(l))
+}

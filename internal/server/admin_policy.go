@@ -207,6 +207,16 @@ func (s *Server) handleAdminPolicyPreview(w http.ResponseWriter, r *http.Request
 		t.EffectiveOn = brussels.Day(s.now())
 	}
 	t.Rendered = map[string]policy.Rendered{"nl": s.renderPolicy(d.Markdown)}
+	for lang, md := range map[locale.Lang]string{locale.FR: d.MarkdownFR, locale.EN: d.MarkdownEN} {
+		if md != "" {
+			t.Rendered[string(lang)] = s.renderPolicy(md)
+		}
+	}
+	// ?taal=fr or en: the preview as a French or English visitor reads it.
+	if lang, ok := locale.Parse(r.URL.Query().Get("taal")); ok {
+		ctx = locale.WithLocalizer(ctx, s.locales.Localizer(lang))
+		r = r.WithContext(ctx)
+	}
 	v := web.NewPolicyView(ctx, t, t.Number)
 	decl := s.declaration(ctx)
 	v.Declaration, v.ChangeNotice, v.PreviewOf = &decl, t.Summary != "", d.ID

@@ -313,6 +313,17 @@ func TestPolicyVersions_FrenchAndEnglishVisitorsReadATranslationWhereOneExists(t
 	s, c := staffSite(t, siteOptions{now: func() time.Time { return policyDay }})
 	fr := "# Politique de confidentialité et de cookies\n\n## Cookies\n\nNous utilisons des cookies. Écrivez à info@conpro-bvba.be.\n\n[[cookietabel]]\n"
 	draft := writeDraft(t, c, url.Values{"tekst": {version3(t)}, "tekst_fr": {fr}, "samenvatting": {v3Summary}, "geldig_vanaf": {"2026-12-03"}})
+
+	// Before publishing, staff read the translation as a French visitor will.
+	preview := c.do(t, http.MethodGet, draft+"/voorbeeld", nil).Body
+	if !strings.Contains(preview, `href="`+draft+`/voorbeeld?taal=fr"`) || strings.Contains(preview, "?taal=en") {
+		t.Errorf("the preview does not offer exactly the French translation: %s", plainText(preview))
+	}
+	preview = c.do(t, http.MethodGet, draft+"/voorbeeld?taal=fr", nil).Body
+	if text := plainText(preview); !strings.Contains(text, "Politique de confidentialité et de cookies") || !strings.Contains(text, "Ceci est une traduction.") ||
+		!strings.Contains(preview, `<html lang="fr"`) {
+		t.Errorf("the French preview: %.600s", text)
+	}
 	c.do(t, http.MethodPost, draft+"/publiceren", url.Values{})
 
 	french := s.get(t, "/privacy", "Accept-Language", "fr")
