@@ -100,6 +100,15 @@ func staffQueries(p probe, purgeBefore time.Time) []struct {
 		SELECT count(*) FROM consent_event WHERE consent_id IN (
 			SELECT consent_id FROM consent_event GROUP BY consent_id HAVING max(chosen_at) < $1)`, []any{purgeBefore}},
 		{"purge: one batch of old consent IDs", oldIDs + ` LIMIT 1000`, []any{purgeBefore}},
+		{"consent chain: recent events not yet linked (every 10 s)", `
+		SELECT e.event_id FROM consent_event e
+		WHERE e.recorded_at >= now() - interval '1 hour'
+		  AND NOT EXISTS (SELECT 1 FROM consent_chain c WHERE c.event_id = e.event_id)
+		ORDER BY e.recorded_at, e.event_id LIMIT 1000`, nil},
+		{"consent chain: every event not yet linked (hourly, and before verify-log)", `
+		SELECT e.event_id FROM consent_event e
+		WHERE NOT EXISTS (SELECT 1 FROM consent_chain c WHERE c.event_id = e.event_id)
+		ORDER BY e.recorded_at, e.event_id LIMIT 1000`, nil},
 		{"purge -dry-run: old contact messages", `SELECT count(*) FROM contact_message WHERE received_at < $1`, []any{purgeBefore}},
 		{"purge -dry-run: old sent mail", `SELECT count(*) FROM mail_outbox WHERE sent_at < $1`, []any{purgeBefore.AddDate(0, 0, 700)}},
 	}

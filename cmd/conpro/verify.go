@@ -42,7 +42,7 @@ func verifyLog(ctx context.Context, args []string, cfg config.Config, db *postgr
 		return couldNotRun(errors.New("verify-log needs CONPRO_COOKIE_KEY, the key the server seals the log with"))
 	}
 	sealer := consentlog.NewSealer(cfg.CookieKey)
-	if _, _, err := consentlog.Extend(ctx, db, sealer); err != nil {
+	if _, _, err := consentlog.Extend(ctx, db, sealer, consentlog.Whole); err != nil {
 		return couldNotRun(err)
 	}
 	report, err := consentlog.Verify(ctx, db, sealer, time.Now())

@@ -30,7 +30,7 @@ func sealedLog(t *testing.T) (*postgres.DB, []consent.Event) {
 
 func extend(t *testing.T, db *postgres.DB) {
 	t.Helper()
-	if _, _, err := consentlog.Extend(context.Background(), db, testSealer); err != nil {
+	if _, _, err := consentlog.Extend(context.Background(), db, testSealer, consentlog.Recent); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -200,5 +200,32 @@ func TestVerify_PassesOnChoicesReplayedFromTheSpool(t *testing.T) {
 	extend(t, db)
 	if rep := verify(t, db); !rep.OK() || rep.Checked != 3 {
 		t.Fatalf("report %+v, want 3 checked", rep)
+	}
+}
+
+// The chain job looks at the recent events only, which stays fast however
+// long the log is; an event that reaches the log with an old time (a
+// restored backup, a row inserted with SQL) waits for the whole sweep.
+func TestExtend_LinksRecentEventsAtOnceAndAnOldArrivalAtTheWholeSweep(t *testing.T) {
+	db, _ := sealedLog(t)
+	ctx := context.Background()
+	r := newRecorder(t, db, t.TempDir())
+	late, recent := events(t, 1), events(t, 1)
+	record(t, r, late...)
+	record(t, r, recent...)
+	tamper(t, db, `UPDATE consent_event SET recorded_at = now() - interval '3 hours' WHERE event_id = $1`, late[0].ID)
+	n, _, err := consentlog.Extend(ctx, db, testSealer, consentlog.Recent)
+	if err != nil || n != 1 {
+		t.Fatalf("the recent sweep linked %d events (%v), want the recent one only", n, err)
+	}
+	if r := verify(t, db); r.Pending != 1 {
+		t.Fatalf("after the recent sweep %d events wait for the chain, want the old arrival", r.Pending)
+	}
+	n, _, err = consentlog.Extend(ctx, db, testSealer, consentlog.Whole)
+	if err != nil || n != 1 {
+		t.Fatalf("the whole sweep linked %d events (%v), want the old arrival", n, err)
+	}
+	if r := verify(t, db); !r.OK() || r.Pending != 0 {
+		t.Fatalf("after the whole sweep: %+v", r)
 	}
 }

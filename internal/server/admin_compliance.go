@@ -51,7 +51,7 @@ func (s *Server) handleAdminCompliance(w http.ResponseWriter, r *http.Request) {
 // the chain, verifies every event, and records the result.
 func (s *Server) handleAdminVerify(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if _, _, err := consentlog.Extend(ctx, s.proof, s.sealer); err != nil {
+	if _, _, err := consentlog.Extend(ctx, s.proof, s.sealer, consentlog.Whole); err != nil {
 		s.fail(w, r, err)
 		return
 	}

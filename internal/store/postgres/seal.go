@@ -39,8 +39,8 @@ func (db *DB) WithChainLock(ctx context.Context, f func(ctx context.Context) err
 // ChainHead returns the last link of the chain (Pos 0 when it is empty).
 func (db *DB) ChainHead(ctx context.Context) (consentlog.ChainLink, error) {
 	var l consentlog.ChainLink
-	err := db.pool.QueryRow(ctx, `SELECT pos, event_id::text, seal, link FROM consent_chain ORDER BY pos DESC LIMIT 1`).
-		Scan(&l.Pos, &l.EventID, &l.Seal, &l.Link)
+	err := db.pool.QueryRow(ctx, `SELECT pos, event_id::text, seal, link, sealed_at FROM consent_chain ORDER BY pos DESC LIMIT 1`).
+		Scan(&l.Pos, &l.EventID, &l.Seal, &l.Link, &l.SealedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return consentlog.ChainLink{}, nil
 	}
@@ -81,15 +81,18 @@ func scanStoredEvent(row pgx.Row, more ...any) (consentlog.StoredEvent, error) {
 	return e, nil
 }
 
-// Unchained returns up to limit events not yet in the chain, in the order
-// they were recorded.
-func (db *DB) Unchained(ctx context.Context, limit int) ([]consentlog.StoredEvent, error) {
+// Unchained returns up to limit events recorded since since (all, when it
+// is zero) that are not yet in the chain, in the order they were recorded.
+// A recent since keeps the read to the newest events (an index range)
+// however long the log is.
+func (db *DB) Unchained(ctx context.Context, since time.Time, limit int) ([]consentlog.StoredEvent, error) {
 	rows, err := db.pool.Query(ctx, `
 		SELECT `+storedEventColumns+`
 		FROM consent_event e
-		WHERE NOT EXISTS (SELECT 1 FROM consent_chain c WHERE c.event_id = e.event_id)
+		WHERE e.recorded_at >= $1
+		  AND NOT EXISTS (SELECT 1 FROM consent_chain c WHERE c.event_id = e.event_id)
 		ORDER BY e.recorded_at, e.event_id
-		LIMIT $1`, limit)
+		LIMIT $2`, since, limit)
 	if err != nil {
 		return nil, fmt.Errorf("unchained consent events: %w", err)
 	}
