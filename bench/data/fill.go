@@ -151,9 +151,14 @@ var insertEvents = strings.NewReplacer("CONSENT_ID", consentID).Replace(`
 		       'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36'])[1 + h % 4]
 	FROM (
 		SELECT j, n, k, h,
-			least($5::timestamptz - interval '1 minute',
-			      $4::timestamptz + (n / $3) * interval '1 day' + (h % 86400) * interval '1 second'
-			      + k * (1 + h % 500) * interval '1 hour') AS t,
+			-- A later choice that would fall after now wraps round to the
+			-- start of the span rather than pile up on the last minute:
+			-- every day, today too, holds about the same number of events,
+			-- as on the site.
+			$4::timestamptz + make_interval(secs => mod(
+				extract(epoch FROM (n / $3) * interval '1 day' + (h % 86400) * interval '1 second'
+				        + k * (1 + h % 500) * interval '1 hour')::bigint,
+				extract(epoch FROM $5::timestamptz - $4::timestamptz)::bigint - 60)) AS t,
 			CASE WHEN k > 0 AND h % 5 = 0 THEN 'withdraw'
 			     ELSE (ARRAY['accept_all','accept_all','reject_all','save'])[1 + (h / 7) % 4] END AS a
 		FROM (
