@@ -63,6 +63,7 @@ type NavItem struct {
 func navItems() []NavItem {
 	return []NavItem{
 		{"/", "NavHome"},
+		{"/offerte", "NavQuote"},
 		{"/contact", "NavContact"},
 		{"/privacy", "NavPrivacy"},
 	}
