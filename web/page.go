@@ -63,7 +63,6 @@ type NavItem struct {
 func navItems() []NavItem {
 	return []NavItem{
 		{"/", "NavHome"},
-		{"/offerte", "NavQuote"},
 		{"/contact", "NavContact"},
 		{"/privacy", "NavPrivacy"},
 	}

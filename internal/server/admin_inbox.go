@@ -164,7 +164,7 @@ func (s *Server) handleAdminInboxCSV(w http.ResponseWriter, r *http.Request) {
 	b.WriteString("\ufeff")
 	cw := csv.NewWriter(&b)
 	cw.Comma = ';'
-	_ = cw.Write([]string{"id", "ontvangen", "naam", "e-mail", "telefoon", "bericht", "taal", "afgehandeld", "mogelijk spam"})
+	_ = cw.Write([]string{"id", "ontvangen", "naam", "e-mail", "telefoon", "bericht", "taal", "afgehandeld", "mogelijk spam", "soort"})
 	for _, m := range msgs {
 		handled := ""
 		if m.HandledAt != nil {
@@ -174,8 +174,12 @@ func (s *Server) handleAdminInboxCSV(w http.ResponseWriter, r *http.Request) {
 		if m.MaybeSpam() {
 			spam = m.SpamReason
 		}
+		kind := "bericht"
+		if m.IsQuote() {
+			kind = "offerteaanvraag"
+		}
 		_ = cw.Write([]string{strconv.FormatInt(m.ID, 10), brussels.In(m.ReceivedAt).Format("2006-01-02 15:04"),
-			csvSafe(m.Name), csvSafe(m.Email), csvSafe(m.Phone), csvSafe(m.Message), m.Locale, handled, spam})
+			csvSafe(m.Name), csvSafe(m.Email), csvSafe(m.Phone), csvSafe(m.Message), m.Locale, handled, spam, kind})
 	}
 	cw.Flush()
 	if err := s.audit(r, "export_csv", "contact_message", fmt.Sprintf("%d messages", len(msgs))); err != nil {

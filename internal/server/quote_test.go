@@ -117,7 +117,7 @@ func (s *site) quoteFiles(t *testing.T) []storedFile {
 // metadataMarkers are what a phone's JPEG carries beside its pixels.
 var metadataMarkers = []string{"Exif", "http://ns.adobe.com/xap", "ICC_PROFILE", mediatest.GPSMarker, mediatest.XMPMarker, mediatest.CommentMarker}
 
-func TestQuote_FormHasLabelledFieldsAndIsLinkedFromTheHeaderAndContact(t *testing.T) {
+func TestQuote_FormHasLabelledFieldsAndIsLinkedFromTheHomePageAndContact(t *testing.T) {
 	s := newSite(t, siteOptions{env: allVendors})
 	_, cookie := s.choose(t, url.Values{"action": {"accept_all"}, "return_to": {"/"}})
 	withConsent := []string{"Cookie", cookie.Name + "=" + cookie.Value}
@@ -148,7 +148,7 @@ func TestQuote_FormHasLabelledFieldsAndIsLinkedFromTheHeaderAndContact(t *testin
 		t.Error("the home page carries no vendor script: the check above proves nothing")
 	}
 	if !strings.Contains(home.Body, `href="/offerte"`) {
-		t.Error("the header does not link /offerte")
+		t.Error("the home page does not link /offerte")
 	}
 	if !strings.Contains(s.get(t, "/contact").Body, `<a href="/offerte">`) {
 		t.Error("/contact does not link /offerte")
@@ -254,6 +254,11 @@ func TestQuote_StaffSeeItMarkedInTheInboxAndDownloadItsFiles(t *testing.T) {
 	}
 	if !slicesContain(s.auditActions(t), "download_quote_file") {
 		t.Error("the download is not audited")
+	}
+	// The CSV says which rows are quote requests.
+	csv := c.do(t, "GET", "/admin/berichten.csv", nil)
+	if !strings.Contains(csv.Body, ";soort\n") || strings.Count(csv.Body, ";offerteaanvraag\n") != 1 || strings.Count(csv.Body, ";bericht\n") != 1 {
+		t.Errorf("the CSV does not tell quote requests from messages:\n%s", csv.Body)
 	}
 }
 
