@@ -18,10 +18,6 @@ const (
 	// MaxFileBytes bounds one file as sent: a photo straight from a phone,
 	// or an architect's plan, fits.
 	MaxFileBytes = 15 << 20
-	// DefaultMaxTotal bounds the files as kept (photos made smaller, plans
-	// as they are) together, unless configured otherwise: what the company
-	// receives in one mail.
-	DefaultMaxTotal = 20 << 20
 	// maxNameRunes bounds a file's name as kept.
 	maxNameRunes = 80
 )
