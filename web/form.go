@@ -15,8 +15,11 @@ type Field struct {
 	Name string
 	// Label, Hint and Error are message IDs; Hint and Error may be empty.
 	Label, Hint, Error string
-	Value              string
-	Optional           bool
+	// HintData and ErrorData fill the hint's and the error's placeholders
+	// (a file's name, a size); nil for none.
+	HintData, ErrorData map[string]any
+	Value               string
+	Optional            bool
 	// Type is the input's type ("text", "email", "tel" …), or "textarea".
 	Type string
 	// Rows is a textarea's height in lines.

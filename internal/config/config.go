@@ -82,6 +82,9 @@ type Config struct {
 	// MediaMaxBytes bounds a photo file staff upload
 	// (CONPRO_MEDIA_MAX_BYTES).
 	MediaMaxBytes int
+	// QuoteMaxBytes bounds the files of one quote request together, as
+	// kept and mailed (CONPRO_QUOTE_MAX_BYTES).
+	QuoteMaxBytes int
 	// VendorIDs maps each vendor variable (CONPRO_GA_MEASUREMENT_ID, …) to
 	// its configured value; a vendor is active only with one.
 	VendorIDs map[string]string

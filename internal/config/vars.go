@@ -211,6 +211,8 @@ func variables() []variable {
 			set: number(1, 10_000_000, "want a number of choices, 1 to 10000000", func(c *Config) *int { return &c.SpoolMax })},
 		{name: "CONPRO_MEDIA_MAX_BYTES", value: "15728640", doc: "largest photo file staff may upload, in bytes (15728640 is 15 MiB)",
 			set: number(1<<20, 100<<20, "want a number of bytes, 1048576 (1 MiB) to 104857600 (100 MiB)", func(c *Config) *int { return &c.MediaMaxBytes })},
+		{name: "CONPRO_QUOTE_MAX_BYTES", value: "15728640", doc: "most bytes the photos and plans of one quote request may take together as kept and mailed (15728640 is 15 MiB, about 21 MB in the mail)",
+			set: number(1<<20, 50<<20, "want a number of bytes, 1048576 (1 MiB) to 52428800 (50 MiB)", func(c *Config) *int { return &c.QuoteMaxBytes })},
 	}
 	// The vendors' variables are the consent registry's, so that a vendor is
 	// added in one place.

@@ -4,6 +4,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -28,6 +29,17 @@ type Mail struct {
 	Subject  string
 	Body     string
 	Attempts int
+	// HasAttachments says the message carries files (a quote request's
+	// photos and plans), which the worker reads just before sending it
+	// rather than with the claim: a batch of them could be large.
+	HasAttachments bool
+	Attachments    []Attachment
+}
+
+// Attachment is a file sent with a message.
+type Attachment struct {
+	Name, Type string
+	Data       []byte
 }
 
 // ErrHeaderInjection is returned for a recipient, Reply-To or subject that
@@ -92,6 +104,11 @@ func (s *SMTPSender) Send(ctx context.Context, m Mail) error {
 			return fmt.Errorf("mail %d: %w", m.ID, ErrHeaderInjection)
 		}
 	}
+	for _, a := range m.Attachments {
+		if strings.ContainsAny(a.Name+a.Type, "\r\n\"") {
+			return fmt.Errorf("mail %d: %w", m.ID, ErrHeaderInjection)
+		}
+	}
 
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	if err := msg.From(s.opts.From); err != nil {
@@ -109,6 +126,14 @@ func (s *SMTPSender) Send(ctx context.Context, m Mail) error {
 	}
 	msg.Subject(m.Subject)
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
+	// With attachments go-mail writes multipart/mixed: the text, then each
+	// file base64-encoded with its name and type.
+	for _, a := range m.Attachments {
+		err := msg.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.Type)))
+		if err != nil {
+			return fmt.Errorf("mail %d: attachment: %w", m.ID, err)
+		}
+	}
 	// go-mail's own Message-ID names the machine's host name (a container
 	// ID, say); the sending domain is what receiving servers expect.
 	msg.SetMessageIDWithValue(messageID(s.opts.From))

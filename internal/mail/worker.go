@@ -21,6 +21,8 @@ type Outbox interface {
 	MarkMailFailed(ctx context.Context, id int64, nextAttempt time.Time, errText string) error
 	// QueuedMail counts the messages not sent yet.
 	QueuedMail(ctx context.Context) (int, error)
+	// MailAttachments reads the files message id carries.
+	MailAttachments(ctx context.Context, id int64) ([]Attachment, error)
 }
 
 // Sender hands one message to a mail server.
@@ -120,7 +122,14 @@ func (w *Worker) RunOnce(ctx context.Context) (sent, failed int, err error) {
 		if ctx.Err() != nil || time.Since(claimed) > lease-sendTimeout-markTimeout {
 			break
 		}
-		sendErr := w.sender.Send(ctx, m)
+		var sendErr error
+		if m.HasAttachments {
+			m.Attachments, sendErr = w.outbox.MailAttachments(ctx, m.ID)
+		}
+		if sendErr == nil {
+			sendErr = w.sender.Send(ctx, m)
+		}
+		m.Attachments = nil
 		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 		if sendErr == nil {
 			sent++

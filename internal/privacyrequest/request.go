@@ -238,6 +238,17 @@ type ExportMessage struct {
 	Message    string    `json:"message"`
 	Network    string    `json:"network,omitempty"`
 	Handled    bool      `json:"handled"`
+	// Quote holds a quote request's own fields; nil for a contact message.
+	Quote *ExportQuote `json:"quote_request,omitempty"`
+}
+
+// ExportQuote is what a quote request holds beside its message: the files
+// by name (their content goes to staff, not into an export sent by mail).
+type ExportQuote struct {
+	Work     string   `json:"kind_of_work"`
+	Postcode string   `json:"postcode"`
+	Timing   string   `json:"timing"`
+	Files    []string `json:"files"`
 }
 
 // ExportRequest is a stored data-subject request.

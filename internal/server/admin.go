@@ -13,6 +13,7 @@ import (
 
 	"conpro/internal/consent"
 	"conpro/internal/consentlog"
+	"conpro/internal/quote"
 	"conpro/internal/staff"
 	"conpro/web"
 )
@@ -32,6 +33,10 @@ type AdminStore interface {
 	SetMessageHandled(ctx context.Context, id int64, handled bool, now time.Time, audit staff.AuditEntry) error
 	MarkNotSpam(ctx context.Context, id int64, now time.Time, audit staff.AuditEntry) error
 	DeleteMessage(ctx context.Context, id int64, audit staff.AuditEntry) error
+	// Quote reads a quote request's own fields and files (without their
+	// bytes); QuoteFile one file with its bytes.
+	Quote(ctx context.Context, messageID int64) (quote.Stored, error)
+	QuoteFile(ctx context.Context, messageID int64, position int) (quote.File, error)
 	PrivacyRequests(ctx context.Context, limit int) ([]staff.QueuedRequest, error)
 	HandlePrivacyRequest(ctx context.Context, id int64, note string, now time.Time, audit staff.AuditEntry) error
 	OutboxMails(ctx context.Context, limit int) ([]staff.OutboxMail, error)

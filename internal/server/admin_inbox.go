@@ -9,7 +9,10 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/go-chi/chi/v5"
+
 	"conpro/internal/brussels"
+	"conpro/internal/quote"
 	"conpro/internal/staff"
 	"conpro/web"
 )
@@ -70,11 +73,20 @@ func (s *Server) handleAdminMessage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	var qr *quote.Stored
+	if m.IsQuote() {
+		stored, err := s.admin.Quote(r.Context(), id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		qr = &stored
+	}
 	if err := s.audit(r, "read_message", fmt.Sprintf("contact_message:%d", id), ""); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, web.AdminMessage(s.adminPage(r, "AdminMessageTitle"), m, q.Get("verwijderen") == "1"))
+	s.render(w, r, http.StatusOK, web.AdminMessage(s.adminPage(r, "AdminMessageTitle"), m, qr, q.Get("verwijderen") == "1"))
 }
 
 func (s *Server) handleAdminMessageHandled(w http.ResponseWriter, r *http.Request) {
@@ -152,7 +164,7 @@ func (s *Server) handleAdminInboxCSV(w http.ResponseWriter, r *http.Request) {
 	b.WriteString("\ufeff")
 	cw := csv.NewWriter(&b)
 	cw.Comma = ';'
-	_ = cw.Write([]string{"id", "ontvangen", "naam", "e-mail", "telefoon", "bericht", "taal", "afgehandeld", "mogelijk spam"})
+	_ = cw.Write([]string{"id", "ontvangen", "naam", "e-mail", "telefoon", "bericht", "taal", "afgehandeld", "mogelijk spam", "soort"})
 	for _, m := range msgs {
 		handled := ""
 		if m.HandledAt != nil {
@@ -162,8 +174,12 @@ func (s *Server) handleAdminInboxCSV(w http.ResponseWriter, r *http.Request) {
 		if m.MaybeSpam() {
 			spam = m.SpamReason
 		}
+		kind := "bericht"
+		if m.IsQuote() {
+			kind = "offerteaanvraag"
+		}
 		_ = cw.Write([]string{strconv.FormatInt(m.ID, 10), brussels.In(m.ReceivedAt).Format("2006-01-02 15:04"),
-			csvSafe(m.Name), csvSafe(m.Email), csvSafe(m.Phone), csvSafe(m.Message), m.Locale, handled, spam})
+			csvSafe(m.Name), csvSafe(m.Email), csvSafe(m.Phone), csvSafe(m.Message), m.Locale, handled, spam, kind})
 	}
 	cw.Flush()
 	if err := s.audit(r, "export_csv", "contact_message", fmt.Sprintf("%d messages", len(msgs))); err != nil {
@@ -198,3 +214,34 @@ func csvSafe(s string) string {
 // formulaStarts are the characters a spreadsheet starts a formula with, in
 // their ASCII, full-width and small forms, and the minus sign.
 const formulaStarts = "=+-@＝＋－＠﹦﹢﹣﹫−"
+
+// handleAdminQuoteFile hands staff one file of a quote request: to
+// download, never shown by the site itself (a visitor's PDF is the
+// visitor's), kept out of every cache, its type not to be guessed.
+func (s *Server) handleAdminQuoteFile(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(r)
+	n, err := strconv.Atoi(chi.URLParam(r, "n"))
+	if !ok || err != nil || n < 1 || n > quote.MaxFiles || strconv.Itoa(n) != chi.URLParam(r, "n") {
+		s.fail(w, r, errNotFound)
+		return
+	}
+	f, err := s.admin.QuoteFile(r.Context(), id, n)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.audit(r, staff.ActionDownloadQuoteFile, fmt.Sprintf("contact_message:%d", id), ""); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Disposition", contentDisposition(f.Name))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Content-Type", f.Type)
+	h.Set("Content-Length", strconv.Itoa(len(f.Data)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(f.Data)
+	}
+}

@@ -71,6 +71,19 @@ func badCases(contactToken, forgedCookie string) []badCase {
 		{name: "contact without a content type", method: "POST", path: "/contact", body: contact(func(url.Values) {}), status: 422, contains: "Vul uw naam in."},
 		{name: "request form as JSON", method: "POST", path: "/privacy/verzoek", header: map[string]string{"Content-Type": "application/json"}, body: `{"email":"a@b.be"}`, status: 422},
 
+		// The quote form as multipart: broken framing is a 400, a refused
+		// file or field a Dutch 422, nothing stored.
+		{name: "quote multipart without a boundary", method: "POST", path: "/offerte", header: map[string]string{"Content-Type": "multipart/form-data"}, body: "--x\r\n", status: 400},
+		{name: "quote multipart cut off", method: "POST", path: "/offerte", header: map[string]string{"Content-Type": "multipart/form-data; boundary=x"}, body: "--x\r\nContent-Disposition: form-data; name=\"naam\"\r\n\r\nJan", status: 400},
+		{name: "quote multipart with NUL in a field", method: "POST", path: "/offerte", header: map[string]string{"Content-Type": "multipart/form-data; boundary=x"}, body: "--x\r\nContent-Disposition: form-data; name=\"naam\"\r\n\r\nJa\x00n\r\n--x--\r\n", status: 422, contains: unreadable},
+		{name: "quote multipart with invalid UTF-8 in a field's name", method: "POST", path: "/offerte", header: map[string]string{"Content-Type": "multipart/form-data; boundary=x"}, body: "--x\r\nContent-Disposition: form-data; name=\"na\xffam\"\r\n\r\nJan\r\n--x--\r\n", status: 422, contains: unreadable},
+		{name: "quote with an HTML file named plan.pdf", method: "POST", path: "/offerte", header: map[string]string{"Content-Type": "multipart/form-data; boundary=x"}, body: "--x\r\nContent-Disposition: form-data; name=\"bestanden\"; filename=\"plan.pdf\"\r\nContent-Type: application/pdf\r\n\r\n<html><script>alert(1)</script></html>\r\n--x--\r\n", status: 422, contains: "geen PDF-plan"},
+		{name: "quote with a control character in a file's name", method: "POST", path: "/offerte", header: map[string]string{"Content-Type": "multipart/form-data; boundary=x"}, body: "--x\r\nContent-Disposition: form-data; name=\"bestanden\"; filename=\"\x1b[31mplan.pdf\"\r\n\r\nxx\r\n--x--\r\n", status: 400},
+		{name: "quote with a direction control in a file's name", method: "POST", path: "/offerte", header: map[string]string{"Content-Type": "multipart/form-data; boundary=x"}, body: "--x\r\nContent-Disposition: form-data; name=\"bestanden\"; filename=\"\u202efdp.exe\"\r\n\r\nxx\r\n--x--\r\n", status: 422, contains: "„fdp.exe”"},
+		{name: "quote as JSON", method: "POST", path: "/offerte", header: map[string]string{"Content-Type": "application/json"}, body: `{"naam":"Jan"}`, status: 422, contains: "Vul uw naam in."},
+		{name: "quote body of 1 MB without files", method: "POST", path: "/offerte", header: post, body: "bericht=" + strings.Repeat("b", 1<<20), status: 413},
+		{name: "cross-site quote post", method: "POST", path: "/offerte", header: crossSite, body: "naam=Jan", status: 403},
+
 		// Form fields: Dutch errors, nothing stored.
 		{name: "invalid UTF-8 in the name", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("naam", "Jan\xff\xfe") }), status: 422, contains: "tekens die wij niet kunnen verwerken"},
 		{name: "NUL in the message", method: "POST", path: "/contact", header: post, body: contact(func(v url.Values) { v.Set("bericht", "Een bericht\x00met NUL erin") }), status: 422},
@@ -305,6 +318,8 @@ func publicForms(contactToken string) []aForm {
 	return []aForm{
 		{"contact", "POST", "/contact", url.Values{"t": {contactToken}, "naam": {"Jan Peeters"}, "email": {"jan@example.be"}, "telefoon": {"0484 53 27 38"},
 			"bericht": {"Een bericht van genoeg tekens."}, "website": {""}}, 422},
+		{"quote", "POST", "/offerte", url.Values{"t": {contactToken}, "soort": {"dak"}, "postcode": {"2600"}, "planning": {"snel"},
+			"bericht": {"Een nieuw dak graag, met isolatie."}, "naam": {"Jan Peeters"}, "email": {"jan@example.be"}, "telefoon": {"0484 53 27 38"}, "website": {""}}, 422},
 		{"request", "POST", "/privacy/verzoek", url.Values{"soort": {"verwijdering"}, "email": {"jan@example.be"}, "toestemmings_id": {""},
 			"wis_toestemmingen": {"1"}, "toelichting": {"Graag alles wissen."}}, 422},
 		{"confirmation page", "GET", "/privacy/verzoek/bevestig", url.Values{"t": {strings.Repeat("A", 43)}}, 400},

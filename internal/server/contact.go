@@ -9,12 +9,17 @@ import (
 	"conpro/internal/clientip"
 	"conpro/internal/contact"
 	"conpro/internal/locale"
+	"conpro/internal/quote"
 	"conpro/web"
 )
 
 // ContactStore keeps contact messages with their notification mail.
 type ContactStore interface {
 	CreateContactMessage(ctx context.Context, s contact.Submission, n contact.Notification) (int64, error)
+	// CreateQuoteRequest keeps a quote request with the messages, its
+	// files, the company's notification and the visitor's confirmation
+	// (none when its To is empty).
+	CreateQuoteRequest(ctx context.Context, s quote.Submission, n, confirmation contact.Notification) (int64, error)
 }
 
 func (s *Server) handleContactForm(w http.ResponseWriter, r *http.Request) {

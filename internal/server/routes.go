@@ -71,6 +71,7 @@ func (s *Server) routes() (http.Handler, *chi.Mux) {
 	r.Group(func(r chi.Router) {
 		r.Use(noStore, s.crossOriginProtection)
 		r.Get("/contact/bedankt", s.handleContactThanks)
+		r.Get("/offerte/bedankt", s.handleQuoteThanks)
 		r.Post("/taal", s.handleLanguage)
 		r.Post("/consent", s.handleConsent)
 
@@ -78,6 +79,8 @@ func (s *Server) routes() (http.Handler, *chi.Mux) {
 			r.Use(withoutVendors)
 			r.Get("/contact", s.handleContactForm)
 			r.Post("/contact", s.handleContactPost)
+			r.Get("/offerte", s.handleQuoteForm)
+			r.With(s.largeBody(quoteBody)).Post("/offerte", s.handleQuotePost)
 			r.Get("/cookies", s.handleCookies)
 		})
 
@@ -107,6 +110,7 @@ func (s *Server) routes() (http.Handler, *chi.Mux) {
 					r.Post("/berichten/{id}/afgehandeld", s.handleAdminMessageHandled)
 					r.Post("/berichten/{id}/geen-spam", s.handleAdminMessageNotSpam)
 					r.Post("/berichten/{id}/verwijderen", s.handleAdminMessageDelete)
+					r.Get("/berichten/{id}/bijlagen/{n}", s.handleAdminQuoteFile)
 					r.Get("/verzoeken", s.handleAdminRequests)
 					r.Post("/verzoeken/{id}/behandeld", s.handleAdminRequestHandled)
 					r.Get("/toestemmingen", s.handleAdminConsent)

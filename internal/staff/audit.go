@@ -26,15 +26,17 @@ const (
 	ActionMarkOpen      Action = "mark_open"
 	ActionMarkNotSpam   Action = "mark_not_spam"
 	ActionDeleteMessage Action = "delete_message"
-	ActionExportCSV     Action = "export_csv"
-	ActionListRequests  Action = "list_requests"
-	ActionHandleRequest Action = "handle_request"
-	ActionListMail      Action = "list_mail"
-	ActionRetryMail     Action = "retry_mail"
-	ActionLookupConsent Action = "lookup_consent"
-	ActionExportConsent Action = "export_consent"
-	ActionViewAudit     Action = "view_audit"
-	ActionVerifyLog     Action = "verify_consent_log"
+	// ActionDownloadQuoteFile: a file of a quote request was downloaded.
+	ActionDownloadQuoteFile Action = "download_quote_file"
+	ActionExportCSV         Action = "export_csv"
+	ActionListRequests      Action = "list_requests"
+	ActionHandleRequest     Action = "handle_request"
+	ActionListMail          Action = "list_mail"
+	ActionRetryMail         Action = "retry_mail"
+	ActionLookupConsent     Action = "lookup_consent"
+	ActionExportConsent     Action = "export_consent"
+	ActionViewAudit         Action = "view_audit"
+	ActionVerifyLog         Action = "verify_consent_log"
 
 	ActionListPolicy     Action = "list_policy"
 	ActionNewPolicyDraft Action = "new_policy_draft"
@@ -51,7 +53,7 @@ const (
 func Actions() []Action {
 	return []Action{
 		ActionLogin, ActionLogout, ActionAccountLocked,
-		ActionListMessages, ActionReadMessage, ActionMarkHandled, ActionMarkOpen, ActionMarkNotSpam, ActionDeleteMessage, ActionExportCSV,
+		ActionListMessages, ActionReadMessage, ActionMarkHandled, ActionMarkOpen, ActionMarkNotSpam, ActionDeleteMessage, ActionExportCSV, ActionDownloadQuoteFile,
 		ActionListRequests, ActionHandleRequest,
 		ActionLookupConsent, ActionExportConsent,
 		ActionListMail, ActionRetryMail,

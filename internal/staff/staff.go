@@ -155,7 +155,19 @@ type InboxMessage struct {
 	// pointed that way); NotSpamAt is when staff judged it was not.
 	SpamReason string
 	NotSpamAt  *time.Time
+	// Kind is KindContact or KindQuote.
+	Kind string
 }
+
+// Kinds of inbox messages: one sent with the contact form, or a quote
+// request (with its own fields and files).
+const (
+	KindContact = "contact"
+	KindQuote   = "quote"
+)
+
+// IsQuote reports a quote request.
+func (m InboxMessage) IsQuote() bool { return m.Kind == KindQuote }
 
 // Preview is the start of the message on one line (its line breaks and
 // blank lines as spaces), at most about n characters cut at a space, with

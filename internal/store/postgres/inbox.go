@@ -13,23 +13,27 @@ import (
 )
 
 const inboxColumns = `m.id, m.received_at, m.name, m.email, m.phone, m.phone_e164, m.message, m.locale, m.client_network, m.handled_at,
-	m.spam_reason, m.not_spam_at, coalesce(bool_or(o.sent_at IS NOT NULL), false), coalesce(max(o.attempts), 0)`
+	m.spam_reason, m.not_spam_at, coalesce(bool_or(o.sent_at IS NOT NULL), false), coalesce(max(o.attempts), 0), m.kind`
 
 // inboxPageColumns are inboxColumns over a page of messages m and the
 // aggregate o of their mail (inboxMail).
 const inboxPageColumns = `m.id, m.received_at, m.name, m.email, m.phone, m.phone_e164, m.message, m.locale, m.client_network, m.handled_at,
-	m.spam_reason, m.not_spam_at, coalesce(o.sent, false), coalesce(o.attempts, 0)`
+	m.spam_reason, m.not_spam_at, coalesce(o.sent, false), coalesce(o.attempts, 0), m.kind`
+
+// notificationKinds are the mails that tell the company about a message
+// (not a quote request's confirmation to its sender).
+const notificationKinds = `o.kind IN ('contact_notification', 'quote_notification')`
 
 // inboxMail is whether a message's notification went out and how often it
 // was tried, for one message m at a time.
 const inboxMail = `LEFT JOIN LATERAL (
 			SELECT bool_or(o.sent_at IS NOT NULL) AS sent, max(o.attempts) AS attempts
-			FROM mail_outbox o WHERE o.contact_message_id = m.id) o ON true`
+			FROM mail_outbox o WHERE o.contact_message_id = m.id AND ` + notificationKinds + `) o ON true`
 
 func scanInbox(row pgx.CollectableRow) (staff.InboxMessage, error) {
 	var m staff.InboxMessage
 	var network *netip.Prefix
-	err := row.Scan(&m.ID, &m.ReceivedAt, &m.Name, &m.Email, &m.Phone, &m.PhoneE164, &m.Message, &m.Locale, &network, &m.HandledAt, &m.SpamReason, &m.NotSpamAt, &m.MailSent, &m.MailAttempts)
+	err := row.Scan(&m.ID, &m.ReceivedAt, &m.Name, &m.Email, &m.Phone, &m.PhoneE164, &m.Message, &m.Locale, &network, &m.HandledAt, &m.SpamReason, &m.NotSpamAt, &m.MailSent, &m.MailAttempts, &m.Kind)
 	if network != nil {
 		m.Network = network.String()
 	}
@@ -89,7 +93,7 @@ func (db *DB) Inbox(ctx context.Context, f staff.InboxFilter) ([]staff.InboxMess
 func (db *DB) InboxMessage(ctx context.Context, id int64) (staff.InboxMessage, error) {
 	rows, err := db.pool.Query(ctx, `
 		SELECT `+inboxColumns+`
-		FROM contact_message m LEFT JOIN mail_outbox o ON o.contact_message_id = m.id
+		FROM contact_message m LEFT JOIN mail_outbox o ON o.contact_message_id = m.id AND `+notificationKinds+`
 		WHERE m.id = $1 GROUP BY m.id`, id)
 	if err != nil {
 		return staff.InboxMessage{}, fmt.Errorf("read message: %w", err)

@@ -28,14 +28,14 @@ func (db *DB) ClaimDueMail(ctx context.Context, limit int, lease time.Duration) 
 			ORDER BY next_attempt_at, id
 			LIMIT $1
 			FOR UPDATE SKIP LOCKED)
-		RETURNING id, to_addr, reply_to, subject, body_text, attempts`,
+		RETURNING id, to_addr, reply_to, subject, body_text, attempts, kind = 'quote_notification'`,
 		limit, lease)
 	if err != nil {
 		return nil, fmt.Errorf("claim mail: %w", err)
 	}
 	due, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (mail.Mail, error) {
 		var m mail.Mail
-		err := row.Scan(&m.ID, &m.To, &m.ReplyTo, &m.Subject, &m.Body, &m.Attempts)
+		err := row.Scan(&m.ID, &m.To, &m.ReplyTo, &m.Subject, &m.Body, &m.Attempts, &m.HasAttachments)
 		return m, err
 	})
 	if err != nil {
@@ -88,4 +88,26 @@ func (db *DB) QueuedMail(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("count queued mail: %w", err)
 	}
 	return n, nil
+}
+
+// MailAttachments reads the files message id carries: a quote request's
+// photos and plans go with the company's notification, in their order.
+func (db *DB) MailAttachments(ctx context.Context, id int64) ([]mail.Attachment, error) {
+	rows, err := db.pool.Query(ctx, `
+		SELECT a.file_name, a.content_type, a.data
+		FROM mail_outbox o JOIN quote_attachment a ON a.contact_message_id = o.contact_message_id
+		WHERE o.id = $1 AND o.kind = 'quote_notification'
+		ORDER BY a.position`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read mail attachments: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (mail.Attachment, error) {
+		var a mail.Attachment
+		err := row.Scan(&a.Name, &a.Type, &a.Data)
+		return a, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read mail attachments: %w", err)
+	}
+	return out, nil
 }

@@ -118,17 +118,25 @@ func (db *DB) ExportFor(ctx context.Context, email string, emailHash [32]byte, c
 	x := privacyrequest.Export{Email: email, ConsentID: consentID,
 		ContactMessages: []privacyrequest.ExportMessage{}, Requests: []privacyrequest.ExportRequest{}}
 	rows, err := db.pool.Query(ctx, `
-		SELECT received_at, name, email, phone, message, client_network, handled_at IS NOT NULL
-		FROM contact_message WHERE lower(email) = lower($1) ORDER BY received_at`, email)
+		SELECT m.received_at, m.name, m.email, m.phone, m.message, m.client_network, m.handled_at IS NOT NULL,
+			q.work, q.postcode, q.timing,
+			(SELECT coalesce(array_agg(a.file_name ORDER BY a.position), '{}') FROM quote_attachment a WHERE a.contact_message_id = m.id)
+		FROM contact_message m LEFT JOIN quote_request q ON q.contact_message_id = m.id
+		WHERE lower(m.email) = lower($1) ORDER BY m.received_at`, email)
 	if err != nil {
 		return x, fmt.Errorf("export contact messages: %w", err)
 	}
 	x.ContactMessages, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (privacyrequest.ExportMessage, error) {
 		var m privacyrequest.ExportMessage
 		var network *netip.Prefix
-		err := row.Scan(&m.ReceivedAt, &m.Name, &m.Email, &m.Phone, &m.Message, &network, &m.Handled)
+		var work, postcode, timing *string
+		var files []string
+		err := row.Scan(&m.ReceivedAt, &m.Name, &m.Email, &m.Phone, &m.Message, &network, &m.Handled, &work, &postcode, &timing, &files)
 		if network != nil {
 			m.Network = network.String()
+		}
+		if work != nil {
+			m.Quote = &privacyrequest.ExportQuote{Work: *work, Postcode: *postcode, Timing: *timing, Files: files}
 		}
 		return m, err
 	})
