@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -180,7 +181,9 @@ func (v ProjectFormView) photos() []formPhoto {
 	}
 	var out []formPhoto
 	chosen := map[int64]bool{}
-	for _, c := range v.Input.Photos {
+	inOrder := slices.Clone(v.Input.Photos)
+	slices.SortStableFunc(inOrder, func(a, b project.PhotoChoice) int { return orderOf(a) - orderOf(b) })
+	for _, c := range inOrder {
 		if p, ok := byID[c.ID]; ok {
 			out = append(out, formPhoto{Photo: p, Chosen: true, Choice: c})
 			chosen[c.ID] = true
@@ -192,6 +195,16 @@ func (v ProjectFormView) photos() []formPhoto {
 		}
 	}
 	return out
+}
+
+// orderOf is a chosen photo's place as typed; one not numbered (or not
+// readably) comes after the numbered ones.
+func orderOf(c project.PhotoChoice) int {
+	n, err := strconv.Atoi(strings.TrimSpace(c.Order))
+	if err != nil {
+		return 1 << 30
+	}
+	return n
 }
 
 func (v ProjectFormView) text(l locale.Lang) project.Text { return v.Input.Texts[l] }
