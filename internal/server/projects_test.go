@@ -99,6 +99,12 @@ func TestProjects_APublishedProjectWithThreePhotosIsListedShownOnTheHomePageAndI
 		t.Error("the navigation leads to projects before one is published")
 	}
 
+	preview := c.do(t, "GET", fmt.Sprintf("/admin/realisaties/%d/voorbeeld", id), nil)
+	if preview.StatusCode != http.StatusOK || !strings.Contains(preview.Body, "Dit is een voorbeeld") ||
+		!strings.Contains(preview.Body, "<h1>Renovatie rijwoning Berchem</h1>") || preview.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("the preview: %d %q", preview.StatusCode, preview.Header.Get("Cache-Control"))
+	}
+
 	c.publishProject(t, id)
 	list := s.get(t, "/realisaties")
 	if list.StatusCode != http.StatusOK {
@@ -171,8 +177,30 @@ func TestProjects_APublishedProjectWithThreePhotosIsListedShownOnTheHomePageAndI
 		}
 	}
 
+	// A visitor reading French gets the kind of work in French and the
+	// Dutch title, which has no translation.
+	fr := s.get(t, "/realisaties/renovatie-rijwoning-berchem", "Accept-Language", "fr")
+	if !strings.Contains(fr.Body, "<dd>Rénovation</dd>") || !strings.Contains(fr.Body, "<h1>Renovatie rijwoning Berchem</h1>") {
+		t.Error("the French page lacks the French kind or the Dutch title")
+	}
+
+	// A change to a published project shows at once, though the page
+	// was kept.
+	changed := aProject("Renovatie rijwoning Berchem", 2024, photos[2], photos[0], photos[1])
+	changed.Set("beschrijving_nl", "Een rijwoning kreeg een nieuw leven.")
+	changed.Set("titel_fr", "Rénovation d'une maison à Berchem")
+	if res := c.do(t, "POST", fmt.Sprintf("/admin/realisaties/%d", id), changed); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit: %d\n%.800s", res.StatusCode, res.Body)
+	}
+	if again := s.get(t, "/realisaties/renovatie-rijwoning-berchem"); !strings.Contains(again.Body, "Een rijwoning kreeg een nieuw leven.") {
+		t.Error("the change does not show on the project's page")
+	}
+	if again := s.get(t, "/realisaties/renovatie-rijwoning-berchem", "Accept-Language", "fr"); !strings.Contains(again.Body, "<h1>Rénovation d&#39;une maison à Berchem</h1>") {
+		t.Error("the French title does not show")
+	}
+
 	actions := s.auditActions(t)
-	for _, want := range []string{fmt.Sprintf("new_project:project:%d", id), fmt.Sprintf("publish_project:project:%d", id)} {
+	for _, want := range []string{fmt.Sprintf("new_project:project:%d", id), fmt.Sprintf("publish_project:project:%d", id), fmt.Sprintf("edit_project:project:%d", id)} {
 		if !slices.Contains(actions, want) {
 			t.Errorf("audit log %v lacks %s", actions, want)
 		}
