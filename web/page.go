@@ -35,6 +35,8 @@ type Page struct {
 	Consent ConsentView
 	// Company is the company number and office hours, where configured.
 	Company company.Details
+	// Projects says a project is published: the navigation leads to them.
+	Projects bool
 }
 
 // CompanyFacts is the template data of messages that name the company's
@@ -63,12 +65,12 @@ type NavItem struct {
 	Href, MessageID string
 }
 
-func navItems() []NavItem {
-	return []NavItem{
-		{"/", "NavHome"},
-		{"/contact", "NavContact"},
-		{"/privacy", "NavPrivacy"},
+func navItems(projects bool) []NavItem {
+	items := []NavItem{{"/", "NavHome"}}
+	if projects {
+		items = append(items, NavItem{"/realisaties", "NavProjects"})
 	}
+	return append(items, NavItem{"/contact", "NavContact"}, NavItem{"/privacy", "NavPrivacy"})
 }
 
 // current reports whether the navigation item href is the page at path or

@@ -64,3 +64,16 @@ func (n Number) String() string {
 	}
 	return s
 }
+
+// Digits is the number's ten digits, as the KBO's data carries them; ""
+// for no number.
+func (n Number) Digits() string { return n.digits }
+
+// VATID is the VAT number, BE0123456749, when the number was configured
+// as one; "" otherwise.
+func (n Number) VATID() string {
+	if !n.vat {
+		return ""
+	}
+	return "BE" + n.digits
+}

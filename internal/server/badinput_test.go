@@ -56,6 +56,9 @@ func badCases(contactToken, forgedCookie string) []badCase {
 		{name: "NUL in a cookie", method: "GET", path: "/", raw: "GET / HTTP/1.1\r\nHost: x\r\nCookie: conpro_consent=a\x00b\r\nConnection: close\r\n\r\n"},
 		{name: "invalid UTF-8 in a cookie", method: "GET", path: "/", raw: "GET / HTTP/1.1\r\nHost: x\r\nCookie: conpro_consent=\xff\xfe\r\nConnection: close\r\n\r\n", status: 200},
 		{name: "receipt with a forged cookie", method: "GET", path: "/cookies/bewijs", header: map[string]string{"Cookie": "conpro_consent=" + forgedCookie}, status: 404},
+		{name: "unknown project", method: "GET", path: "/realisaties/bestaat-niet", status: 404},
+		{name: "project address with an encoded slash", method: "GET", path: "/realisaties/..%2fadmin", status: 404},
+		{name: "project address with a query", method: "GET", path: "/realisaties/x?<script>=1", status: 404},
 		{name: "language cookie garbage", method: "GET", path: "/", header: map[string]string{"Cookie": "conpro_lang=<script>"}, status: 200, contains: `lang="nl"`},
 
 		// Bodies: size, type, encoding.
@@ -345,6 +348,17 @@ func TestBadInput_EveryFieldOfEveryStaffFormRefusesUnreadableText(t *testing.T) 
 	if res := c.login(t, "els@conpro-bvba.be", "een-lang-wachtwoord"); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login: %d", res.StatusCode)
 	}
+	// A project, put there as if it always was (nothing in the audit log).
+	var projectID int64
+	if err := s.db.Pool().QueryRow(ctx, `INSERT INTO project (slug, place, year, kind, texts)
+		VALUES ('dakwerken-hove', 'Hove', 2024, 'dak', '{"nl": {"title": "Dakwerken Hove", "description": "Een nieuw dak."}}') RETURNING id`).Scan(&projectID); err != nil {
+		t.Fatal(err)
+	}
+	projectForm := url.Values{"titel_nl": {"Dakwerken Hove"}, "slug": {"dakwerken-hove"}, "plaats": {"Hove"}, "jaar": {"2024"}, "soort": {"dak"},
+		"beschrijving_nl": {"Een nieuw dak."}, "meta_nl": {"Een dak."}, "titel_fr": {"Toiture"}, "beschrijving_fr": {"Un toit."}, "meta_fr": {""},
+		"titel_en": {""}, "beschrijving_en": {""}, "meta_en": {""}, "fotos": {"1"}, "volgorde_1": {"1"}, "onderschrift_nl_1": {"Het dak"},
+		"onderschrift_fr_1": {""}, "onderschrift_en_1": {""}, "daarna": {"voorbeeld"}}
+	project := fmt.Sprintf("/admin/realisaties/%d", projectID)
 	message := fmt.Sprintf("/admin/berichten/%d", messageID)
 	forms := []aForm{
 		{"inbox search", "GET", "/admin/berichten", url.Values{"zoek": {"jan"}, "toon": {"open"}}, 422},
@@ -357,6 +371,10 @@ func TestBadInput_EveryFieldOfEveryStaffFormRefusesUnreadableText(t *testing.T) 
 		{"consent lookup", "GET", "/admin/toestemmingen", url.Values{"id": {"AAAAAAAAAAAAAAAAAAAAAA"}}, 422},
 		{"statistics period", "GET", "/admin/statistieken", url.Values{"van": {"2030-01-01"}, "tot": {"2030-01-31"}, "dagen": {"30"}}, 422},
 		{"logout", "POST", "/admin/uitloggen", url.Values{}, 400},
+		{"new project", "POST", "/admin/realisaties/nieuw", projectForm, 422},
+		{"project", "POST", project, projectForm, 422},
+		{"publish project", "POST", project + "/publiceren", url.Values{}, 400},
+		{"unpublish project", "POST", project + "/offline", url.Values{}, 400},
 	}
 	for _, bc := range everyFieldUnreadable(forms) {
 		t.Run(bc.name, func(t *testing.T) {
@@ -377,6 +395,12 @@ func TestBadInput_EveryFieldOfEveryStaffFormRefusesUnreadableText(t *testing.T) 
 	// waits, the session still works, and no action but looking is audited.
 	var handled, queued bool
 	_ = s.db.Pool().QueryRow(ctx, `SELECT (SELECT handled_at IS NOT NULL FROM contact_message WHERE id = $1), (SELECT status = 'queued' FROM privacy_request WHERE id = $2)`, messageID, requestID).Scan(&handled, &queued)
+	var projects int
+	var published bool
+	_ = s.db.Pool().QueryRow(ctx, `SELECT count(*), bool_or(published_at IS NOT NULL) FROM project`).Scan(&projects, &published)
+	if projects != 1 || published {
+		t.Errorf("%d projects, published %v: a project action went through", projects, published)
+	}
 	if handled || !queued {
 		t.Errorf("handled %v, queued %v: an action went through", handled, queued)
 	}

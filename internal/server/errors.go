@@ -10,6 +10,7 @@ import (
 	"conpro/internal/media"
 	"conpro/internal/policy"
 	"conpro/internal/privacyrequest"
+	"conpro/internal/project"
 	"conpro/internal/quote"
 	"conpro/internal/staff"
 	"conpro/web"
@@ -56,6 +57,7 @@ var failures = []failure{
 	{err: policy.ErrPublished, status: http.StatusConflict, title: "PolicyPublishedTitle", text: "PolicyPublishedText"},
 	{err: media.ErrNotFound, status: http.StatusNotFound, title: "NotFoundTitle", text: "NotFoundText"},
 	{err: quote.ErrNotFound, status: http.StatusNotFound, title: "NotFoundTitle", text: "NotFoundText"},
+	{err: project.ErrNotFound, status: http.StatusNotFound, title: "NotFoundTitle", text: "NotFoundText"},
 	{err: staff.ErrDisableSelf, status: http.StatusConflict, title: "DisableSelfTitle", text: "DisableSelfText"},
 	{err: errMethodNotAllowed, status: http.StatusMethodNotAllowed, title: "MethodNotAllowedTitle", text: "MethodNotAllowedText"},
 	{err: privacyrequest.ErrBadLink, status: http.StatusGone, title: "RequestBadLinkHeading", text: "RequestBadLinkText"},

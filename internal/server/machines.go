@@ -75,6 +75,18 @@ func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 		url{Loc: s.absURL("/privacy"), LastMod: current.EffectiveOn.Format(time.DateOnly)},
 		url{Loc: s.absURL("/privacy/versies"), LastMod: current.EffectiveOn.Format(time.DateOnly)},
 	)
+	if projects := visitOf(r.Context()).projects.list; len(projects) > 0 {
+		latest := projects[0].UpdatedAt
+		for _, p := range projects {
+			if p.UpdatedAt.After(latest) {
+				latest = p.UpdatedAt
+			}
+		}
+		set.URLs = append(set.URLs, url{Loc: s.absURL("/realisaties"), LastMod: latest.UTC().Format(time.DateOnly)})
+		for _, p := range projects {
+			set.URLs = append(set.URLs, url{Loc: s.absURL("/realisaties/" + p.Slug), LastMod: p.UpdatedAt.UTC().Format(time.DateOnly)})
+		}
+	}
 	for _, v := range pv.shown() {
 		if v.Number == current.Number {
 			continue // the same text as /privacy

@@ -45,6 +45,8 @@ type visit struct {
 	// policy is what the request knows of the policy's versions, and the
 	// one in force, which its consent is judged against.
 	policy *policySnapshot
+	// projects are the published projects as the request found them.
+	projects publishedProjects
 	// vendors is false on routes that never carry vendor scripts,
 	// whatever the visitor allowed, and on error pages.
 	vendors bool
@@ -102,6 +104,7 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 			vendors: true,
 		}
 		v.policy = s.policies.at(r.Context(), s.now())
+		v.projects = s.projectsAt(r.Context())
 		v.consent, v.allowed = s.consentOf(r, cookies, reg, v.policy.current.Number)
 		v.idValue[0] = v.id
 

@@ -167,11 +167,14 @@ type variant struct {
 	// policy is the version in force: once another takes effect, no page
 	// of the one before is served.
 	policy int
+	// projects is the revision of the published projects: every page's
+	// navigation, the home page and the projects' pages show them.
+	projects uint64
 }
 
 func variantOf(r *http.Request) variant {
 	v := visitOf(r.Context())
-	key := variant{vendors: v.registry, path: r.URL.Path, lang: v.lang, ask: v.consent.Ask, gpc: v.consent.GPC, policy: v.policy.current.Number}
+	key := variant{vendors: v.registry, path: r.URL.Path, lang: v.lang, ask: v.consent.Ask, gpc: v.consent.GPC, policy: v.policy.current.Number, projects: v.projects.revision}
 	if v.vendors && v.allowed != nil {
 		key.grants = v.allowed.grants
 	}

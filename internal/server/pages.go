@@ -12,7 +12,10 @@ import (
 )
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, web.Home(s.page(w, r, "HomeTitle", "HomeDescription")))
+	ctx := r.Context()
+	p := s.page(w, r, "HomeTitle", "HomeDescription")
+	latest := projectCards(ctx, visitOf(ctx).projects.latest(3))
+	s.render(w, r, http.StatusOK, web.Home(p, latest, web.LocalBusiness(ctx, s.cfg.Company, s.absURL("/"))))
 }
 
 // handlePolicy shows the version in force, with the notice of what changed

@@ -27,6 +27,8 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, title, description
 		Assets:    s.assets,
 		Company:   s.cfg.Company,
 	}
+	v := visitOf(ctx)
+	p.Projects = len(v.projects.list) > 0
 	if description != "" {
 		p.Description = locale.T(ctx, description, facts)
 	}
@@ -34,7 +36,6 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, title, description
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		returnTo = "/"
 	}
-	v := visitOf(ctx)
 	w.Header()["Vary"] = pageVary
 	p.Consent = web.NewConsentView(v.registry, v.consent, returnTo)
 	p.Consent.Policy = v.policy.current.Number

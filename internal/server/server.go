@@ -21,6 +21,7 @@ import (
 	"conpro/internal/consentlog"
 	"conpro/internal/contact"
 	"conpro/internal/csp"
+	"conpro/internal/follow"
 	"conpro/internal/locale"
 	"conpro/internal/logging"
 	"conpro/internal/privacyrequest"
@@ -106,6 +107,8 @@ type Deps struct {
 	Policies PolicyStore
 	// Media is the photo library.
 	Media MediaStore
+	// Projects keeps the projects ("realisaties").
+	Projects ProjectStore
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -149,6 +152,10 @@ type Server struct {
 	stats    StatsStore
 	sessions *scs.SessionManager
 	media    MediaStore
+	// projects keeps the projects; projectList follows the published
+	// ones (projects.go).
+	projects    ProjectStore
+	projectList *follow.Value[publishedProjects]
 
 	// largeBodies maps the routes that take a larger body than the site's
 	// forms ("POST /admin/media") to their bound (see largeBody).
@@ -213,6 +220,7 @@ func New(d Deps) (http.Handler, error) {
 		stats:       d.Stats,
 		sessions:    d.Sessions,
 		media:       d.Media,
+		projects:    d.Projects,
 
 		consentLimiter: ratelimit.New("consent", d.Config.ConsentRate, time.Minute, d.RateCounter, d.Config.CookieKey, d.Logger.Logger),
 		contactLimiter: ratelimit.New("contact", d.Config.ContactRate, time.Hour, d.RateCounter, d.Config.CookieKey, d.Logger.Logger),
@@ -231,6 +239,7 @@ func New(d Deps) (http.Handler, error) {
 	}
 	s.policyStore = d.Policies
 	s.policies = newPolicyVersions(d.Policies, seed, s.log, s.now)
+	s.projectList = newProjectList(d.Projects, s.log, s.now)
 	handler, routes := s.routes()
 	if s.largeBodies, err = largeBodies(routes); err != nil {
 		return nil, err

@@ -46,6 +46,11 @@ const (
 	ActionPublishPolicy  Action = "publish_policy"
 	ActionUploadPhoto    Action = "upload_photo"
 	ActionDeletePhoto    Action = "delete_photo"
+
+	ActionNewProject       Action = "new_project"
+	ActionEditProject      Action = "edit_project"
+	ActionPublishProject   Action = "publish_project"
+	ActionUnpublishProject Action = "unpublish_project"
 )
 
 // Actions lists every action, in the order of the staff menu: signing in,
@@ -63,6 +68,7 @@ func Actions() []Action {
 		ActionServiceOn, ActionServiceOff, ActionServiceID, ActionServiceLocation,
 		ActionListPolicy, ActionNewPolicyDraft, ActionEditPolicy, ActionPreviewPolicy, ActionComparePolicy, ActionPublishPolicy,
 		ActionUploadPhoto, ActionDeletePhoto,
+		ActionNewProject, ActionEditProject, ActionPublishProject, ActionUnpublishProject,
 	}
 }
 
