@@ -35,6 +35,9 @@ type Page struct {
 	Consent ConsentView
 	// Company is the company number and office hours, where configured.
 	Company company.Details
+	// Nav are the company's own pages in the main navigation, after the
+	// home page.
+	Nav []NavItem
 }
 
 // CompanyFacts is the template data of messages that name the company's
@@ -58,17 +61,28 @@ func place(ctx context.Context) company.Place { return company.PlaceIn(locale.La
 // one line.
 func numberText(n company.Number) string { return strings.ReplaceAll(n.String(), " ", "\u00a0") }
 
-// NavItem is an entry of the main navigation.
+// NavItem is an entry of the main navigation: a message ID, or a page's
+// own title (Label) in its language (Lang, when not the page's).
 type NavItem struct {
 	Href, MessageID string
+	Label, Lang     string
 }
 
-func navItems() []NavItem {
-	return []NavItem{
-		{"/", "NavHome"},
-		{"/contact", "NavContact"},
-		{"/privacy", "NavPrivacy"},
+// navItems is the main navigation: home, the company's own pages, then
+// contact and privacy.
+func navItems(pages []NavItem) []NavItem {
+	out := make([]NavItem, 0, 3+len(pages))
+	out = append(out, NavItem{Href: "/", MessageID: "NavHome"})
+	out = append(out, pages...)
+	return append(out, NavItem{Href: "/contact", MessageID: "NavContact"}, NavItem{Href: "/privacy", MessageID: "NavPrivacy"})
+}
+
+// label is the entry's text.
+func (i NavItem) label(ctx context.Context) string {
+	if i.MessageID == "" {
+		return i.Label
 	}
+	return T(ctx, i.MessageID)
 }
 
 // current reports whether the navigation item href is the page at path or

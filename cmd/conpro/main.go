@@ -269,6 +269,7 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 		Stats:          db,
 		Policies:       db,
 		Media:          db,
+		Pages:          db,
 		Sessions:       server.NewSessions(sessionStore, cfg.Production()),
 	})
 	if err != nil {

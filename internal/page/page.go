@@ -227,6 +227,9 @@ func (f Form) Check(r Rules) (string, Content, FieldErrors) {
 			continue
 		}
 		check := func(field, value string, max int, empty, long string) {
+			if empty != "" && lang != "nl" {
+				empty += "_" + lang // says which translation lacks it
+			}
 			switch n := utf8.RuneCountInString(value); {
 			case n == 0 && empty != "":
 				errs[Field(field, lang)] = empty

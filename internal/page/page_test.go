@@ -42,7 +42,7 @@ func TestCheck_APageNeedsAnAddressOfItsOwnADutchTitleTextAndDescription(t *testi
 		{"a long description", func(f *page.Form) {
 			f.Texts["nl"] = page.Text{Title: "t", Body: "x", Description: strings.Repeat("é", 301)}
 		}, page.FieldDescription, "PageErrDescriptionLong"},
-		{"a half French translation", func(f *page.Form) { f.Texts["fr"] = page.Text{Title: "À propos"} }, "tekst_fr", "PageErrBodyEmpty"},
+		{"a half French translation", func(f *page.Form) { f.Texts["fr"] = page.Text{Title: "À propos"} }, "tekst_fr", "PageErrBodyEmpty_fr"},
 		{"a photo not in the library", func(f *page.Form) { f.Photo = "8" }, page.FieldPhoto, "PageErrPhoto"},
 		{"a photo that is no number", func(f *page.Form) { f.Photo = "zeven" }, page.FieldPhoto, "PageErrPhoto"},
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"conpro/internal/brussels"
 	"conpro/internal/company"
 )
 
@@ -75,6 +76,10 @@ func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 		url{Loc: s.absURL("/privacy"), LastMod: current.EffectiveOn.Format(time.DateOnly)},
 		url{Loc: s.absURL("/privacy/versies"), LastMod: current.EffectiveOn.Format(time.DateOnly)},
 	)
+	// The company's own pages, each with the day it was last published.
+	for _, p := range visitOf(r.Context()).pages.list {
+		set.URLs = append(set.URLs, url{Loc: s.absURL(p.Path()), LastMod: brussels.In(p.PublishedAt).Format(time.DateOnly)})
+	}
 	for _, v := range pv.shown() {
 		if v.Number == current.Number {
 			continue // the same text as /privacy

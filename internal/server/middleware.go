@@ -45,6 +45,9 @@ type visit struct {
 	// policy is what the request knows of the policy's versions, and the
 	// one in force, which its consent is judged against.
 	policy *policySnapshot
+	// pages are the published pages: the one that is asked for, and the
+	// navigation every page shows.
+	pages *livePages
 	// vendors is false on routes that never carry vendor scripts,
 	// whatever the visitor allowed, and on error pages.
 	vendors bool
@@ -63,7 +66,7 @@ func visitOf(ctx context.Context) *visit {
 	if v, ok := ctx.Value(visitKey{}).(*visit); ok {
 		return v
 	}
-	return &visit{lang: locale.NL, consent: consent.State{Ask: consent.ReasonFirstVisit}, registry: noVendors, policy: &policySnapshot{}}
+	return &visit{lang: locale.NL, consent: consent.State{Ask: consent.ReasonFirstVisit}, registry: noVendors, policy: &policySnapshot{}, pages: &livePages{}}
 }
 
 // noVendors is the registry of a request that did not go through
@@ -102,6 +105,7 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 			vendors: true,
 		}
 		v.policy = s.policies.at(r.Context(), s.now())
+		v.pages = s.currentPages(r.Context())
 		v.consent, v.allowed = s.consentOf(r, cookies, reg, v.policy.current.Number)
 		v.idValue[0] = v.id
 

@@ -167,11 +167,14 @@ type variant struct {
 	// policy is the version in force: once another takes effect, no page
 	// of the one before is served.
 	policy int
+	// pages names the published pages and their revisions (every page
+	// shows them in its navigation): a publication shows at once.
+	pages string
 }
 
 func variantOf(r *http.Request) variant {
 	v := visitOf(r.Context())
-	key := variant{vendors: v.registry, path: r.URL.Path, lang: v.lang, ask: v.consent.Ask, gpc: v.consent.GPC, policy: v.policy.current.Number}
+	key := variant{vendors: v.registry, path: r.URL.Path, lang: v.lang, ask: v.consent.Ask, gpc: v.consent.GPC, policy: v.policy.current.Number, pages: v.pages.generation}
 	if v.vendors && v.allowed != nil {
 		key.grants = v.allowed.grants
 	}

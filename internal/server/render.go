@@ -35,6 +35,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, title, description
 		returnTo = "/"
 	}
 	v := visitOf(ctx)
+	p.Nav = navPages(v.pages, string(v.lang))
 	w.Header()["Vary"] = pageVary
 	p.Consent = web.NewConsentView(v.registry, v.consent, returnTo)
 	if v.vendors && v.allowed != nil {

@@ -65,6 +65,9 @@ func (s *Server) routes() (http.Handler, *chi.Mux) {
 		r.Get("/privacy", s.handlePolicy)
 		r.Get("/privacy/versies", s.handlePolicyVersions)
 		r.Get("/privacy/versies/{number}", s.handlePolicyVersion)
+		// The company's own pages (sitepages.go); every static route
+		// above and below comes first, and no page may take its address.
+		r.Get("/{slug}", s.handleSitePage)
 	})
 
 	// Forms and what they lead to.
@@ -132,6 +135,20 @@ func (s *Server) routes() (http.Handler, *chi.Mux) {
 					r.Get("/media", s.handleAdminMedia)
 					r.With(s.largeBody(mediaBody(s.cfg.MediaMaxBytes))).Post("/media", s.handleAdminMediaUpload)
 					r.Post("/media/{id}/verwijderen", s.handleAdminMediaDelete)
+					r.Get("/paginas", s.handleAdminPages)
+					r.Get("/paginas/nieuw", s.handleAdminPageNew)
+					r.Post("/paginas/nieuw", s.handleAdminPageCreate)
+					r.Get("/paginas/{id}", s.handleAdminPageEdit)
+					r.Post("/paginas/{id}", s.handleAdminPageSave)
+					r.Get("/paginas/{id}/voorbeeld", s.handleAdminPagePreview)
+					r.Get("/paginas/{id}/publiceren", s.handleAdminPageConfirm)
+					r.Post("/paginas/{id}/publiceren", s.handleAdminPagePublish)
+					r.Get("/paginas/{id}/offline", s.handleAdminPageConfirm)
+					r.Post("/paginas/{id}/offline", s.handleAdminPageUnpublish)
+					r.Get("/paginas/{id}/versies", s.handleAdminPageRevisions)
+					r.Post("/paginas/{id}/versies/{number}/terugzetten", s.handleAdminPageRestore)
+					r.Post("/paginas/{id}/hoger", s.handleAdminPageMove)
+					r.Post("/paginas/{id}/lager", s.handleAdminPageMove)
 					r.Get("/medewerkers", s.handleAdminAccounts)
 					r.Post("/medewerkers", s.handleAdminAccountAdd)
 					r.Post("/medewerkers/{id}/uitschakelen", s.handleAdminAccountDisable)

@@ -21,6 +21,7 @@ import (
 	"conpro/internal/consentlog"
 	"conpro/internal/contact"
 	"conpro/internal/csp"
+	"conpro/internal/follow"
 	"conpro/internal/locale"
 	"conpro/internal/logging"
 	"conpro/internal/privacyrequest"
@@ -106,6 +107,8 @@ type Deps struct {
 	Policies PolicyStore
 	// Media is the photo library.
 	Media MediaStore
+	// Pages keeps the company's own pages.
+	Pages PageStore
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -162,6 +165,12 @@ type Server struct {
 	// policyStore keeps them and the drafts.
 	policies    *policyVersions
 	policyStore PolicyStore
+	// sitePages are the published pages (sitepages.go); pageStore keeps
+	// every page and its revisions; reservedSlug tells the site's own
+	// addresses, which no page may take.
+	sitePages    *follow.Value[*livePages]
+	pageStore    PageStore
+	reservedSlug func(string) bool
 	// robots is robots.txt, made once from the routes (see disallowed).
 	robots []byte
 	// shownVersions memoises the digest of the banner per registry,
@@ -231,7 +240,14 @@ func New(d Deps) (http.Handler, error) {
 	}
 	s.policyStore = d.Policies
 	s.policies = newPolicyVersions(d.Policies, seed, s.log, s.now)
+	if d.Pages != nil {
+		s.pageStore = d.Pages
+		s.sitePages = followPages(d.Pages, s.log, s.now)
+	}
 	handler, routes := s.routes()
+	if s.reservedSlug, err = reservedSlugs(routes); err != nil {
+		return nil, err
+	}
 	if s.largeBodies, err = largeBodies(routes); err != nil {
 		return nil, err
 	}

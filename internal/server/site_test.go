@@ -220,6 +220,7 @@ func newSite(t testing.TB, opts siteOptions) *site {
 		Stats:          db,
 		Policies:       db,
 		Media:          db,
+		Pages:          db,
 		Sessions:       server.NewSessions(pgxstore.NewWithCleanupInterval(db.Pool(), 0), cfg.Production()),
 		Now:            opts.now,
 	})

@@ -44,6 +44,15 @@ const (
 	ActionPublishPolicy  Action = "publish_policy"
 	ActionUploadPhoto    Action = "upload_photo"
 	ActionDeletePhoto    Action = "delete_photo"
+	ActionListPages      Action = "list_pages"
+	ActionNewPage        Action = "new_page"
+	ActionEditPage       Action = "edit_page"
+	ActionPreviewPage    Action = "preview_page"
+	ActionPublishPage    Action = "publish_page"
+	ActionUnpublishPage  Action = "unpublish_page"
+	ActionPageRevisions  Action = "page_revisions"
+	ActionRestorePage    Action = "restore_page"
+	ActionMovePage       Action = "move_page"
 )
 
 // Actions lists every action, in the order of the staff menu: signing in,
@@ -61,6 +70,7 @@ func Actions() []Action {
 		ActionServiceOn, ActionServiceOff, ActionServiceID, ActionServiceLocation,
 		ActionListPolicy, ActionNewPolicyDraft, ActionEditPolicy, ActionPreviewPolicy, ActionComparePolicy, ActionPublishPolicy,
 		ActionUploadPhoto, ActionDeletePhoto,
+		ActionListPages, ActionNewPage, ActionEditPage, ActionPreviewPage, ActionPublishPage, ActionUnpublishPage, ActionPageRevisions, ActionRestorePage, ActionMovePage,
 	}
 }
 
