@@ -330,3 +330,91 @@ func TestPages_AnotherInstanceShowsAPublicationWithinAFewSeconds(t *testing.T) {
 		t.Error("the other instance's menu does not follow the publication")
 	}
 }
+
+func TestPages_HigherAndLowerMoveAPageInTheSitesMenu(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	c := s.signedInStaff(t)
+	var ids []int64
+	for _, slug := range []string{"een", "twee", "drie"} {
+		id := c.createPage(t, pageForm(slug, strings.ToUpper(slug[:1])+slug[1:]))
+		c.publishPage(t, id)
+		ids = append(ids, id)
+	}
+	menu := func() string { return strings.Join(navLinks(t, s.get(t, "/").Body), "|") }
+	if got := menu(); got != "/ Home|/een Een|/twee Twee|/drie Drie|/contact Contact|/privacy Privacy" {
+		t.Fatalf("the menu: %s", got)
+	}
+	if res := c.do(t, "POST", fmt.Sprintf("/admin/paginas/%d/hoger", ids[2]), url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("up: %d", res.StatusCode)
+	}
+	if got := menu(); got != "/ Home|/een Een|/drie Drie|/twee Twee|/contact Contact|/privacy Privacy" {
+		t.Errorf("after Drie went up: %s", got)
+	}
+	c.do(t, "POST", fmt.Sprintf("/admin/paginas/%d/lager", ids[0]), url.Values{})
+	c.do(t, "POST", fmt.Sprintf("/admin/paginas/%d/hoger", ids[0]), url.Values{})
+	c.do(t, "POST", fmt.Sprintf("/admin/paginas/%d/hoger", ids[0]), url.Values{}) // at the top already: nothing moves
+	if got := menu(); got != "/ Home|/een Een|/drie Drie|/twee Twee|/contact Contact|/privacy Privacy" {
+		t.Errorf("after Een went down and up twice: %s", got)
+	}
+	list := c.do(t, "GET", "/admin/paginas", nil).Body
+	if strings.Index(list, ">Een<") > strings.Index(list, ">Drie<") || strings.Index(list, ">Drie<") > strings.Index(list, ">Twee<") {
+		t.Error("the staff list is not in the menu's order")
+	}
+}
+
+// TestBadInput_EveryFieldOfThePageFormsRefusesUnreadableTextAndKeepsIt
+// sends every page form with a NUL byte and with invalid UTF-8 in each
+// field: the page form comes back (422) with what was typed, the other
+// steps are refused (400), both in Dutch, and nothing changes.
+func TestBadInput_EveryFieldOfThePageFormsRefusesUnreadableTextAndKeepsIt(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	c := s.signedInStaff(t)
+	id := c.createPage(t, pageForm("over-ons", "Over ons"))
+	c.publishPage(t, id)
+	full := pageForm("nieuw", "Een titel die blijft staan")
+	for _, lang := range []string{"fr", "en"} {
+		full.Set("titel_"+lang, "Titre "+lang)
+		full.Set("inleiding_"+lang, "Intro "+lang)
+		full.Set("tekst_"+lang, "Texte "+lang)
+		full.Set("beschrijving_"+lang, "Description "+lang)
+	}
+	edit := url.Values{}
+	for k, v := range full {
+		edit[k] = v
+	}
+	edit.Set("adres", "over-ons")
+	page := fmt.Sprintf("/admin/paginas/%d", id)
+	forms := []aForm{
+		{"new page", "POST", "/admin/paginas/nieuw", full, 422},
+		{"page edit", "POST", page, edit, 422},
+		{"publish", "POST", page + "/publiceren", url.Values{}, 400},
+		{"offline", "POST", page + "/offline", url.Values{}, 400},
+		{"restore", "POST", page + "/versies/1/terugzetten", url.Values{}, 400},
+		{"higher", "POST", page + "/hoger", url.Values{}, 400},
+		{"lower", "POST", page + "/lager", url.Values{}, 400},
+	}
+	for _, bc := range everyFieldUnreadable(forms) {
+		t.Run(bc.name, func(t *testing.T) {
+			form, _ := url.ParseQuery(bc.body)
+			if form == nil {
+				form = url.Values{}
+			}
+			res := c.do(t, bc.method, bc.path, form)
+			if res.StatusCode != bc.status || !strings.Contains(res.Body, unreadable) {
+				t.Fatalf("status %d, want %d with %q\n%.400s", res.StatusCode, bc.status, unreadable, res.Body)
+			}
+			if bc.status == 422 && !strings.Contains(res.Body, "Een titel die blijft staan") && !strings.Contains(res.Body, "Een titel die blijft staan\uFFFD") {
+				t.Error("the form lost the title typed")
+			}
+		})
+	}
+	var pages, revisions int
+	var state string
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT (SELECT count(*) FROM page), (SELECT count(*) FROM page_revision), (SELECT state FROM page)`).Scan(&pages, &revisions, &state)
+	if pages != 1 || revisions != 1 || state != "published" {
+		t.Errorf("%d pages, %d revisions, %s: something changed", pages, revisions, state)
+	}
+	if strings.Contains(s.logs.String(), `"level":"ERROR"`) {
+		t.Errorf("the catalogue caused errors in the log:\n%s", s.logs.String())
+	}
+}

@@ -254,7 +254,7 @@ func (db *DB) MovePage(ctx context.Context, id int64, up bool, audit staff.Audit
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE page SET position = CASE id WHEN $1 THEN $2 ELSE $3 END WHERE id IN ($1, $4)`, id, otherPos, pos, otherID)
+		_, err = tx.Exec(ctx, `UPDATE page SET position = CASE id WHEN $1 THEN $2::integer ELSE $3::integer END WHERE id IN ($1, $4)`, id, otherPos, pos, otherID)
 		return err
 	})
 	if err != nil {
