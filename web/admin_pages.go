@@ -3,9 +3,11 @@ package web
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/a-h/templ"
 
+	"conpro/internal/locale"
 	"conpro/internal/media"
 	"conpro/internal/page"
 )
@@ -53,7 +55,14 @@ type SitePageView struct {
 	DutchOnly bool
 	Photo     *media.Photo
 	// PreviewOf is the page a staff preview shows; 0 for visitors.
-	PreviewOf int64
+	// PreviewLangs are the languages the preview can show the page in.
+	PreviewOf    int64
+	PreviewLangs []string
+}
+
+// previewLangURL is the preview of the page in lang.
+func (v SitePageView) previewLangURL(lang string) templ.SafeURL {
+	return templ.SafeURL(string(pageURL(v.PreviewOf, "voorbeeld")) + "?taal=" + lang)
 }
 
 func pageURL(id int64, action string) templ.SafeURL {
@@ -161,4 +170,16 @@ func excerpt(s string) string {
 		i++
 	}
 	return s
+}
+
+// revisionLanguages names the languages a revision is written in, each in
+// its own language.
+func revisionLanguages(r page.Revision) string {
+	var names []string
+	for _, l := range page.Languages {
+		if _, ok := r.In(l); ok {
+			names = append(names, languageName(locale.Lang(l)))
+		}
+	}
+	return strings.Join(names, ", ")
 }

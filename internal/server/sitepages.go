@@ -137,6 +137,13 @@ func (s *Server) renderSitePage(w http.ResponseWriter, r *http.Request, c page.C
 	}
 	p := s.page(w, r, "", "")
 	p.Title, p.Description, p.Canonical = t.Title, t.Description, s.absURL(path)
+	if previewOf != 0 {
+		for _, l := range page.Languages {
+			if _, ok := c.In(l); ok {
+				v.PreviewLangs = append(v.PreviewLangs, l)
+			}
+		}
+	}
 	if v.Photo != nil {
 		if jpeg := v.Photo.Largest(media.TypeJPEG); jpeg.Width > 0 {
 			p.Image = s.absURL(jpeg.Path(v.Photo.ID))
