@@ -56,6 +56,10 @@ type visit struct {
 	// route is the pattern of the route that answered ("" when none did),
 	// for the access log and the metrics.
 	route string
+	// unmatched marks a request a route took but found nothing for (an
+	// address no page has): logged as unmatched, without its path, which
+	// may be anything a client typed.
+	unmatched bool
 }
 
 type visitKey struct{}
@@ -191,7 +195,9 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 func routeOf(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r)
-		visitOf(r.Context()).route = chi.RouteContext(r.Context()).RoutePattern()
+		if v := visitOf(r.Context()); !v.unmatched {
+			v.route = chi.RouteContext(r.Context()).RoutePattern()
+		}
 	})
 }
 

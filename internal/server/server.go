@@ -171,6 +171,8 @@ type Server struct {
 	sitePages    *follow.Value[*livePages]
 	pageStore    PageStore
 	reservedSlug func(string) bool
+	// sitePaths are the routes' addresses without a parameter.
+	sitePaths map[string]bool
 	// robots is robots.txt, made once from the routes (see disallowed).
 	robots []byte
 	// shownVersions memoises the digest of the banner per registry,
@@ -245,7 +247,7 @@ func New(d Deps) (http.Handler, error) {
 		s.sitePages = followPages(d.Pages, s.log, s.now)
 	}
 	handler, routes := s.routes()
-	if s.reservedSlug, err = reservedSlugs(routes); err != nil {
+	if s.reservedSlug, s.sitePaths, err = reservedSlugs(routes); err != nil {
 		return nil, err
 	}
 	if s.largeBodies, err = largeBodies(routes); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -108,9 +109,17 @@ func navPages(l *livePages, lang string) []web.NavItem {
 // Dutch with a line saying so when it has no translation in theirs.
 // Anything else at a one-segment address is the Dutch 404 page.
 func (s *Server) handleSitePage(w http.ResponseWriter, r *http.Request) {
-	live := visitOf(r.Context()).pages
-	p, ok := page.Find(live.list, chi.URLParam(r, "slug"))
-	if !ok {
+	v := visitOf(r.Context())
+	slug := chi.URLParam(r, "slug")
+	p, ok := page.Find(v.pages.list, slug)
+	switch {
+	case !ok && s.sitePaths["/"+slug]:
+		// One of the site's own addresses, asked with a method it does
+		// not take (GET /consent): as the router answers.
+		s.fail(w, r, errMethodNotAllowed)
+		return
+	case !ok:
+		v.unmatched = true
 		s.fail(w, r, page.ErrNotFound)
 		return
 	}
@@ -153,15 +162,20 @@ func (s *Server) renderSitePage(w http.ResponseWriter, r *http.Request, c page.C
 }
 
 // reservedSlugs is the rule that keeps pages off the site's own
-// addresses, made from the routes themselves (page.ReservedBy).
-func reservedSlugs(routes chi.Routes) (func(string) bool, error) {
+// addresses, made from the routes themselves (page.ReservedBy), and the
+// set of the routes' addresses without a parameter.
+func reservedSlugs(routes chi.Routes) (func(string) bool, map[string]bool, error) {
 	var patterns []string
+	paths := map[string]bool{}
 	err := chi.Walk(routes, func(_ string, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
 		patterns = append(patterns, route)
+		if !strings.ContainsAny(route, "{*") {
+			paths[route] = true
+		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("the site's own addresses: %w", err)
+		return nil, nil, fmt.Errorf("the site's own addresses: %w", err)
 	}
-	return page.ReservedBy(patterns), nil
+	return page.ReservedBy(patterns), paths, nil
 }

@@ -418,3 +418,20 @@ func TestBadInput_EveryFieldOfThePageFormsRefusesUnreadableTextAndKeepsIt(t *tes
 		t.Errorf("the catalogue caused errors in the log:\n%s", s.logs.String())
 	}
 }
+
+func TestPages_AnAddressNoPageHasGetsTheDutch404AndASiteRouteItsOwnAnswer(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	for _, path := range []string{"/bestaat-niet", "/Over-Ons", "/%C3%A9t%C3%A9", "/" + strings.Repeat("a", 5000), "/a%00b", "/over-ons%2F..%2Fadmin"} {
+		if res := s.get(t, path); res.StatusCode != http.StatusNotFound || !strings.Contains(res.Body, "Pagina niet gevonden") {
+			t.Errorf("GET %.40s: %d, want the Dutch 404", path, res.StatusCode)
+		}
+	}
+	for _, path := range []string{"/consent", "/taal"} {
+		if res := s.get(t, path); res.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("GET %s: %d, want 405 as before pages had addresses", path, res.StatusCode)
+		}
+	}
+	if strings.Contains(s.logs.String(), "bestaat-niet") || strings.Contains(s.logs.String(), `"level":"ERROR"`) {
+		t.Errorf("the log holds an address typed, or an error:\n%s", s.logs.String())
+	}
+}
