@@ -760,7 +760,7 @@ func AdminProjectForm(p AdminPage, v ProjectFormView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			for _, ph := range v.photos() {
-				templ_7745c5c3_Err = photoChoice(v, ph).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = projectPhotoChoice(v, ph).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -860,9 +860,9 @@ func AdminProjectForm(p AdminPage, v ProjectFormView) templ.Component {
 	})
 }
 
-// photoChoice is one photo of the library in the form: whether it is
+// projectPhotoChoice is one photo of the library in the form: whether it is
 // used, its place, and its captions.
-func photoChoice(v ProjectFormView, ph formPhoto) templ.Component {
+func projectPhotoChoice(v ProjectFormView, ph formPhoto) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

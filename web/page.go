@@ -37,6 +37,9 @@ type Page struct {
 	Company company.Details
 	// Projects says a project is published: the navigation leads to them.
 	Projects bool
+	// Nav are the company's own pages in the main navigation, after the
+	// home page.
+	Nav []NavItem
 }
 
 // CompanyFacts is the template data of messages that name the company's
@@ -60,17 +63,31 @@ func place(ctx context.Context) company.Place { return company.PlaceIn(locale.La
 // one line.
 func numberText(n company.Number) string { return strings.ReplaceAll(n.String(), " ", "\u00a0") }
 
-// NavItem is an entry of the main navigation.
+// NavItem is an entry of the main navigation: a message ID, or a page's
+// own title (Label) in its language (Lang, when not the page's).
 type NavItem struct {
 	Href, MessageID string
+	Label, Lang     string
 }
 
-func navItems(projects bool) []NavItem {
-	items := []NavItem{{"/", "NavHome"}}
+// navItems is the main navigation: home, the projects once one is
+// published, the company's own pages, then contact and privacy.
+func navItems(projects bool, pages []NavItem) []NavItem {
+	out := make([]NavItem, 0, 4+len(pages))
+	out = append(out, NavItem{Href: "/", MessageID: "NavHome"})
 	if projects {
-		items = append(items, NavItem{"/realisaties", "NavProjects"})
+		out = append(out, NavItem{Href: "/realisaties", MessageID: "NavProjects"})
 	}
-	return append(items, NavItem{"/contact", "NavContact"}, NavItem{"/privacy", "NavPrivacy"})
+	out = append(out, pages...)
+	return append(out, NavItem{Href: "/contact", MessageID: "NavContact"}, NavItem{Href: "/privacy", MessageID: "NavPrivacy"})
+}
+
+// label is the entry's text.
+func (i NavItem) label(ctx context.Context) string {
+	if i.MessageID == "" {
+		return i.Label
+	}
+	return T(ctx, i.MessageID)
 }
 
 // current reports whether the navigation item href is the page at path or

@@ -313,8 +313,6 @@ func (v ProjectFormView) translationOpen(l locale.Lang) bool {
 	return t != (project.Text{}) || v.Errors[project.FieldTitle(l)] != "" || v.Errors[project.FieldDescription(l)] != "" || v.Errors[project.FieldMeta(l)] != ""
 }
 
-func photoIDString(id int64) string { return strconv.FormatInt(id, 10) }
-
 // ProjectConfirmView asks once more before publishing or taking offline.
 type ProjectConfirmView struct {
 	Project   project.Project

@@ -270,6 +270,7 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 		Policies:       db,
 		Media:          db,
 		Projects:       db,
+		Pages:          db,
 		Sessions:       server.NewSessions(sessionStore, cfg.Production()),
 	})
 	if err != nil {

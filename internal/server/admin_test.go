@@ -114,6 +114,10 @@ var adminRoutes = []struct{ method, path string }{
 	{"GET", "/admin/beleid"}, {"GET", "/admin/beleid/nieuw"}, {"POST", "/admin/beleid/nieuw"}, {"GET", "/admin/beleid/1"}, {"POST", "/admin/beleid/1"},
 	{"GET", "/admin/beleid/1/voorbeeld"}, {"GET", "/admin/beleid/1/vergelijken"}, {"GET", "/admin/beleid/1/publiceren"}, {"POST", "/admin/beleid/1/publiceren"},
 	{"GET", "/admin/media"}, {"POST", "/admin/media"}, {"POST", "/admin/media/1/verwijderen"},
+	{"GET", "/admin/paginas"}, {"GET", "/admin/paginas/nieuw"}, {"POST", "/admin/paginas/nieuw"}, {"GET", "/admin/paginas/1"}, {"POST", "/admin/paginas/1"},
+	{"GET", "/admin/paginas/1/voorbeeld"}, {"GET", "/admin/paginas/1/publiceren"}, {"POST", "/admin/paginas/1/publiceren"},
+	{"GET", "/admin/paginas/1/offline"}, {"POST", "/admin/paginas/1/offline"}, {"GET", "/admin/paginas/1/versies"},
+	{"POST", "/admin/paginas/1/versies/1/terugzetten"}, {"POST", "/admin/paginas/1/hoger"}, {"POST", "/admin/paginas/1/lager"},
 }
 
 func TestAdmin_EveryRouteRedirectsToLoginWithoutASession(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"conpro/internal/consentlog"
 	"conpro/internal/locale"
 	"conpro/internal/media"
+	"conpro/internal/page"
 	"conpro/internal/policy"
 	"conpro/internal/privacyrequest"
 	"conpro/internal/project"
@@ -55,6 +56,7 @@ var failures = []failure{
 	{err: errNoChoices, status: http.StatusNotFound, title: "AdminConsentNoneTitle", text: "AdminConsentNone"},
 	{err: policy.ErrNotFound, status: http.StatusNotFound, title: "NotFoundTitle", text: "NotFoundText"},
 	{err: policy.ErrPublished, status: http.StatusConflict, title: "PolicyPublishedTitle", text: "PolicyPublishedText"},
+	{err: page.ErrNotFound, status: http.StatusNotFound, title: "NotFoundTitle", text: "NotFoundText"},
 	{err: media.ErrNotFound, status: http.StatusNotFound, title: "NotFoundTitle", text: "NotFoundText"},
 	{err: quote.ErrNotFound, status: http.StatusNotFound, title: "NotFoundTitle", text: "NotFoundText"},
 	{err: project.ErrNotFound, status: http.StatusNotFound, title: "NotFoundTitle", text: "NotFoundText"},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"conpro/internal/brussels"
 	"conpro/internal/company"
 )
 
@@ -82,10 +83,14 @@ func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 				latest = p.UpdatedAt
 			}
 		}
-		set.URLs = append(set.URLs, url{Loc: s.absURL("/realisaties"), LastMod: latest.UTC().Format(time.DateOnly)})
+		set.URLs = append(set.URLs, url{Loc: s.absURL("/realisaties"), LastMod: brussels.In(latest).Format(time.DateOnly)})
 		for _, p := range projects {
-			set.URLs = append(set.URLs, url{Loc: s.absURL("/realisaties/" + p.Slug), LastMod: p.UpdatedAt.UTC().Format(time.DateOnly)})
+			set.URLs = append(set.URLs, url{Loc: s.absURL("/realisaties/" + p.Slug), LastMod: brussels.In(p.UpdatedAt).Format(time.DateOnly)})
 		}
+	}
+	// The company's own pages, each with the day it was last published.
+	for _, p := range visitOf(r.Context()).pages.list {
+		set.URLs = append(set.URLs, url{Loc: s.absURL(p.Path()), LastMod: brussels.In(p.PublishedAt).Format(time.DateOnly)})
 	}
 	for _, v := range pv.shown() {
 		if v.Number == current.Number {

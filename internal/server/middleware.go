@@ -47,6 +47,9 @@ type visit struct {
 	policy *policySnapshot
 	// projects are the published projects as the request found them.
 	projects publishedProjects
+	// pages are the published pages: the one that is asked for, and the
+	// navigation every page shows.
+	pages *livePages
 	// vendors is false on routes that never carry vendor scripts,
 	// whatever the visitor allowed, and on error pages.
 	vendors bool
@@ -55,6 +58,10 @@ type visit struct {
 	// route is the pattern of the route that answered ("" when none did),
 	// for the access log and the metrics.
 	route string
+	// unmatched marks a request a route took but found nothing for (an
+	// address no page has): logged as unmatched, without its path, which
+	// may be anything a client typed.
+	unmatched bool
 }
 
 type visitKey struct{}
@@ -65,7 +72,7 @@ func visitOf(ctx context.Context) *visit {
 	if v, ok := ctx.Value(visitKey{}).(*visit); ok {
 		return v
 	}
-	return &visit{lang: locale.NL, consent: consent.State{Ask: consent.ReasonFirstVisit}, registry: noVendors, policy: &policySnapshot{}}
+	return &visit{lang: locale.NL, consent: consent.State{Ask: consent.ReasonFirstVisit}, registry: noVendors, policy: &policySnapshot{}, pages: &livePages{}}
 }
 
 // noVendors is the registry of a request that did not go through
@@ -105,6 +112,7 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 		}
 		v.policy = s.policies.at(r.Context(), s.now())
 		v.projects = s.projectsAt(r.Context())
+		v.pages = s.currentPages(r.Context())
 		v.consent, v.allowed = s.consentOf(r, cookies, reg, v.policy.current.Number)
 		v.idValue[0] = v.id
 
@@ -190,7 +198,9 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 func routeOf(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r)
-		visitOf(r.Context()).route = chi.RouteContext(r.Context()).RoutePattern()
+		if v := visitOf(r.Context()); !v.unmatched {
+			v.route = chi.RouteContext(r.Context()).RoutePattern()
+		}
 	})
 }
 

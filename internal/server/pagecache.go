@@ -170,11 +170,14 @@ type variant struct {
 	// projects is the revision of the published projects: every page's
 	// navigation, the home page and the projects' pages show them.
 	projects uint64
+	// pages names the published pages and their revisions (every page
+	// shows them in its navigation): a publication shows at once.
+	pages string
 }
 
 func variantOf(r *http.Request) variant {
 	v := visitOf(r.Context())
-	key := variant{vendors: v.registry, path: r.URL.Path, lang: v.lang, ask: v.consent.Ask, gpc: v.consent.GPC, policy: v.policy.current.Number, projects: v.projects.revision}
+	key := variant{vendors: v.registry, path: r.URL.Path, lang: v.lang, ask: v.consent.Ask, gpc: v.consent.GPC, policy: v.policy.current.Number, projects: v.projects.revision, pages: v.pages.generation}
 	if v.vendors && v.allowed != nil {
 		key.grants = v.allowed.grants
 	}

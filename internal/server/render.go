@@ -36,6 +36,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, title, description
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		returnTo = "/"
 	}
+	p.Nav = navPages(v.pages, string(v.lang))
 	w.Header()["Vary"] = pageVary
 	p.Consent = web.NewConsentView(v.registry, v.consent, returnTo)
 	p.Consent.Policy = v.policy.current.Number

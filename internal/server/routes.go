@@ -67,6 +67,9 @@ func (s *Server) routes() (http.Handler, *chi.Mux) {
 		r.Get("/privacy/versies/{number}", s.handlePolicyVersion)
 		r.Get("/realisaties", s.handleProjects)
 		r.Get("/realisaties/{slug}", s.handleProject)
+		// The company's own pages (sitepages.go); every static route
+		// above and below comes first, and no page may take its address.
+		r.Get("/{slug}", s.handleSitePage)
 	})
 
 	// Forms and what they lead to.
@@ -148,6 +151,20 @@ func (s *Server) routes() (http.Handler, *chi.Mux) {
 					r.Post("/realisaties/{id}/publiceren", s.handleAdminProjectPublish)
 					r.Get("/realisaties/{id}/offline", s.handleAdminProjectConfirm)
 					r.Post("/realisaties/{id}/offline", s.handleAdminProjectUnpublish)
+					r.Get("/paginas", s.handleAdminPages)
+					r.Get("/paginas/nieuw", s.handleAdminPageNew)
+					r.Post("/paginas/nieuw", s.handleAdminPageCreate)
+					r.Get("/paginas/{id}", s.handleAdminPageEdit)
+					r.Post("/paginas/{id}", s.handleAdminPageSave)
+					r.Get("/paginas/{id}/voorbeeld", s.handleAdminPagePreview)
+					r.Get("/paginas/{id}/publiceren", s.handleAdminPageConfirm)
+					r.Post("/paginas/{id}/publiceren", s.handleAdminPagePublish)
+					r.Get("/paginas/{id}/offline", s.handleAdminPageConfirm)
+					r.Post("/paginas/{id}/offline", s.handleAdminPageUnpublish)
+					r.Get("/paginas/{id}/versies", s.handleAdminPageRevisions)
+					r.Post("/paginas/{id}/versies/{number}/terugzetten", s.handleAdminPageRestore)
+					r.Post("/paginas/{id}/hoger", s.handleAdminPageMove)
+					r.Post("/paginas/{id}/lager", s.handleAdminPageMove)
 					r.Get("/medewerkers", s.handleAdminAccounts)
 					r.Post("/medewerkers", s.handleAdminAccountAdd)
 					r.Post("/medewerkers/{id}/uitschakelen", s.handleAdminAccountDisable)

@@ -109,6 +109,8 @@ type Deps struct {
 	Media MediaStore
 	// Projects keeps the projects ("realisaties").
 	Projects ProjectStore
+	// Pages keeps the company's own pages.
+	Pages PageStore
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -169,6 +171,14 @@ type Server struct {
 	// policyStore keeps them and the drafts.
 	policies    *policyVersions
 	policyStore PolicyStore
+	// sitePages are the published pages (sitepages.go); pageStore keeps
+	// every page and its revisions; reservedSlug tells the site's own
+	// addresses, which no page may take.
+	sitePages    *follow.Value[*livePages]
+	pageStore    PageStore
+	reservedSlug func(string) bool
+	// sitePaths are the routes' addresses without a parameter.
+	sitePaths map[string]bool
 	// robots is robots.txt, made once from the routes (see disallowed).
 	robots []byte
 	// shownVersions memoises the digest of the banner per registry,
@@ -240,7 +250,14 @@ func New(d Deps) (http.Handler, error) {
 	s.policyStore = d.Policies
 	s.policies = newPolicyVersions(d.Policies, seed, s.log, s.now)
 	s.projectList = newProjectList(d.Projects, s.log, s.now)
+	if d.Pages != nil {
+		s.pageStore = d.Pages
+		s.sitePages = followPages(d.Pages, s.log, s.now)
+	}
 	handler, routes := s.routes()
+	if s.reservedSlug, s.sitePaths, err = reservedSlugs(routes); err != nil {
+		return nil, err
+	}
 	if s.largeBodies, err = largeBodies(routes); err != nil {
 		return nil, err
 	}

@@ -221,6 +221,7 @@ func newSite(t testing.TB, opts siteOptions) *site {
 		Policies:       db,
 		Media:          db,
 		Projects:       db,
+		Pages:          db,
 		Sessions:       server.NewSessions(pgxstore.NewWithCleanupInterval(db.Pool(), 0), cfg.Production()),
 		Now:            opts.now,
 	})

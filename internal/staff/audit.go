@@ -51,6 +51,15 @@ const (
 	ActionEditProject      Action = "edit_project"
 	ActionPublishProject   Action = "publish_project"
 	ActionUnpublishProject Action = "unpublish_project"
+	ActionListPages        Action = "list_pages"
+	ActionNewPage          Action = "new_page"
+	ActionEditPage         Action = "edit_page"
+	ActionPreviewPage      Action = "preview_page"
+	ActionPublishPage      Action = "publish_page"
+	ActionUnpublishPage    Action = "unpublish_page"
+	ActionPageRevisions    Action = "page_revisions"
+	ActionRestorePage      Action = "restore_page"
+	ActionMovePage         Action = "move_page"
 )
 
 // Actions lists every action, in the order of the staff menu: signing in,
@@ -69,6 +78,7 @@ func Actions() []Action {
 		ActionListPolicy, ActionNewPolicyDraft, ActionEditPolicy, ActionPreviewPolicy, ActionComparePolicy, ActionPublishPolicy,
 		ActionUploadPhoto, ActionDeletePhoto,
 		ActionNewProject, ActionEditProject, ActionPublishProject, ActionUnpublishProject,
+		ActionListPages, ActionNewPage, ActionEditPage, ActionPreviewPage, ActionPublishPage, ActionUnpublishPage, ActionPageRevisions, ActionRestorePage, ActionMovePage,
 	}
 }
 
