@@ -22,6 +22,13 @@ addr=127.0.0.1:18090
 out=bench/out/lighthouse
 mkdir -p "$out" bench
 go build -o bench/out/conpro ./cmd/conpro
+# A database of its own with what a live site holds: photos, a published
+# project and page (bench/seed), so that /realisaties and a project's page
+# are measured with their photos.
+say "seeding conpro_audit with photos, a project and a page"
+seeded="$(go run ./bench/seed -database conpro_audit)"
+DATABASE_URL="$(sed -n 1p <<<"$seeded")"
+content_pages="$(sed -n '2,$p' <<<"$seeded" | tr '\n' ' ')"
 CONPRO_ADDR=$addr CONPRO_COOKIE_KEY="$(scripts/devkey.sh)" CONPRO_SPOOL_DIR=bench/out/spool \
 	CONPRO_LOG_LEVEL=warn bench/out/conpro serve &
 server=$!
@@ -45,7 +52,7 @@ flags="--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run -
 # cores and shares its host), so each page is measured five times and the
 # median run reported. The pages take turns, run after run, so that a slow
 # moment of the machine does not fall on one page's runs only.
-pages="/ /privacy /cookies /contact"
+pages="/ /privacy /cookies /contact /realisaties $content_pages"
 runs=5
 pagename() { echo "$1" | tr -c 'a-z\n' '_'; }
 for run in $(seq 1 $runs); do
