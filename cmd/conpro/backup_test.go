@@ -16,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"conpro/internal/brussels"
 	"conpro/internal/consentstats"
 	"conpro/internal/media"
 	"conpro/internal/media/mediatest"
@@ -94,7 +95,7 @@ func TestBackup_ARestoredDatabaseHoldsEverythingAndItsLogVerifies(t *testing.T) 
 	}
 	stats := func(db *postgres.DB) []consentstats.Day {
 		t.Helper()
-		today := time.Now()
+		today := brussels.Day(time.Now())
 		days, err := db.ConsentStats(ctx, today.AddDate(0, 0, -6), today)
 		if err != nil {
 			t.Fatal(err)
