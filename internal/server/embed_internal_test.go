@@ -1,15 +1,21 @@
 package server
 
 import (
+	"context"
+	"flag"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/a-h/templ"
+
+	"conpro/internal/browsertest"
 	"conpro/internal/clientip"
 	"conpro/internal/config"
 	"conpro/internal/consent"
@@ -49,10 +55,45 @@ func embedPageServer(t *testing.T) (*Server, http.Handler) {
 	s.now = time.Now
 	s.cookies, _ = consent.NewCodec([]byte(strings.Repeat("k", 32)))
 	const text = "Ons werk:\n\nhttps://youtu.be/dQw4w9WgXcQ\n\nhttps://www.openstreetmap.org/?mlat=50.85&mlon=4.35#map=16/50.85/4.35\n"
-	return s, s.withRequest(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return s, s.embedPage(text)
+}
+
+// embedPage renders text as a page's body, in the site's layout.
+func (s *Server) embedPage(text string) http.Handler {
+	return s.withRequest(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := s.page(w, r, "HomeTitle", "")
-		s.render(w, r, http.StatusOK, web.Content(text, p.Embeds))
+		s.render(w, r, http.StatusOK, templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+			return web.Layout(p).Render(templ.WithChildren(ctx, web.Content(text, p.Embeds)), w)
+		}))
 	}))
+}
+
+// In Chromium, a page with a YouTube line and no consent contacts no host
+// but the site's own; the placeholder is screenshot at phone and desktop
+// widths when the run asks for screenshots.
+func TestBrowser_AnEmbedsPlaceholderContactsNoThirdPartyHost(t *testing.T) {
+	s, _ := embedPageServer(t)
+	mux := http.NewServeMux()
+	mux.Handle("/static/", s.assets.Handler(http.NotFoundHandler()))
+	mux.Handle("/", s.embedPage("## Ons werk in beeld\n\nEen renovatie van begin tot eind:\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n\nNa de video volgt meer tekst.\n"))
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+	b := browsertest.New(t, browsertest.Options{})
+	b.Navigate(t, ts.URL+"/werk")
+	host := strings.TrimPrefix(ts.URL, "http://")
+	if len(b.Hosts()) == 0 {
+		t.Fatal("the browser recorded no request")
+	}
+	for _, h := range b.Hosts() {
+		if h != host && !strings.HasPrefix(h, host) {
+			t.Errorf("the page contacted %s", h)
+		}
+	}
+	if f := flag.Lookup("screenshots"); f != nil && f.Value.String() != "" {
+		for _, width := range []int64{390, 1280} {
+			b.Screenshot(t, ts.URL+"/werk", width, f.Value.String(), "embed-placeholder-"+strconv.FormatInt(width, 10))
+		}
+	}
 }
 
 func frameSources(csp string) string {
