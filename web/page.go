@@ -33,6 +33,9 @@ type Page struct {
 	NoIndex bool
 	// Consent drives the banner and the scripts the visitor allowed.
 	Consent ConsentView
+	// Embeds is what the visitor allowed of the videos and maps a page's
+	// text may hold: pass it to Content.
+	Embeds EmbedConsent
 	// Company is the company number and office hours, where configured.
 	Company company.Details
 	// Projects says a project is published: the navigation leads to them.

@@ -452,7 +452,7 @@ func ProjectPage(p Page, v ProjectView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Content(v.Description).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Content(v.Description, p.Embeds).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -265,7 +265,7 @@ func SitePage(p Page, v SitePageView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Content(v.Text.Body).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Content(v.Text.Body, p.Embeds).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -17,12 +17,19 @@ const (
 	RejectAll Action = "reject_all"
 	Save      Action = "save"
 	Withdraw  Action = "withdraw"
+	// AllowVendor is "Altijd toestaan" on an embed's placeholder: the
+	// visitor's choice as it was, and that vendor besides.
+	AllowVendor Action = "allow_vendor"
+	// LoadOnce is "Eenmalig laden" on an embed's placeholder: the vendor
+	// for one page view. It is logged as a grant of that vendor alone; the
+	// consent cookie never holds it.
+	LoadOnce Action = "load_once"
 )
 
 // ParseAction validates a form's action field.
 func ParseAction(s string) (Action, bool) {
 	switch a := Action(s); a {
-	case AcceptAll, RejectAll, Save, Withdraw:
+	case AcceptAll, RejectAll, Save, Withdraw, AllowVendor, LoadOnce:
 		return a, true
 	}
 	return "", false
@@ -115,6 +122,9 @@ func Decide(r *Registry, action Action, categories, vendors []string, gpc bool) 
 		return cats, granted, nil
 	case RejectAll, Withdraw:
 		return nil, nil, nil
+	case AllowVendor, LoadOnce:
+		// An embed's buttons grant one vendor: Embedded decides.
+		return nil, nil, fmt.Errorf("action %q without its vendor: %w", action, ErrUnknownChoice)
 	case Save:
 	default:
 		return nil, nil, fmt.Errorf("action %q: %w", action, ErrUnknownChoice)
@@ -219,4 +229,40 @@ func Evaluate(c *Choice, currentPolicy int, maxAge time.Duration, now time.Time,
 		st.Ask = ReasonExpired
 	}
 	return st
+}
+
+// ErrNotEmbedded is returned for an embed's button naming a vendor that is
+// not an active embed.
+var ErrNotEmbedded = errors.New("not an active embed vendor")
+
+// Embedded turns a click on an embed's placeholder into the granted
+// categories and vendors. allow_vendor keeps what the visitor's current
+// choice (prev, nil without one) grants and adds the vendor with its
+// category: a choice, as every other, that the cookie keeps. load_once
+// grants the vendor alone, for the page view it returns to. A choice that
+// is not current (expired, or made under an older policy) grants nothing
+// any more, so it is not carried over.
+func Embedded(r *Registry, action Action, prev *Choice, key string) (cats []Category, granted []string, err error) {
+	v, ok := r.Vendor(key)
+	if !ok || v.Embed == "" {
+		return nil, nil, fmt.Errorf("vendor %q: %w", key, ErrNotEmbedded)
+	}
+	switch action {
+	case LoadOnce:
+		return []Category{v.Category}, []string{v.Key}, nil
+	case AllowVendor:
+	default:
+		return nil, nil, fmt.Errorf("action %q: %w", action, ErrUnknownChoice)
+	}
+	for _, c := range optional() {
+		if c == v.Category || prev != nil && slices.Contains(prev.Categories, c) {
+			cats = append(cats, c)
+		}
+	}
+	for _, a := range r.active {
+		if a.Key == v.Key || prev != nil && prev.grants(&a) {
+			granted = append(granted, a.Key)
+		}
+	}
+	return cats, granted, nil
 }

@@ -123,6 +123,34 @@ func entries() []Vendor {
 			Snippet:      []Script{{Src: "https://platform.linkedin.com/in.js"}},
 			Widgets:      true,
 		},
+		// The embeds: a page's video or map loads in a frame of the
+		// vendor's, after consent for that vendor (web/embed.go). Their
+		// cookies are set on their own domains inside the frame, never on
+		// this site's: the declaration names those domains, the purpose
+		// message names the cookies.
+		{
+			Key: "youtube", Party: "Google", Category: Advertising, Location: "US (Data Privacy Framework)", Service: "YouTube, video's in de pagina's",
+			Variable: Variable{Name: "CONPRO_YOUTUBE", Off: "0", Doc: "1 shows YouTube videos in pages (youtube-nocookie.com) to visitors who allow YouTube; a placeholder for the others", pattern: `^1$`},
+			Code:     "yt", Name: "YouTube", Company: "Google", PurposeID: "VendorPurposeYouTube",
+			FrameHosts: []string{"https://www.youtube-nocookie.com"},
+			Embed:      EmbedVideo,
+		},
+		{
+			Key: "vimeo", Party: "Vimeo", Category: Analytics, Location: "US (Data Privacy Framework)", Service: "Vimeo, video's in de pagina's",
+			Variable: Variable{Name: "CONPRO_VIMEO", Off: "0", Doc: "1 shows Vimeo videos in pages (player.vimeo.com, do not track) to visitors who allow Vimeo; a placeholder for the others", pattern: `^1$`},
+			Code:     "vim", Name: "Vimeo", Company: "Vimeo", PurposeID: "VendorPurposeVimeo",
+			FrameHosts: []string{"https://player.vimeo.com"},
+			Embed:      EmbedVideo,
+		},
+		{
+			Key: "google-maps", Party: "Google", Category: Advertising, Location: "US (Data Privacy Framework)", Service: "Google Maps, kaarten in de pagina's",
+			Variable: Variable{Name: "CONPRO_GOOGLE_MAPS", Off: "0", Doc: "1 shows Google Maps maps in pages to visitors who allow Google Maps; a placeholder for the others", pattern: `^1$`},
+			Code:     "gmap", Name: "Google Maps", Company: "Google", PurposeID: "VendorPurposeGoogleMaps",
+			// Only the embed path: no other page of www.google.com may be
+			// framed.
+			FrameHosts: []string{"https://www.google.com/maps/embed"},
+			Embed:      EmbedMap,
+		},
 
 		{Key: "mail-software", Party: "Mailsoftware", Category: Advertising, Location: "US (Privacy Shield)", Service: "Advertentie cookies, plug-in/script voor opt-in email nieuwsletter en remarketing/reminders"},
 		{Key: "retargeting-software", Party: "Retargeting software", Category: Advertising, Location: "US (Privacy Shield)", Service: "Het tonen van gerichte advertenties door middel van cookies."},
@@ -130,6 +158,9 @@ func entries() []Vendor {
 		{Key: "cms-joomla", Party: "Joomla", Category: Functional, Location: "US (Privacy Shield)", Service: "CMS"},
 		{Key: "cms-drupal", Party: "Drupal", Category: Functional, Location: "EU", Service: "CMS"},
 		{Key: "cms-other", Party: "Ander CMS", Category: Functional, Location: "EU / US", Service: "CMS"},
+		// OpenStreetMap's embedded map sets no cookies and needs no consent:
+		// a functional embed, always allowed on pages that carry one.
+		{Key: "openstreetmap", Party: "OpenStreetMap", Category: Functional, Location: "VK (adequaatheidsbesluit)", Service: "Kaarten in de pagina's, zonder cookies"},
 		{Key: "cloudflare", Party: "Cloudflare", Category: Functional, Location: "US (Privacy Shield)", Service: "Verbetering van web prestaties en technisch relevante identificatie van een gebruiker met nadruk op security"},
 		{Key: "functional-other", Party: "*", Category: Functional, Location: "EU", Service: "Technisch relevante cookies met betrekking tot (verbeterde) werkzaamheid/functionaliteit van de website."},
 		{Key: "payment-provider", Party: "Payment provider", Category: AnyCategory, Location: "EU / US", Service: "Cookies die noodzakelijk zijn voor het uitvoeren van betalingen alsook het adverteren of opvolgen van betalingen via cookies."},

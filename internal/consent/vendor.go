@@ -57,7 +57,19 @@ type Vendor struct {
 	// Widgets is true for a vendor whose grant turns the pages' share links
 	// into the platforms' own buttons.
 	Widgets bool
+	// Embed is what the vendor shows in a frame of its own where a page's
+	// text holds its address (a video, a map); empty for a vendor that
+	// loads a script. Its FrameHosts are what the frame loads from.
+	Embed EmbedKind
 }
+
+// EmbedKind is what an embedded frame shows.
+type EmbedKind string
+
+const (
+	EmbedVideo EmbedKind = "video"
+	EmbedMap   EmbedKind = "map"
+)
 
 // Variable is the environment variable that switches a vendor on with its
 // ID (or, for a vendor without one, with 1).

@@ -218,7 +218,7 @@ func NewRecord(consentID string, events []RecordedEvent, texts map[string]ShownT
 		if f.Sealer != nil {
 			c.Seal = &Seal{State: CheckSeal(f.Sealer, e)}
 		}
-		if c.EventState == "consent_given" && f.ValidFor > 0 {
+		if c.EventState == "consent_given" && f.ValidFor > 0 && e.Action != consent.LoadOnce {
 			c.ValidityDuration = isoDays(f.ValidFor)
 		}
 		if e.Network.IsValid() {
@@ -302,14 +302,17 @@ func givenOrRefused(given bool) string {
 }
 
 // CollectionMethod says where a choice was made, from the kind of text its
-// version names ("banner-nl-…", "settings-nl-…"): web_banner,
-// web_settings_page, or web_form when the version does not say.
+// version names ("banner-nl-…", "settings-nl-…", "embed-youtube-nl-…"):
+// web_banner, web_settings_page, web_embed_placeholder, or web_form when
+// the version does not say.
 func CollectionMethod(version string) string {
 	switch {
 	case strings.HasPrefix(version, "banner-"):
 		return "web_banner"
 	case strings.HasPrefix(version, "settings-"):
 		return "web_settings_page"
+	case strings.HasPrefix(version, "embed-"):
+		return "web_embed_placeholder"
 	}
 	return "web_form"
 }

@@ -143,6 +143,10 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errBadRequest)
 		return
 	}
+	if action == consent.AllowVendor || action == consent.LoadOnce {
+		s.handleEmbedConsent(w, r, action)
+		return
+	}
 	ctx := r.Context()
 	st := consentState(ctx)
 	reg := vendorsOf(ctx)
@@ -215,6 +219,87 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, returnTo, http.StatusSeeOther)
 }
 
+// handleEmbedConsent records a click on an embed's placeholder and returns
+// to the embed. "Altijd toestaan" (allow_vendor) is a choice like any
+// other: the visitor's current choice with the vendor added, logged, kept
+// by the consent cookie. "Eenmalig laden" (load_once) is logged as a grant
+// of that vendor alone, under the visitor's consent ID (a new one without
+// a cookie), and returns with the vendor in the query: that page view
+// shows it; the cookie is left as it was, so the next one does not.
+func (s *Server) handleEmbedConsent(w http.ResponseWriter, r *http.Request, action consent.Action) {
+	ctx := r.Context()
+	st := consentState(ctx)
+	reg := vendorsOf(ctx)
+	key := r.PostForm.Get("vendor")
+	cats, granted, err := consent.Embedded(reg, action, st.Current(), key)
+	if err != nil {
+		// A placeholder shown before staff switched the vendor off.
+		s.fail(w, r, errBadRequest)
+		return
+	}
+	ch := consent.Choice{
+		ID:            consent.NewID(),
+		PolicyVersion: visitOf(ctx).policy.current.Number,
+		Categories:    cats,
+		Vendors:       granted,
+		Time:          s.now().UTC().Truncate(time.Second),
+	}
+	if st.Choice != nil {
+		ch.ID = st.Choice.ID
+	}
+	returnTo, anchor := safeReturnPath(r.PostForm.Get("return_to")), embedAnchor(r.PostForm.Get("return_to"))
+	if !s.consentLimiter.Allow(ctx, clientAddr(ctx), s.now()) {
+		s.fail(w, r, errConsentTooMany)
+		return
+	}
+	event := consent.NewEvent(ch, reg, action, s.shownVersion(ctx, st, "embed:"+key), string(locale.LangOf(ctx)),
+		pathOf(returnTo), st.GPC, clientip.Truncate(clientAddr(ctx)), r.UserAgent())
+	if err := s.recorder.Record(ctx, event); err != nil {
+		// A grant needs its proof: without a record the page shows the
+		// placeholder again.
+		s.log.ErrorContext(ctx, "consent choice not recorded", "err", err, "event_id", event.ID)
+		if errors.Is(err, consentlog.ErrSpoolFull) {
+			s.fail(w, r, err)
+			return
+		}
+		http.Redirect(w, r, returnTo+anchor, http.StatusSeeOther)
+		return
+	}
+	if action == consent.LoadOnce {
+		u, _ := url.Parse(returnTo)
+		q := u.Query()
+		q.Set(web.LoadOnceParam, key)
+		u.RawQuery = q.Encode()
+		http.Redirect(w, r, u.String()+anchor, http.StatusSeeOther)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name:     consent.CookieName,
+		Value:    s.cookies.Encode(ch),
+		Path:     "/",
+		MaxAge:   int(consentCookieLifetime / time.Second),
+		HttpOnly: true,
+		Secure:   s.cfg.Production(),
+		SameSite: http.SameSiteLaxMode,
+	})
+	http.Redirect(w, r, returnTo+anchor, http.StatusSeeOther)
+}
+
+// embedAnchor is the fragment of a placeholder's return_to, "#embed-…",
+// when it has the form of an embed's anchor; "" otherwise.
+func embedAnchor(returnTo string) string {
+	_, frag, ok := strings.Cut(returnTo, "#")
+	if !ok || !strings.HasPrefix(frag, "embed-") || len(frag) > 100 {
+		return ""
+	}
+	for _, c := range frag {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return ""
+		}
+	}
+	return "#" + frag
+}
+
 func pathOf(returnTo string) string {
 	if u, err := url.Parse(returnTo); err == nil {
 		return u.Path
@@ -250,7 +335,13 @@ const consentCookieLifetime = 400 * 24 * time.Hour
 func (s *Server) shownVersion(ctx context.Context, st consent.State, form string) string {
 	// The form is the banner or the settings page: what a client posts
 	// must not make versions (and memo entries) without end.
-	if form != "settings" {
+	if key, ok := strings.CutPrefix(form, "embed:"); ok {
+		// An embed's placeholder, of an active vendor (handleEmbedConsent
+		// checked it).
+		if _, active := vendorsOf(ctx).Vendor(key); !active {
+			form = "banner"
+		}
+	} else if form != "settings" {
 		form = "banner"
 	}
 	policy := visitOf(ctx).policy.current.Number
@@ -290,6 +381,10 @@ func (s *Server) renderShownVersion(ctx context.Context, st consent.State, form 
 	component, name := web.ConsentBanner(v), "banner"
 	if form == "settings" {
 		component, name = web.ConsentFields(v, "settings", true), "settings"
+	}
+	if key, ok := strings.CutPrefix(form, "embed:"); ok {
+		vendor, _ := vendorsOf(ctx).Vendor(key)
+		component, name = web.EmbedPlaceholderText(vendor), "embed-"+key
 	}
 	var buf bytes.Buffer
 	if err := component.Render(ctx, &buf); err != nil {

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	"net/http"
+	"slices"
 	"sync"
 
 	"github.com/a-h/templ"
 
+	"conpro/internal/csp"
 	"conpro/internal/locale"
 	"conpro/web"
 )
@@ -44,17 +46,41 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, title, description
 		p.Consent.Injection = v.allowed.injection
 		w.Header()["Content-Security-Policy"] = []string{v.allowed.injection.CSPHeader}
 	}
+	if v.vendors {
+		// "Eenmalig laden" returns with the vendor in the query: this page
+		// view shows its embeds (and is never kept: it has a query).
+		p.Embeds = web.NewEmbedConsent(v.registry, v.consent.Current(), r.URL.Query().Get(web.LoadOnceParam), r.URL.Path)
+	} else {
+		p.Embeds = web.NewEmbedConsent(nil, nil, "", r.URL.Path)
+	}
 	return p
+}
+
+// allowFrames widens the answer's CSP by the frames its page showed (a
+// video the visitor asked to load once, an OpenStreetMap map): the policy
+// page set, or the site's own, with those frame sources added.
+func (s *Server) allowFrames(w http.ResponseWriter, r *http.Request, hosts []string) {
+	if len(hosts) == 0 {
+		return
+	}
+	var pol csp.Policy
+	if v := visitOf(r.Context()); v.vendors && v.allowed != nil {
+		pol = v.allowed.injection.CSP
+	}
+	pol.FrameHosts = slices.Concat(pol.FrameHosts, hosts)
+	w.Header()["Content-Security-Policy"] = []string{pol.String()}
 }
 
 // render writes a page. It renders into a buffer first, so that a template
 // error becomes a clean 500 page rather than half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	var buf bytes.Buffer
-	if err := c.Render(r.Context(), &buf); err != nil {
+	ctx, frames := web.WithFrames(r.Context())
+	if err := c.Render(ctx, &buf); err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	s.allowFrames(w, r, frames.Hosts())
 	writeBody(w, r, status, "text/html; charset=utf-8", buf.Bytes())
 }
 
