@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -497,5 +498,24 @@ func TestMailtoURL_WritesToTheAddressAndNothingElse(t *testing.T) {
 		if to, err := url.PathUnescape(u.Opaque); err != nil || to != addr || strings.Contains(u.Opaque, ",") {
 			t.Errorf("%q writes to %q, want %q alone", got, to, addr)
 		}
+	}
+}
+
+// A block left open in site.css (a media query without its closing brace)
+// silently limits every rule after it to that query's screens.
+func TestSiteCSS_ClosesEveryBlockItOpens(t *testing.T) {
+	css, err := os.ReadFile("static/site.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	depth := 0
+	for i, line := range strings.Split(regexp.MustCompile(`(?s)/\*.*?\*/`).ReplaceAllString(string(css), ""), "\n") {
+		depth += strings.Count(line, "{") - strings.Count(line, "}")
+		if depth < 0 {
+			t.Fatalf("line %d closes a block that is not open", i+1)
+		}
+	}
+	if depth != 0 {
+		t.Fatalf("site.css leaves %d block(s) open", depth)
 	}
 }

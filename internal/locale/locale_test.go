@@ -168,7 +168,7 @@ func TestT_EveryDutchMessageExistsInEveryLanguage(t *testing.T) {
 	}
 	data := map[string]any{"Phone": "P", "Number": 2, "Current": 3, "Category": "C", "Email": "E", "Categories": "C", "Count": 2, "Kind": "K", "ID": "I", "Messages": 1, "Requests": 1, "Consents": 1, "Name": "N", "When": "W", "Next": "X", "Valid": "V", "Domains": "D", "Party": "P", "Checked": 3, "Removed": 1, "Event": "E", "Pages": 4, "States": 12, "Findings": 2,
 		"Period": "P", "From": "F", "To": "T", "Date": "D", "Percent": 1, "Accepted": 1, "Customised": 1, "Refused": 1, "Duration": "D", "Handled": "H", "Term": "T", "Value": "V", "Variable": "V",
-		"Size": "2,4 MB", "Total": "20,0 MB", "Width": 960, "Height": 640, "Title": "Over ons", "Languages": "Nederlands"}
+		"Size": "2,4 MB", "Total": "20,0 MB", "Width": 960, "Height": 640, "Title": "Over ons", "Languages": "Nederlands", "Company": "Google"}
 	// The company's facts (web.CompanyFacts) and configured details.
 	for _, k := range []string{"Place", "Country", "Address", "Hours"} {
 		data[k] = k
