@@ -155,17 +155,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errBadRequest)
 		return
 	}
-	ch := consent.Choice{
-		ID:            consent.NewID(),
-		PolicyVersion: visitOf(ctx).policy.current.Number,
-		Categories:    cats,
-		Vendors:       restrict,
-		Time:          s.now().UTC().Truncate(time.Second),
-	}
-	if st.Choice != nil {
-		// The same visitor keeps one ID, so their history stays together.
-		ch.ID = st.Choice.ID
-	}
+	ch := s.newChoice(ctx, st, cats, restrict)
 	returnTo := safeReturnPath(r.PostForm.Get("return_to"))
 
 	// Every choice is kept for years: one client may not post them by the
@@ -197,18 +187,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	// returns to (web.ConsentSaved).
 	if recorded || ch.RefusesAll() {
 		returnTo += "#" + web.ChoiceSavedID
-		http.SetCookie(w, &http.Cookie{
-			Name:  consent.CookieName,
-			Value: s.cookies.Encode(ch),
-			Path:  "/",
-			// The cookie outlives the consent, so that an expired consent
-			// keeps its ID (and its history) when the visitor chooses again;
-			// whether it is current is decided from its time.
-			MaxAge:   int(consentCookieLifetime / time.Second),
-			HttpOnly: true,
-			Secure:   s.cfg.Production(),
-			SameSite: http.SameSiteLaxMode,
-		})
+		s.setConsentCookie(w, ch)
 	}
 	s.expireRefusedCookies(w, r, &ch)
 	if prev := st.Choice; prev != nil && len(ch.GrantedVendors(reg)) < len(prev.GrantedVendors(reg)) {
@@ -237,16 +216,7 @@ func (s *Server) handleEmbedConsent(w http.ResponseWriter, r *http.Request, acti
 		s.fail(w, r, errBadRequest)
 		return
 	}
-	ch := consent.Choice{
-		ID:            consent.NewID(),
-		PolicyVersion: visitOf(ctx).policy.current.Number,
-		Categories:    cats,
-		Vendors:       granted,
-		Time:          s.now().UTC().Truncate(time.Second),
-	}
-	if st.Choice != nil {
-		ch.ID = st.Choice.ID
-	}
+	ch := s.newChoice(ctx, st, cats, granted)
 	returnTo, anchor := safeReturnPath(r.PostForm.Get("return_to")), embedAnchor(r.PostForm.Get("return_to"))
 	if !s.consentLimiter.Allow(ctx, clientAddr(ctx), s.now()) {
 		s.fail(w, r, errConsentTooMany)
@@ -273,16 +243,41 @@ func (s *Server) handleEmbedConsent(w http.ResponseWriter, r *http.Request, acti
 		http.Redirect(w, r, u.String()+anchor, http.StatusSeeOther)
 		return
 	}
+	s.setConsentCookie(w, ch)
+	http.Redirect(w, r, returnTo+anchor, http.StatusSeeOther)
+}
+
+// newChoice is a choice made now under the policy in force, with the
+// visitor's ID when they have one: the same visitor keeps one ID, so their
+// history stays together.
+func (s *Server) newChoice(ctx context.Context, st consent.State, cats []consent.Category, vendors []string) consent.Choice {
+	ch := consent.Choice{
+		ID:            consent.NewID(),
+		PolicyVersion: visitOf(ctx).policy.current.Number,
+		Categories:    cats,
+		Vendors:       vendors,
+		Time:          s.now().UTC().Truncate(time.Second),
+	}
+	if st.Choice != nil {
+		ch.ID = st.Choice.ID
+	}
+	return ch
+}
+
+// setConsentCookie keeps a choice in the visitor's browser.
+func (s *Server) setConsentCookie(w http.ResponseWriter, ch consent.Choice) {
 	http.SetCookie(w, &http.Cookie{
-		Name:     consent.CookieName,
-		Value:    s.cookies.Encode(ch),
-		Path:     "/",
+		Name:  consent.CookieName,
+		Value: s.cookies.Encode(ch),
+		Path:  "/",
+		// The cookie outlives the consent, so that an expired consent
+		// keeps its ID (and its history) when the visitor chooses again;
+		// whether it is current is decided from its time.
 		MaxAge:   int(consentCookieLifetime / time.Second),
 		HttpOnly: true,
 		Secure:   s.cfg.Production(),
 		SameSite: http.SameSiteLaxMode,
 	})
-	http.Redirect(w, r, returnTo+anchor, http.StatusSeeOther)
 }
 
 // embedAnchor is the fragment of a placeholder's return_to, "#embed-…",
