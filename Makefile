@@ -51,6 +51,7 @@ bench: ## load bench (wrk vs net/http, nginx, pgbench) into bench/results.md, th
 	@DATABASE_URL="$$(scripts/db.sh start)"; export DATABASE_URL; \
 	$(GO) run ./bench/run $(BENCHFLAGS) | tee bench/out/report.txt; \
 	$(GO) run ./bench/data $(DATAFLAGS) 2>&1 | tee -a bench/out/report.txt; \
+	$(GO) run ./bench/media | tee -a bench/out/report.txt; \
 	$(GO) test -run '^$$' -bench . -benchmem $(PKG) $(TESTFLAGS) | tee bench/out/gobench.txt | tee -a bench/out/report.txt
 	@{ printf '\n## Go benchmarks (hot paths, go test -bench . -benchmem)\n\n```text\n'; \
 	grep -E '^(pkg:|Benchmark)' bench/out/gobench.txt; printf '```\n'; } >>bench/results.md
