@@ -489,3 +489,46 @@ func TestBrowser_StaffAddAColleagueThenDisableEnableAndGiveItANewPassword(t *tes
 		}
 	}
 }
+
+// On a phone the staff menu (thirteen entries, five rows when laid out as
+// on a desktop) folds behind one line that names the page; it opens as two
+// columns and leads where it says. On a desktop it is the row of links.
+func TestBrowser_OnAPhoneTheStaffMenuFoldsBehindOneLineThatNamesThePage(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	s.addStaff(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	b := s.staffBrowser(t, "els@conpro-bvba.be", "een-lang-wachtwoord")
+	phone := func() {
+		t.Helper()
+		if err := chromedp.Do(b.Ctx, chromedp.EmulateViewport(390, 800)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	phone()
+	b.Navigate(t, s.URL+"/admin/statistieken")
+	state := func() string {
+		return b.eval(`[getComputedStyle(document.querySelector(".admin-nav")).display,
+			document.querySelector(".admin-menu summary").innerText.replace(/\s+/g, " ").trim(),
+			document.querySelector(".admin-menu").open,
+			Math.round(document.querySelector(".site-header").getBoundingClientRect().height) < 200].join(" | ")`)
+	}
+	if got := state(); got != "none | Menu Statistieken | false | true" {
+		t.Fatalf("on a phone: %q", got)
+	}
+	b.shot("staff-menu-folded")
+	phone()
+	if err := chromedp.Do(b.Ctx, chromedp.Click(chromedp.CSS(".admin-menu summary"))); err != nil {
+		t.Fatal(err)
+	}
+	b.shot("staff-menu-open")
+	phone()
+	b.ClickAndWait(t, `.admin-menu a[href="/admin/media"]`)
+	if got := state(); got != "none | Menu Foto's | false | true" {
+		t.Errorf("after choosing Foto's: %q", got)
+	}
+	if err := chromedp.Do(b.Ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.eval(`getComputedStyle(document.querySelector(".admin-nav")).display + " " + getComputedStyle(document.querySelector(".admin-menu")).display`); got != "block none" {
+		t.Errorf("on a desktop the menu and the folded line are %q", got)
+	}
+}
