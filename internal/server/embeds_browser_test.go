@@ -2,17 +2,20 @@ package server_test
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"conpro/internal/browsertest"
+	"conpro/internal/media/mediatest"
 )
 
-// A page staff published with a YouTube line, as a visitor meets it in
+// A page staff published with a photo and a YouTube line, as a visitor meets it in
 // Chromium with and without JavaScript: the site's own placeholder and no
 // request to another host until they ask; "Eenmalig laden" shows the
 // nocookie frame on that page view only (the log keeps the one-time grant,
@@ -22,7 +25,15 @@ import (
 func TestBrowser_AVideoOnAPageLoadsOnlyWhenTheVisitorAsksOnceOrAllowsItAlways(t *testing.T) {
 	s := newSite(t, siteOptions{env: map[string]string{"CONPRO_YOUTUBE": "1"}})
 	c := s.signedInStaff(t)
+	if res := c.upload(t, "Gerenoveerde gevel in rode baksteen", "gevel.jpg", mediatest.JPEGWithGPS(1800, 1200, 1)); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload: %d", res.StatusCode)
+	}
+	var photo int64
+	if err := s.db.Pool().QueryRow(context.Background(), `SELECT max(id) FROM photo`).Scan(&photo); err != nil {
+		t.Fatal(err)
+	}
 	form := pageForm("ons-werk", "Ons werk")
+	form.Set("foto", strconv.FormatInt(photo, 10))
 	form.Set("tekst", "## Een renovatie in beeld\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n\nNa de video volgt meer tekst.")
 	c.publishPage(t, c.createPage(t, form))
 	server, _ := url.Parse(s.URL)
