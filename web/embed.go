@@ -261,14 +261,14 @@ type EmbedConsent struct {
 	Path string
 }
 
-// LoadOnceParam is the query parameter naming the vendor a visitor asked
-// to load once ("Eenmalig laden"); an answer with a query is never kept
-// in the page cache.
+// LoadOnceParam is the query parameter holding the permission to load a
+// vendor's embeds once ("Eenmalig laden", signed by the server); an answer
+// with a query is never kept in the page cache.
 const LoadOnceParam = "laden"
 
 // NewEmbedConsent works out a page view's EmbedConsent under the registry
 // in force: current is the visitor's current choice (nil without one),
-// once the value of LoadOnceParam.
+// once the vendor a genuine LoadOnceParam names ("" without one).
 func NewEmbedConsent(r *consent.Registry, current *consent.Choice, once, path string) EmbedConsent {
 	ec := EmbedConsent{Path: path}
 	if r == nil {

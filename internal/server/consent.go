@@ -238,7 +238,7 @@ func (s *Server) handleEmbedConsent(w http.ResponseWriter, r *http.Request, acti
 	if action == consent.LoadOnce {
 		u, _ := url.Parse(returnTo)
 		q := u.Query()
-		q.Set(web.LoadOnceParam, key)
+		q.Set(web.LoadOnceParam, s.loadOnceToken(key, u.Path, s.now()))
 		u.RawQuery = q.Encode()
 		http.Redirect(w, r, u.String()+anchor, http.StatusSeeOther)
 		return

@@ -111,17 +111,26 @@ func TestEmbedAnswer_TheCSPAllowsExactlyTheFramesThePageShows(t *testing.T) {
 	youtube := s.cookies.Encode(consent.Choice{ID: consent.NewID(), PolicyVersion: policy, Categories: []consent.Category{consent.Advertising}, Vendors: []string{"youtube"}, Time: time.Now()})
 	analytics := s.cookies.Encode(consent.Choice{ID: consent.NewID(), PolicyVersion: policy, Categories: []consent.Category{consent.Analytics}, Vendors: []string{"google-analytics"}, Time: time.Now()})
 	const osm = "https://www.openstreetmap.org/export/embed.html"
+	once := func(vendor, path string, at time.Time) string {
+		return path + "?laden=" + s.loadOnceToken(vendor, path, at)
+	}
 	cases := []struct {
 		name, path, cookie string
 		frame              bool
 		frameSrc           string
 	}{
 		{"no consent", "/werk", "", false, "frame-src " + osm},
-		{"asked once", "/werk?laden=youtube", "", true, "frame-src " + osm + " https://www.youtube-nocookie.com"},
-		{"asked once for a vendor that is off", "/werk?laden=vimeo", "", false, "frame-src " + osm},
+		{"asked once", once("youtube", "/werk", time.Now()), "", true, "frame-src " + osm + " https://www.youtube-nocookie.com"},
+		{"asked once for a vendor that is off", once("vimeo", "/werk", time.Now()), "", false, "frame-src " + osm},
+		// A link someone shares, a bookmark, a permission for another page
+		// or one that is old: the placeholder, as without it.
+		{"a shared address naming the vendor", "/werk?laden=youtube", "", false, "frame-src " + osm},
+		{"a permission for another page", "/werk?laden=" + s.loadOnceToken("youtube", "/andere", time.Now()), "", false, "frame-src " + osm},
+		{"a permission of ten minutes ago", once("youtube", "/werk", time.Now().Add(-10*time.Minute)), "", false, "frame-src " + osm},
+		{"a forged signature", "/werk?laden=youtube." + strconv.FormatInt(time.Now().Unix(), 10) + ".AAAAAAAAAAAAAAAAAAAAAA", "", false, "frame-src " + osm},
 		{"allowed always", "/werk", youtube, true, "frame-src " + osm + " https://www.youtube-nocookie.com"},
 		{"allowed analytics only", "/werk", analytics, false, "frame-src " + osm},
-		{"allowed analytics, asked once", "/werk?laden=youtube", analytics, true, "frame-src " + osm + " https://www.youtube-nocookie.com"},
+		{"allowed analytics, asked once", once("youtube", "/werk", time.Now()), analytics, true, "frame-src " + osm + " https://www.youtube-nocookie.com"},
 	}
 	for _, c := range cases {
 		req := httptest.NewRequest(http.MethodGet, c.path, nil)

@@ -49,7 +49,8 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, title, description
 	if v.vendors {
 		// "Eenmalig laden" returns with the vendor in the query: this page
 		// view shows its embeds (and is never kept: it has a query).
-		p.Embeds = web.NewEmbedConsent(v.registry, v.consent.Current(), r.URL.Query().Get(web.LoadOnceParam), r.URL.Path)
+		once := s.loadOnceVendor(r.URL.Query().Get(web.LoadOnceParam), r.URL.Path, s.now())
+		p.Embeds = web.NewEmbedConsent(v.registry, v.consent.Current(), once, r.URL.Path)
 	} else {
 		p.Embeds = web.NewEmbedConsent(nil, nil, "", r.URL.Path)
 	}
