@@ -133,7 +133,10 @@ func (s *Server) handleAdminMediaUpload(w http.ResponseWriter, r *http.Request) 
 		s.renderMedia(w, r, http.StatusUnprocessableEntity, v)
 		return
 	}
-	u, err := media.Process(data, alt, maxBytes)
+	var u media.Upload
+	if !s.decodePhotos(r.Context(), func() { u, err = media.Process(data, alt, maxBytes) }) {
+		return
+	}
 	if err != nil {
 		msg := mediaErrorMessage(err)
 		if msg == "" {

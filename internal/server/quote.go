@@ -168,7 +168,11 @@ func (s *Server) handleQuotePost(w http.ResponseWriter, r *http.Request) {
 	}
 
 	sub, errs := quote.Validate(form)
-	files, fileErr := s.prepareFiles(sent)
+	var files []quote.File
+	var fileErr error
+	if !s.decodePhotos(ctx, func() { files, fileErr = s.prepareFiles(sent) }) {
+		return // the visitor left while waiting
+	}
 	if fileErr != nil {
 		if errs == nil {
 			errs = quote.Errors{}
@@ -287,4 +291,20 @@ func contentDisposition(name string) string {
 		return r
 	}, name)
 	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, url.PathEscape(name))
+}
+
+// decodePhotos runs f, which decodes uploaded photos, once no other upload
+// on this instance is being decoded: a photo of 50 megapixels takes up to
+// a few hundred megabytes while it is decoded, and uploads arriving
+// together (from visitors or staff) must not add those up. It reports
+// false, without running f, when ctx ends first.
+func (s *Server) decodePhotos(ctx context.Context, f func()) bool {
+	select {
+	case s.decoding <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	defer func() { <-s.decoding }()
+	f()
+	return true
 }

@@ -165,6 +165,9 @@ type Server struct {
 
 	// Each limit bounds what one client may post (nil: no limit).
 	consentLimiter, contactLimiter, requestLimiter, loginLimiter, reportLimiter *ratelimit.Limiter
+	// decoding is held while an uploaded photo is decoded and resized
+	// (decodePhotos): one at a time on each instance.
+	decoding chan struct{}
 
 	pages *pageCache
 	// policies are the published versions of the policy (policies.go);
@@ -237,6 +240,7 @@ func New(d Deps) (http.Handler, error) {
 		requestLimiter: ratelimit.New("request", d.Config.ContactRate, time.Hour, d.RateCounter, d.Config.CookieKey, d.Logger.Logger),
 		loginLimiter:   ratelimit.New("login", 20, time.Hour, d.RateCounter, d.Config.CookieKey, d.Logger.Logger),
 		reportLimiter:  ratelimit.New("csp-report", 100, time.Minute, d.RateCounter, d.Config.CookieKey, d.Logger.Logger),
+		decoding:       make(chan struct{}, 1),
 
 		pages: newPageCache(4096, cacheBytes),
 	}
