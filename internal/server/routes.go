@@ -16,6 +16,11 @@ import (
 // maxFormBody bounds every request body; the site's forms are small.
 const maxFormBody = 64 << 10
 
+// editorBody bounds the staff's text editors (policy versions, pages,
+// projects): up to 50 000 characters in each of three languages, which
+// URL-encoding can make nine bytes each.
+const editorBody = 2 << 20
+
 // routes is the one place that lists every route of the site. Every request
 // first gets its visit (language, consent, request ID), its access-log line
 // and a guard against panics; a page the cache holds is answered then, and
@@ -128,9 +133,9 @@ func (s *Server) routes() (http.Handler, *chi.Mux) {
 					r.Get("/naleving", s.handleAdminCompliance)
 					r.Get("/beleid", s.handleAdminPolicy)
 					r.Get("/beleid/nieuw", s.handleAdminPolicyNew)
-					r.Post("/beleid/nieuw", s.handleAdminPolicyCreate)
+					r.With(s.largeBody(editorBody)).Post("/beleid/nieuw", s.handleAdminPolicyCreate)
 					r.Get("/beleid/{id}", s.handleAdminPolicyEdit)
-					r.Post("/beleid/{id}", s.handleAdminPolicySave)
+					r.With(s.largeBody(editorBody)).Post("/beleid/{id}", s.handleAdminPolicySave)
 					r.Get("/beleid/{id}/voorbeeld", s.handleAdminPolicyPreview)
 					r.Get("/beleid/{id}/vergelijken", s.handleAdminPolicyCompare)
 					r.Get("/beleid/{id}/publiceren", s.handleAdminPolicyConfirm)
@@ -143,9 +148,9 @@ func (s *Server) routes() (http.Handler, *chi.Mux) {
 					r.Post("/media/{id}/verwijderen", s.handleAdminMediaDelete)
 					r.Get("/realisaties", s.handleAdminProjects)
 					r.Get("/realisaties/nieuw", s.handleAdminProjectNew)
-					r.Post("/realisaties/nieuw", s.handleAdminProjectCreate)
+					r.With(s.largeBody(editorBody)).Post("/realisaties/nieuw", s.handleAdminProjectCreate)
 					r.Get("/realisaties/{id}", s.handleAdminProjectEdit)
-					r.Post("/realisaties/{id}", s.handleAdminProjectSave)
+					r.With(s.largeBody(editorBody)).Post("/realisaties/{id}", s.handleAdminProjectSave)
 					r.Get("/realisaties/{id}/voorbeeld", s.handleAdminProjectPreview)
 					r.Get("/realisaties/{id}/publiceren", s.handleAdminProjectConfirm)
 					r.Post("/realisaties/{id}/publiceren", s.handleAdminProjectPublish)
@@ -153,9 +158,9 @@ func (s *Server) routes() (http.Handler, *chi.Mux) {
 					r.Post("/realisaties/{id}/offline", s.handleAdminProjectUnpublish)
 					r.Get("/paginas", s.handleAdminPages)
 					r.Get("/paginas/nieuw", s.handleAdminPageNew)
-					r.Post("/paginas/nieuw", s.handleAdminPageCreate)
+					r.With(s.largeBody(editorBody)).Post("/paginas/nieuw", s.handleAdminPageCreate)
 					r.Get("/paginas/{id}", s.handleAdminPageEdit)
-					r.Post("/paginas/{id}", s.handleAdminPageSave)
+					r.With(s.largeBody(editorBody)).Post("/paginas/{id}", s.handleAdminPageSave)
 					r.Get("/paginas/{id}/voorbeeld", s.handleAdminPagePreview)
 					r.Get("/paginas/{id}/publiceren", s.handleAdminPageConfirm)
 					r.Post("/paginas/{id}/publiceren", s.handleAdminPagePublish)

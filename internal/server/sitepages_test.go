@@ -435,3 +435,21 @@ func TestPages_AnAddressNoPageHasGetsTheDutch404AndASiteRouteItsOwnAnswer(t *tes
 		t.Errorf("the log holds an address typed, or an error:\n%s", s.logs.String())
 	}
 }
+
+// A page as long as the rules allow, with a translation, is kept: the
+// staff's editors take more than the site's other forms.
+func TestPages_ALongPageWithATranslationIsKept(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	c := s.signedInStaff(t)
+	form := pageForm("lang", "Een lange pagina")
+	long := strings.Repeat("Één café, één ruïne.\n", 2000) // 42 000 characters, 5 encoded bytes or more each
+	form.Set("tekst", long)
+	form.Set("titel_fr", "Une longue page")
+	form.Set("tekst_fr", long)
+	form.Set("beschrijving_fr", "Une longue page.")
+	id := c.createPage(t, form)
+	c.publishPage(t, id)
+	if res := s.get(t, "/lang"); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "Één café, één ruïne.") {
+		t.Fatalf("the long page: %d", res.StatusCode)
+	}
+}
