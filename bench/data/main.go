@@ -20,6 +20,8 @@ import (
 	"regexp"
 	"syscall"
 	"time"
+
+	"conpro/bench/internal/freshdb"
 )
 
 type options struct {
@@ -107,7 +109,7 @@ func run(ctx context.Context, root string, o options) (*report, error) {
 	if _, err := runTool(ctx, 5*time.Minute, root, nil, "", "go", "build", "-o", bin, "./cmd/conpro"); err != nil {
 		return nil, fmt.Errorf("build ./cmd/conpro: %w", err)
 	}
-	dbURL, err := prepareDatabase(ctx, adminURL, o.database)
+	dbURL, err := freshdb.Create(ctx, adminURL, o.database)
 	if err != nil {
 		return nil, err
 	}

@@ -32,30 +32,6 @@ const (
 
 var benchCookieKey = hex.EncodeToString([]byte("bench-only-key-not-a-secret-!!!!"))
 
-// prepareDatabase drops and creates the bench's database on the cluster of
-// adminURL and returns adminURL pointing at it instead.
-func prepareDatabase(ctx context.Context, adminURL, name string) (string, error) {
-	u, err := url.Parse(adminURL)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return "", errors.New("DATABASE_URL must be a postgres:// URL")
-	}
-	conn, err := pgx.Connect(ctx, adminURL)
-	if err != nil {
-		return "", fmt.Errorf("connect to DATABASE_URL: %w", err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	for _, sql := range []string{
-		"DROP DATABASE IF EXISTS " + pgx.Identifier{name}.Sanitize() + " WITH (FORCE)",
-		"CREATE DATABASE " + pgx.Identifier{name}.Sanitize(),
-	} {
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			return "", fmt.Errorf("%s: %w", sql, err)
-		}
-	}
-	u.Path, u.RawPath = "/"+name, ""
-	return u.String(), nil
-}
-
 func connect(ctx context.Context, databaseURL string) (*pgx.Conn, error) {
 	conn, err := pgx.Connect(ctx, databaseURL)
 	if err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,40 +12,6 @@ import (
 )
 
 const benchDatabase = "conpro_bench"
-
-// prepareDatabase drops and creates conpro_bench on the cluster of adminURL
-// and returns adminURL pointing at it instead.
-func prepareDatabase(ctx context.Context, adminURL string) (string, error) {
-	benchURL, err := withDatabase(adminURL, benchDatabase)
-	if err != nil {
-		return "", err
-	}
-	conn, err := pgx.Connect(ctx, adminURL)
-	if err != nil {
-		return "", fmt.Errorf("connect to DATABASE_URL: %w", err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	for _, sql := range []string{
-		"DROP DATABASE IF EXISTS " + benchDatabase + " WITH (FORCE)",
-		"CREATE DATABASE " + benchDatabase,
-	} {
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			return "", fmt.Errorf("%s: %w", sql, err)
-		}
-	}
-	return benchURL, nil
-}
-
-// withDatabase returns the postgres:// URL raw with its path (the database
-// name) replaced; the query (host= of the Unix socket, sslmode) stays.
-func withDatabase(raw, name string) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return "", fmt.Errorf("DATABASE_URL must be a postgres:// URL")
-	}
-	u.Path, u.RawPath = "/"+name, ""
-	return u.String(), nil
-}
 
 // benchDB is the bench's own connection to conpro_bench, for counting rows.
 type benchDB struct {

@@ -22,6 +22,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"conpro/bench/internal/freshdb"
 )
 
 const (
@@ -206,7 +208,7 @@ func (b *bench) prepareDB(ctx context.Context) error {
 		return errors.New("DATABASE_URL is not set: run `make bench`, or DATABASE_URL=$(scripts/db.sh start) go run ./bench/run")
 	}
 	var err error
-	b.benchURL, err = prepareDatabase(ctx, adminURL)
+	b.benchURL, err = freshdb.Create(ctx, adminURL, benchDatabase)
 	return err
 }
 

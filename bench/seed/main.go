@@ -14,7 +14,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"image"
@@ -22,11 +21,9 @@ import (
 	"image/jpeg"
 	"log/slog"
 	"math/rand/v2"
-	"net/url"
 	"os"
 
-	"github.com/jackc/pgx/v5"
-
+	"conpro/bench/internal/freshdb"
 	"conpro/internal/locale"
 	"conpro/internal/media"
 	"conpro/internal/page"
@@ -48,7 +45,7 @@ func run(ctx context.Context, database string) error {
 	dbURL := os.Getenv("DATABASE_URL")
 	if database != "" {
 		var err error
-		if dbURL, err = freshDatabase(ctx, dbURL, database); err != nil {
+		if dbURL, err = freshdb.Create(ctx, dbURL, database); err != nil {
 			return err
 		}
 		fmt.Println(dbURL)
@@ -109,30 +106,6 @@ func run(ctx context.Context, database string) error {
 	fmt.Println("/realisaties/" + p.Slug)
 	fmt.Println("/over-ons")
 	return nil
-}
-
-// freshDatabase drops and creates name on the cluster of adminURL and
-// returns its URL.
-func freshDatabase(ctx context.Context, adminURL, name string) (string, error) {
-	u, err := url.Parse(adminURL)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return "", errors.New("DATABASE_URL must be a postgres:// URL")
-	}
-	conn, err := pgx.Connect(ctx, adminURL)
-	if err != nil {
-		return "", err
-	}
-	defer conn.Close(ctx)
-	for _, sql := range []string{
-		"DROP DATABASE IF EXISTS " + pgx.Identifier{name}.Sanitize() + " WITH (FORCE)",
-		"CREATE DATABASE " + pgx.Identifier{name}.Sanitize(),
-	} {
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			return "", fmt.Errorf("%s: %w", sql, err)
-		}
-	}
-	u.Path, u.RawPath = "/"+name, ""
-	return u.String(), nil
 }
 
 // photograph is a JPEG with the detail of a photo (light that changes
