@@ -247,6 +247,23 @@ func (s *Server) handleAdminLogout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/admin/login?uitgelogd=1", http.StatusSeeOther)
 }
 
+// postedID reads the ID of the item a staff button acts on (its form
+// carries nothing else); on failure it has answered: 404 for an ID that
+// is none, the error table's answer for an unreadable form.
+func (s *Server) postedID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, ok := idParam(r)
+	if !ok {
+		s.fail(w, r, errNotFound)
+		return 0, false
+	}
+	if _, err := formValues(r); err != nil {
+		s.fail(w, r, err)
+		return 0, false
+	}
+	return id, true
+}
+
+// idParam is the {id} of the path, written as the number it is.
 func idParam(r *http.Request) (int64, bool) {
 	raw := chi.URLParam(r, "id")
 	id, err := strconv.ParseInt(raw, 10, 64)

@@ -116,13 +116,8 @@ func (s *Server) handleAdminMessageHandled(w http.ResponseWriter, r *http.Reques
 // handleAdminMessageNotSpam records that a message marked as possible spam
 // is not.
 func (s *Server) handleAdminMessageNotSpam(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(r)
+	id, ok := s.postedID(w, r)
 	if !ok {
-		s.fail(w, r, errNotFound)
-		return
-	}
-	if _, err := formValues(r); err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	err := s.admin.MarkNotSpam(r.Context(), id, s.now(), auditEntry(r, staff.ActionMarkNotSpam, fmt.Sprintf("contact_message:%d", id), ""))
@@ -134,13 +129,8 @@ func (s *Server) handleAdminMessageNotSpam(w http.ResponseWriter, r *http.Reques
 }
 
 func (s *Server) handleAdminMessageDelete(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(r)
+	id, ok := s.postedID(w, r)
 	if !ok {
-		s.fail(w, r, errNotFound)
-		return
-	}
-	if _, err := formValues(r); err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	err := s.admin.DeleteMessage(r.Context(), id, auditEntry(r, "delete_message", fmt.Sprintf("contact_message:%d", id), ""))

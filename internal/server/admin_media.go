@@ -185,13 +185,8 @@ func (s *Server) failUpload(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func (s *Server) handleAdminMediaDelete(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(r)
+	id, ok := s.postedID(w, r)
 	if !ok {
-		s.fail(w, r, errNotFound)
-		return
-	}
-	if _, err := formValues(r); err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	if err := s.media.DeletePhoto(r.Context(), id, auditEntry(r, staff.ActionDeletePhoto, fmt.Sprintf("photo:%d", id), "")); err != nil {

@@ -20,13 +20,8 @@ func (s *Server) handleAdminOutbox(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAdminRetryMail(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(r)
+	id, ok := s.postedID(w, r)
 	if !ok {
-		s.fail(w, r, errNotFound)
-		return
-	}
-	if _, err := formValues(r); err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	err := s.admin.RetryMail(r.Context(), id, auditEntry(r, "retry_mail", fmt.Sprintf("mail_outbox:%d", id), ""))

@@ -315,13 +315,8 @@ func (s *Server) handleAdminPageRestore(w http.ResponseWriter, r *http.Request) 
 // handleAdminPageMove moves a page one place up (…/hoger) or down
 // (…/lager) in the site's menu.
 func (s *Server) handleAdminPageMove(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(r)
+	id, ok := s.postedID(w, r)
 	if !ok {
-		s.fail(w, r, errNotFound)
-		return
-	}
-	if _, err := formValues(r); err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	up := strings.HasSuffix(r.URL.Path, "/hoger")
