@@ -20,8 +20,10 @@ import (
 )
 
 // liveStats is the statistics query as it was before the daily rollups,
-// kept word for word: it counts the log on every call, and is the
-// reference the rollups must agree with.
+// kept word for word but for the embeds' actions (migration 00022: a
+// one-time load is no choice, "always allow" is a customised one): it
+// counts the log on every call, and is the reference the rollups must agree
+// with.
 func liveStats(t testing.TB, db *postgres.DB, from, to string) []consentstats.Day {
 	t.Helper()
 	return liveStatsIn(t, db.Pool(), from, to)
@@ -47,6 +49,7 @@ func liveStatsIn(t testing.TB, q rowsQuerier, from, to string) []consentstats.Da
 			FROM consent_event
 			WHERE chosen_at >= $1::date::timestamp AT TIME ZONE 'Europe/Brussels'
 			  AND chosen_at < ($2::date + 1)::timestamp AT TIME ZONE 'Europe/Brussels'
+			  AND action <> 'load_once'
 			ORDER BY consent_id, on_day, chosen_at DESC, recorded_at DESC, event_id DESC
 		),
 		counts AS (
@@ -54,7 +57,7 @@ func liveStatsIn(t testing.TB, q rowsQuerier, from, to string) []consentstats.Da
 				count(*) AS visitors,
 				count(*) FILTER (WHERE action = 'accept_all') AS accepted,
 				count(*) FILTER (WHERE action IN ('reject_all', 'withdraw')) AS refused,
-				count(*) FILTER (WHERE action = 'save') AS customised
+				count(*) FILTER (WHERE action IN ('save', 'allow_vendor')) AS customised
 			FROM last_choice
 			GROUP BY on_day
 		),
@@ -138,7 +141,7 @@ func visitors(days []consentstats.Day) int {
 // hours around a midnight.
 func randomLog(t *testing.T, db *postgres.DB, r *rand.Rand, prefix string, start time.Time, days, n int) {
 	t.Helper()
-	actions := []string{"accept_all", "reject_all", "save", "withdraw"}
+	actions := []string{"accept_all", "reject_all", "save", "withdraw", "allow_vendor", "load_once"}
 	for v := range n {
 		name := fmt.Sprintf("%s%d", prefix, v)
 		for range 1 + r.IntN(4) {
@@ -154,7 +157,7 @@ func randomLog(t *testing.T, db *postgres.DB, r *rand.Rand, prefix string, start
 			switch action {
 			case "accept_all":
 				cats = []string{"analytics", "advertising", "social"}
-			case "save":
+			case "save", "allow_vendor", "load_once":
 				for _, c := range []string{"analytics", "advertising", "social"} {
 					if r.IntN(2) == 0 {
 						cats = append(cats, c)
