@@ -50,7 +50,7 @@ func TestDataBench_ASmallRunTimesEveryStaffPageAndThePurge(t *testing.T) {
 	o := options{
 		data:  dataSet{events: 6000, messages: 600, audit: 300, days: 730},
 		runs:  2,
-		write: true, pages: regexp.MustCompile(""),
+		write: true, purge: true, pages: regexp.MustCompile(""),
 		database: "conpro_bench_data_test", addr: addr,
 		out: filepath.Join(dir, "out"), results: results,
 	}
@@ -110,6 +110,26 @@ func TestDataBench_ASmallRunTimesEveryStaffPageAndThePurge(t *testing.T) {
 	}
 	if err := json.Unmarshal(b, &js); err != nil || string(js["date"]) != `"load bench"` || js["data"] == nil || !strings.HasPrefix(string(b), `{"date": "load bench",`) {
 		t.Errorf("results.json: %v\n%s", err, b)
+	}
+
+	// Timed again with -reuse -purge=false: the same rows, purged as the
+	// first run left them, not filled again; the staff account is there.
+	o.reuse, o.purge, o.pages = true, false, regexp.MustCompile("730 days")
+	again, err := run(ctx, root, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Rows.ConsentEvents != rep.Rows.ConsentEvents-rep.Purge.DeletedEvents || len(again.Pages) != 1 || again.Pages[0].Failed != "" {
+		t.Errorf("reused: %d events (want %d), pages %+v", again.Rows.ConsentEvents, rep.Rows.ConsentEvents-rep.Purge.DeletedEvents, again.Pages)
+	}
+	md, err = os.ReadFile(filepath.Join(results, "results.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"reused as it was with `-reuse`", "purge was not timed in this run"} {
+		if !strings.Contains(string(md), s) || strings.Count(string(md), "\n## Data\n") != 1 {
+			t.Errorf("results.md after the reused run lacks %q or has two Data sections:\n%s", s, md)
+		}
 	}
 }
 

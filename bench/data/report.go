@@ -32,6 +32,7 @@ type settings struct {
 	Days      int    `json:"days"`
 	IDsPerDay int64  `json:"consent_ids_per_day"`
 	Runs      int    `json:"runs"`
+	Reused    bool   `json:"reused,omitempty"` // filled by an earlier run
 }
 
 type machine struct {
@@ -54,7 +55,7 @@ func newReport(o options) *report {
 	return &report{
 		Date: time.Now().UTC().Format("2006-01-02 15:04 UTC"),
 		Settings: settings{Database: o.database, Addr: o.addr, Events: o.data.events, Messages: o.data.messages, Audit: o.data.audit,
-			Days: o.data.days, IDsPerDay: o.data.idsPerDay(), Runs: o.runs},
+			Days: o.data.days, IDsPerDay: o.data.idsPerDay(), Runs: o.runs, Reused: o.reuse},
 	}
 }
 
@@ -87,8 +88,13 @@ func countRows(ctx context.Context, conn *pgx.Conn) (rowCounts, error) {
 func (r *report) markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## Data\n\n`make bench-data` (also part of `make bench`), %s, on %d cores; load average at start %s.\n", r.Date, r.Machine.NProc, r.Machine.LoadAvg)
-	fmt.Fprintf(&b, "Database `%s` (fresh each run, PostgreSQL %s) filled in %.0f s with %d consent events of %d consent IDs\n",
-		r.Settings.Database, r.Machine.Postgres, r.FillSeconds, r.Rows.ConsentEvents, r.Rows.ConsentIDs)
+	if r.Settings.Reused {
+		fmt.Fprintf(&b, "Database `%s` (PostgreSQL %s; filled by an earlier run, reused as it was with `-reuse`) holding %d consent events of %d consent IDs\n",
+			r.Settings.Database, r.Machine.Postgres, r.Rows.ConsentEvents, r.Rows.ConsentIDs)
+	} else {
+		fmt.Fprintf(&b, "Database `%s` (fresh each run, PostgreSQL %s) filled in %.0f s with %d consent events of %d consent IDs\n",
+			r.Settings.Database, r.Machine.Postgres, r.FillSeconds, r.Rows.ConsentEvents, r.Rows.ConsentIDs)
+	}
 	fmt.Fprintf(&b, "(%d new IDs a day over %d days, 1–3 choices each; the log takes %s with its indexes), %d contact messages,\n",
 		r.Settings.IDsPerDay, r.Settings.Days, r.Rows.LogSize, r.Rows.ContactMessages)
 	fmt.Fprintf(&b, "%d outbox mails and %d audit entries, then ANALYZE. The site (`bench/out/data/conpro`, built from this checkout)\n", r.Rows.Outbox, r.Rows.Audit)
@@ -104,6 +110,10 @@ func (r *report) markdown() string {
 		fmt.Fprintf(&b, "| %s (`%s`) | %s | %s | %s | %s | %s | %d |\n", t.Name, t.Path, ms(t.First), ms(t.Median), ms(t.Max), ms(t.ServerMedian), ms(t.ServerMax), t.Bytes)
 	}
 	p := r.Purge
+	if p.DryRuns == 0 {
+		b.WriteString("\nThe retention purge was not timed in this run (`-purge=false`).\n")
+		return b.String()
+	}
 	fmt.Fprintf(&b, "\nRetention purge with consent kept %d days (`CONPRO_RETAIN_CONSENT=%dd`, other periods at their defaults), as a command\n", p.RetainConsentDays, p.RetainConsentDays)
 	b.WriteString("(start, connect, purge, exit):\n\n| run | median | max | output |\n|---|---:|---:|---|\n")
 	fmt.Fprintf(&b, "| `conpro purge -dry-run`, %d runs | %s | %s | %s |\n", p.DryRuns, ms(p.DryMedian), ms(p.DryMax), p.DryOutput)

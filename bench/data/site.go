@@ -129,10 +129,15 @@ func (s *site) command(ctx context.Context, stdin string, extraEnv []string, arg
 	return runTool(ctx, 30*time.Minute, s.root, s.env(extraEnv...), stdin, s.bin, args...)
 }
 
-// login makes the bench's staff account and returns its session cookie.
-func (s *site) login(ctx context.Context) (string, error) {
-	if _, err := s.command(ctx, staffPassword+"\n", nil, "admin", "add-user", staffEmail); err != nil {
-		return "", fmt.Errorf("conpro admin add-user: %w", err)
+// login makes the bench's staff account (or, in a database an earlier run
+// made it in, sets its password) and returns its session cookie.
+func (s *site) login(ctx context.Context, create bool) (string, error) {
+	cmd := "add-user"
+	if !create {
+		cmd = "reset-password"
+	}
+	if _, err := s.command(ctx, staffPassword+"\n", nil, "admin", cmd, staffEmail); err != nil {
+		return "", fmt.Errorf("conpro admin %s: %w", cmd, err)
 	}
 	form := url.Values{"email": {staffEmail}, "wachtwoord": {staffPassword}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+s.addr+"/admin/login", strings.NewReader(form.Encode()))

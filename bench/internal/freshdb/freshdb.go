@@ -14,9 +14,9 @@ import (
 // Create drops and creates database name on the cluster of adminURL and
 // returns adminURL pointing at it instead.
 func Create(ctx context.Context, adminURL, name string) (string, error) {
-	u, err := url.Parse(adminURL)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return "", errors.New("DATABASE_URL must be a postgres:// URL")
+	dbURL, err := URL(adminURL, name)
+	if err != nil {
+		return "", err
 	}
 	conn, err := pgx.Connect(ctx, adminURL)
 	if err != nil {
@@ -30,6 +30,15 @@ func Create(ctx context.Context, adminURL, name string) (string, error) {
 		if _, err := conn.Exec(ctx, sql); err != nil {
 			return "", fmt.Errorf("%s: %w", sql, err)
 		}
+	}
+	return dbURL, nil
+}
+
+// URL returns adminURL pointing at database name of the same cluster.
+func URL(adminURL, name string) (string, error) {
+	u, err := url.Parse(adminURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "", errors.New("DATABASE_URL must be a postgres:// URL")
 	}
 	u.Path, u.RawPath = "/"+name, ""
 	return u.String(), nil
