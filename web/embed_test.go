@@ -141,7 +141,7 @@ func embedRegistry(t *testing.T) *consent.Registry {
 	return r
 }
 
-func dutch(t *testing.T) context.Context {
+func dutch(t testing.TB) context.Context {
 	t.Helper()
 	b, err := locale.Load(locales.FS())
 	if err != nil {
