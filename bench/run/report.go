@@ -57,7 +57,12 @@ func (b *bench) report() error {
 		return fmt.Errorf("write results.json: %w", err)
 	}
 	mdPath := filepath.Join(dir, "results.md")
-	md := renderMarkdown(b.res, changesSection(mdPath))
+	old, err := os.ReadFile(mdPath)
+	if err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("read results.md: %w", err)
+	}
+	changes, others := earlierSections(string(old))
+	md := renderMarkdown(b.res, changes) + others
 	if err := os.WriteFile(mdPath, []byte(md), 0o644); err != nil {
 		return fmt.Errorf("write results.md: %w", err)
 	}
@@ -178,22 +183,37 @@ server as it stands. Changes made to meet the targets, with their
 before/after figures and what the profile showed, are recorded here.
 `
 
-// changesSection keeps the "What was changed" section of an earlier
-// results.md, which is written by hand; a new file gets the placeholder.
-func changesSection(path string) string {
-	old, err := os.ReadFile(path)
-	if err != nil {
-		return changesPlaceholder
-	}
-	_, rest, ok := strings.Cut(string(old), changesHeading+"\n")
+// earlierSections returns, from an earlier results.md, the body of its
+// "What was changed" section, which is written by hand (the placeholder if
+// there is none), and the sections after it, which other benches and
+// people wrote ("## Data", "## Photo processing"): the load bench rewrites
+// only its own. The "## Go benchmarks" section is left out: make bench
+// writes it afresh after every bench has run.
+func earlierSections(old string) (changes, others string) {
+	changes = changesPlaceholder
+	_, rest, ok := strings.Cut(old, changesHeading+"\n")
 	if !ok {
-		return changesPlaceholder
+		return changes, ""
 	}
+	body := rest
 	if i := strings.Index(rest, "\n## "); i >= 0 {
-		rest = rest[:i+1]
+		body, rest = rest[:i+1], rest[i+1:]
+	} else {
+		rest = ""
 	}
-	if strings.TrimSpace(rest) == "" {
-		return changesPlaceholder
+	if strings.TrimSpace(body) != "" {
+		changes = strings.TrimSpace(body) + "\n"
 	}
-	return strings.TrimSpace(rest) + "\n"
+	for rest != "" {
+		section := rest
+		if i := strings.Index(rest[1:], "\n## "); i >= 0 {
+			section, rest = rest[:i+2], rest[i+2:]
+		} else {
+			rest = ""
+		}
+		if !strings.HasPrefix(section, "## Go benchmarks") {
+			others += "\n" + strings.TrimSpace(section) + "\n"
+		}
+	}
+	return changes, others
 }

@@ -23,3 +23,24 @@ func TestMedianRound_PicksTheRoundWithTheMedianRatio(t *testing.T) {
 		t.Errorf("round 1: %+v", rounds[0])
 	}
 }
+
+// The load bench rewrites its own sections of results.md and keeps the
+// hand-written changes and the sections other benches wrote after them;
+// the Go benchmarks, which make bench appends afresh, are dropped.
+func TestEarlierSections_KeepsTheChangesAndWhatOtherBenchesWrote(t *testing.T) {
+	old := "# Load bench\n\n## Results\n\nold figures\n\n## What was changed\n\nby hand\n\n## Data\n\ndata figures\n\n" +
+		"## Photo processing\n\n122 MB\n\n## Go benchmarks (hot paths)\n\n```text\nBenchmarkX 1 ns/op\n```\n"
+	changes, others := earlierSections(old)
+	if changes != "by hand\n" {
+		t.Errorf("changes = %q", changes)
+	}
+	if want := "\n## Data\n\ndata figures\n\n## Photo processing\n\n122 MB\n"; others != want {
+		t.Errorf("others = %q, want %q", others, want)
+	}
+	if changes, others := earlierSections(""); changes != changesPlaceholder || others != "" {
+		t.Errorf("a new file: %q, %q", changes, others)
+	}
+	if changes, others := earlierSections("# Load bench\n\n## What was changed\n\n"); changes != changesPlaceholder || others != "" {
+		t.Errorf("an empty changes section: %q, %q", changes, others)
+	}
+}
