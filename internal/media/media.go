@@ -119,11 +119,12 @@ func ParseAddress(name string) (a Address, ok bool) {
 		return Address{}, false
 	}
 	id, err1 := strconv.ParseInt(parts[0], 10, 64)
-	w, err2 := strconv.Atoi(parts[1])
-	if err1 != nil || err2 != nil || id <= 0 || w <= 0 || strconv.FormatInt(id, 10) != parts[0] || strconv.Itoa(w) != parts[1] || !isHash(parts[2]) {
+	// The database keeps a width in an integer (32 bits).
+	w, err2 := strconv.ParseInt(parts[1], 10, 32)
+	if err1 != nil || err2 != nil || id <= 0 || w <= 0 || strconv.FormatInt(id, 10) != parts[0] || strconv.FormatInt(w, 10) != parts[1] || !isHash(parts[2]) {
 		return Address{}, false
 	}
-	a.ID, a.Width, a.Hash = id, w, parts[2]
+	a.ID, a.Width, a.Hash = id, int(w), parts[2]
 	return a, true
 }
 

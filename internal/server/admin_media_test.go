@@ -197,7 +197,9 @@ func TestMedia_DeletingAPhotoAsksOnceMoreThenRemovesItsVariants(t *testing.T) {
 
 func TestMedia_AnUnknownPhotoAddressGetsTheDutch404(t *testing.T) {
 	s := newSite(t, siteOptions{})
-	for _, path := range []string{"/media/1-480-0123456789abcdef.webp", "/media/1-480.webp", "/media/../../etc/passwd", "/media/x.svg"} {
+	for _, path := range []string{"/media/1-480-0123456789abcdef.webp", "/media/1-480.webp", "/media/../../etc/passwd", "/media/x.svg",
+		// Numbers past what the database's columns hold.
+		"/media/1-99999999999-0123456789abcdef.jpg", "/media/99999999999999999999-480-0123456789abcdef.webp"} {
 		res := s.get(t, path)
 		if res.StatusCode != http.StatusNotFound || !strings.Contains(res.Body, "Pagina niet gevonden") {
 			t.Errorf("%s: %d", path, res.StatusCode)

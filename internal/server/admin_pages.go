@@ -296,8 +296,9 @@ func (s *Server) handleAdminPageRestore(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	raw := chi.URLParam(r, "number")
-	n, err := strconv.Atoi(raw)
-	if err != nil || n <= 0 || strconv.Itoa(n) != raw {
+	// A revision's number is an integer (32 bits) in the database.
+	n, err := strconv.ParseInt(raw, 10, 32)
+	if err != nil || n <= 0 || strconv.FormatInt(n, 10) != raw {
 		s.fail(w, r, errNotFound)
 		return
 	}
@@ -305,7 +306,7 @@ func (s *Server) handleAdminPageRestore(w http.ResponseWriter, r *http.Request) 
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.pageStore.RestorePage(r.Context(), p.ID, n, auditEntry(r, staff.ActionRestorePage, pageTarget(p.ID), "")); err != nil {
+	if err := s.pageStore.RestorePage(r.Context(), p.ID, int(n), auditEntry(r, staff.ActionRestorePage, pageTarget(p.ID), "")); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -191,6 +191,11 @@ func TestPages_ASavedChangeShowsOnlyOncePublishedAndAnEarlierVersionCanBeRestore
 			t.Errorf("the versions page lacks %q", want)
 		}
 	}
+	for _, n := range []string{"3", "99999999999", "0"} {
+		if res := c.do(t, "POST", fmt.Sprintf("/admin/paginas/%d/versies/%s/terugzetten", id, n), url.Values{}); res.StatusCode != http.StatusNotFound {
+			t.Errorf("restoring version %s, which does not exist: %d, want 404", n, res.StatusCode)
+		}
+	}
 	res := c.do(t, "POST", fmt.Sprintf("/admin/paginas/%d/versies/1/terugzetten", id), url.Values{})
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != fmt.Sprintf("/admin/paginas/%d?klaar=teruggezet", id) {
 		t.Fatalf("restore: %d %q", res.StatusCode, res.Header.Get("Location"))
