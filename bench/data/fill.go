@@ -126,6 +126,8 @@ const consentID = `translate(left(encode(decode(md5('c' || n), 'hex'), 'base64')
 // insertEvents writes events $1..$2 (inclusive). Events come in groups of
 // six for three consent IDs: one with one choice, one with two, one with
 // three. ID number n starts on day n / $3 after $4; no choice is after $5.
+// The categories and vendors are those the site stores for each action
+// (functional, always on, is not stored).
 //
 // Each event is linked into the consent chain in the same statement, as the
 // server's chain would have done long ago: the running server finds nothing
@@ -135,9 +137,9 @@ var insertEvents = strings.NewReplacer("CONSENT_ID", consentID).Replace(`
 	INSERT INTO consent_event (event_id, consent_id, chosen_at, recorded_at, policy_version, action,
 		categories, vendors, banner_version, locale, path, gpc, client_network, user_agent)
 	SELECT md5('e' || j)::uuid, CONSENT_ID, t, t, $6, a,
-		CASE a WHEN 'accept_all' THEN '{necessary,analytics,marketing}'::text[]
-		       WHEN 'save' THEN '{necessary,analytics}'::text[]
-		       ELSE '{necessary}'::text[] END,
+		CASE a WHEN 'accept_all' THEN '{analytics,advertising,social}'::text[]
+		       WHEN 'save' THEN '{analytics}'::text[]
+		       ELSE '{}'::text[] END,
 		CASE a WHEN 'accept_all' THEN '{google-analytics,meta-pixel}'::text[]
 		       WHEN 'save' THEN '{google-analytics}'::text[]
 		       ELSE '{}'::text[] END,
@@ -168,6 +170,9 @@ var insertEvents = strings.NewReplacer("CONSENT_ID", consentID).Replace(`
 			FROM generate_series($1::bigint, $2::bigint) j
 		) g
 	) e
+	-- In time order, as the site appends its events: a day's events
+	-- lie together in the table, not spread over it.
+	ORDER BY t
 	RETURNING event_id)
 	INSERT INTO consent_chain (pos, event_id, seal, link)
 	SELECT row_number() OVER () + $1, event_id, sha256(uuid_send(event_id)), sha256(uuid_send(event_id) || '\x01'::bytea)

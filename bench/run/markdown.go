@@ -62,7 +62,9 @@ func renderSetup(w writef, r results) {
 	w("  columns, checks and indexes, without the foreign key and triggers), %d clients, %d threads, %d s, `-M prepared -n`.\n",
 		r.Pgbench.Clients, r.Pgbench.Threads, r.Pgbench.Seconds)
 	w("- **POST /contact** sends each request with its own `X-Forwarded-For` address (2001:db8::/32; the server\n")
-	w("  trusts 127.0.0.1 as a proxy), so the per-address rate limit does not answer 429.\n\n")
+	w("  trusts 127.0.0.1 as a proxy), so the per-address rate limit does not answer 429.\n")
+	w("- **POST /consent** comes from 127.0.0.1 alone: its rate limit is set as high as it goes, so that each POST\n")
+	w("  is counted in PostgreSQL as at the default (60 a minute) and none is refused.\n\n")
 	headers := append([]string(nil), r.Settings.PageHeaders...)
 	sort.Strings(headers)
 	w("<details><summary>The /privacy response the baselines replay</summary>\n\n```\n%s\n```\n\n</details>\n\n", strings.Join(headers, "\n"))

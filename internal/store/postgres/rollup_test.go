@@ -205,6 +205,9 @@ func TestConsentStats_RollupsEqualTheLiveCountThroughLateReplaysPurgesAndErasure
 	// of the day, or not.
 	randomLog(t, db, r, "spring", springStart, 5, 90)
 	randomLog(t, db, r, "lateAutumn", autumnStart, 5, 20)
+	// A row written with SQL that names a category twice counts its
+	// visitor once.
+	choose(t, db, "twice", "2025-10-25T12:00:00Z", "save", "analytics", "social", "analytics")
 	check("after late replays")
 
 	// Chosen in June and never shown before its purge.
