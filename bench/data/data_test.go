@@ -86,6 +86,9 @@ func TestDataBench_ASmallRunTimesEveryStaffPageAndThePurge(t *testing.T) {
 		t.Errorf("the purge deleted %d consent log entries (counted %d before, > 0), left %d tombstones and %d IDs past the cut-off: %s",
 			pg.DeletedEvents, pg.ExpectedEvents, pg.Tombstones, pg.LeftBehind, pg.RealOutput)
 	}
+	if l := rep.LiveDay; l.Runs != 2 || l.DayEvents == 0 || l.Median <= 0 || l.Max < l.Median || l.Clock == "" {
+		t.Errorf("a whole day counted live: %+v", l)
+	}
 	if !strings.Contains(rep.Purge.DryOutput, "would delete:") {
 		t.Errorf("dry run printed %q", rep.Purge.DryOutput)
 	}
@@ -98,7 +101,7 @@ func TestDataBench_ASmallRunTimesEveryStaffPageAndThePurge(t *testing.T) {
 	if !strings.HasPrefix(string(md), "# Load bench\n") || data < 0 || bench < data {
 		t.Errorf("results.md has no Data section before the Go benchmarks:\n%s", md)
 	}
-	for _, row := range []string{"| statistics, last 730 days (`/admin/statistieken?dagen=730`) |", "| consent lookup by ID", "| inbox, search in 600 messages", "| `conpro purge`, once |"} {
+	for _, row := range []string{"| statistics, last 730 days (`/admin/statistieken?dagen=730`) |", "| consent lookup by ID", "| inbox, search in 600 messages", "| `conpro purge`, once |", "Counting a whole day the same way"} {
 		if !strings.Contains(string(md), row) {
 			t.Errorf("results.md lacks %q", row)
 		}

@@ -189,6 +189,13 @@ func run(ctx context.Context, root string, o options) (*report, error) {
 		}
 		rep.Pages = append(rep.Pages, t)
 	}
+	if o.pages.MatchString("statistics") {
+		if rep.LiveDay, err = timeLiveDay(ctx, conn, o.runs); err != nil {
+			return nil, err
+		}
+		logf("a whole day counted live (yesterday, %d events): median %s, max %s; the pages counted %d events of today at %s",
+			rep.LiveDay.DayEvents, ms(rep.LiveDay.Median), ms(rep.LiveDay.Max), rep.LiveDay.TodayEvents, rep.LiveDay.Clock)
+	}
 	if o.purge {
 		if rep.Purge, err = site.timePurge(ctx, conn, o, now); err != nil {
 			return nil, err

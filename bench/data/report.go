@@ -20,6 +20,7 @@ type report struct {
 	FillSeconds float64     `json:"fill_s"`
 	Rows        rowCounts   `json:"rows"`
 	Pages       []timing    `json:"pages"`
+	LiveDay     liveDay     `json:"live_day"`
 	Purge       purgeTiming `json:"purge"`
 }
 
@@ -108,6 +109,12 @@ func (r *report) markdown() string {
 			continue
 		}
 		fmt.Fprintf(&b, "| %s (`%s`) | %s | %s | %s | %s | %s | %d |\n", t.Name, t.Path, ms(t.First), ms(t.Median), ms(t.Max), ms(t.ServerMedian), ms(t.ServerMax), t.Bytes)
+	}
+	if l := r.LiveDay; l.Runs > 0 {
+		fmt.Fprintf(&b, "\nThe statistics pages count today from the log (closed days come from the rollups), so they cost more as the day\n")
+		fmt.Fprintf(&b, "goes on. They were timed at %s in Brussels, with %d events of today. Counting a whole day the same way\n", l.Clock, l.TodayEvents)
+		fmt.Fprintf(&b, "(yesterday, %d events, `consent_day_figures` as the page counts today, %d runs after one untimed) took\n", l.DayEvents, l.Runs)
+		fmt.Fprintf(&b, "**%s** median, %s max: at most that is added to a statistics page by 23:59.\n", ms(l.Median), ms(l.Max))
 	}
 	p := r.Purge
 	if p.DryRuns == 0 {
