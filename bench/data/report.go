@@ -114,7 +114,8 @@ func (r *report) markdown() string {
 		fmt.Fprintf(&b, "\nThe statistics pages count today from the log (closed days come from the rollups), so they cost more as the day\n")
 		fmt.Fprintf(&b, "goes on. They were timed at %s in Brussels, with %d events of today. Counting a whole day the same way\n", l.Clock, l.TodayEvents)
 		fmt.Fprintf(&b, "(yesterday, %d events, `consent_day_figures` as the page counts today, %d runs after one untimed) took\n", l.DayEvents, l.Runs)
-		fmt.Fprintf(&b, "**%s** median, %s max: at most that is added to a statistics page by 23:59.\n", ms(l.Median), ms(l.Max))
+		fmt.Fprintf(&b, "**%s** median, %s max: about what a whole day adds to a statistics page by 23:59 (and in the hour after\n", ms(l.Median), ms(l.Max))
+		b.WriteString("midnight, while yesterday is still counted live, with that hour's events on top).\n")
 	}
 	p := r.Purge
 	if p.DryRuns == 0 {

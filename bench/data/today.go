@@ -14,7 +14,8 @@ import (
 // rollups), so their time grows with the hours: timed at 02:00 in
 // Brussels, they count two hours of events; at 23:59, a whole day's.
 // Counting yesterday the same way (consent_day_figures, as the page counts
-// today) is what a page adds at 23:59 at most.
+// today) is what a whole day adds to a page by 23:59, and in the hour after
+// midnight, when yesterday is still counted live (consent_day_first_open).
 type liveDay struct {
 	// Clock is the Brussels time the pages were timed at; TodayEvents the
 	// events of today they counted live.
