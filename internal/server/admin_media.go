@@ -193,6 +193,12 @@ func (s *Server) handleAdminMediaDelete(w http.ResponseWriter, r *http.Request) 
 		s.fail(w, r, err)
 		return
 	}
+	// The pages and projects that showed it show it no more, here at once
+	// (on other instances within their lists' few seconds).
+	if s.sitePages != nil {
+		s.sitePages.Reload(r.Context())
+	}
+	s.reloadProjects(r.Context())
 	http.Redirect(w, r, "/admin/media?klaar=verwijderd", http.StatusSeeOther)
 }
 

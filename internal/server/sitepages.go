@@ -3,8 +3,10 @@ package server
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,13 +75,37 @@ func followPages(store PageStore, log *slog.Logger, now func() time.Time) *follo
 			if err != nil {
 				return nil, err
 			}
-			return &livePages{list: list, photos: photos, generation: page.Generation(list)}, nil
+			return &livePages{list: list, photos: photos, generation: page.Generation(list) + photosGeneration(ids, photos)}, nil
 		},
 		Fallback: &livePages{},
 		TTL:      pagesTTL,
 		Now:      now,
 		Log:      log,
 	}
+}
+
+// photosGeneration names the state of the pages' photos (in the order of
+// ids): which are still in the library, with which alt text and variants.
+// A page kept by the page cache shows its photo's addresses and alt text,
+// so a photo deleted or changed must not leave it served as it was.
+func photosGeneration(ids []int64, photos map[int64]media.Photo) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	h := fnv.New64a()
+	for _, id := range ids {
+		fmt.Fprintf(h, "%d:", id)
+		if p, ok := photos[id]; ok {
+			fmt.Fprintf(h, "%q", p.Alt)
+			for _, v := range p.Variants {
+				h.Write([]byte(v.Hash))
+			}
+		} else {
+			h.Write([]byte("gone"))
+		}
+		h.Write([]byte{0})
+	}
+	return " photos:" + strconv.FormatUint(h.Sum64(), 16)
 }
 
 // currentPages is the published pages as this request sees them.

@@ -165,6 +165,34 @@ func TestPages_StaffCreatePreviewAndPublishAPageVisitorsThenFindInTheMenuAndTheS
 	}
 }
 
+// A published page keeps its place in the page cache until something it
+// shows changes: deleting its photo from the library is such a change.
+func TestPages_APhotoDeletedFromTheLibraryLeavesThePageAtOnce(t *testing.T) {
+	s := newSite(t, siteOptions{})
+	c := s.signedInStaff(t)
+	if res := c.upload(t, "Nieuwe gevel in rode baksteen", "gevel.jpg", mediatest.JPEGWithGPS(1800, 1200, 1)); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload: %d", res.StatusCode)
+	}
+	var photoID int64
+	_ = s.db.Pool().QueryRow(context.Background(), `SELECT id FROM photo`).Scan(&photoID)
+	form := pageForm("over-ons", "Over ons")
+	form.Set("foto", strconv.FormatInt(photoID, 10))
+	c.publishPage(t, c.createPage(t, form))
+	before := s.get(t, "/over-ons")
+	if !strings.Contains(before.Body, `alt="Nieuwe gevel in rode baksteen"`) || !strings.Contains(before.Body, `property="og:image"`) {
+		t.Fatalf("the published page does not show its photo:\n%.2000s", before.Body)
+	}
+	s.get(t, "/over-ons") // kept by the page cache now
+
+	if res := c.do(t, "POST", fmt.Sprintf("/admin/media/%d/verwijderen", photoID), url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete the photo: %d", res.StatusCode)
+	}
+	after := s.get(t, "/over-ons")
+	if after.StatusCode != http.StatusOK || strings.Contains(after.Body, "/media/") || strings.Contains(after.Body, "Nieuwe gevel") {
+		t.Errorf("after the photo was deleted the page still shows it (or an address of it): %d", after.StatusCode)
+	}
+}
+
 func TestPages_ASavedChangeShowsOnlyOncePublishedAndAnEarlierVersionCanBeRestored(t *testing.T) {
 	s := newSite(t, siteOptions{})
 	c := s.signedInStaff(t)
