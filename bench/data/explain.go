@@ -74,6 +74,11 @@ func staffQueries(p probe, purgeBefore time.Time) []struct {
 		LEFT JOIN consent_chain c ON c.event_id = e.event_id
 		WHERE e.consent_id = $1
 		ORDER BY e.chosen_at, e.recorded_at`, []any{p.consentID}},
+		{"statistics: two years of closed days from the rollups", `
+		SELECT on_day, visitors, accepted, refused, customised, granted FROM consent_day
+		WHERE on_day >= (now() AT TIME ZONE 'Europe/Brussels')::date - 730 AND on_day < (now() AT TIME ZONE 'Europe/Brussels')::date`, nil},
+		{"statistics: a whole day counted live from the log (yesterday, as the page counts today)", `
+		SELECT * FROM consent_day_figures((now() AT TIME ZONE 'Europe/Brussels')::date - 1, (now() AT TIME ZONE 'Europe/Brussels')::date - 1)`, nil},
 		{"every staff page: open messages in the menu", `
 		SELECT (SELECT count(*) FROM contact_message WHERE handled_at IS NULL),
 		       (SELECT count(*) FROM privacy_request WHERE status = 'queued')`, nil},
