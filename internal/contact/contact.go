@@ -269,12 +269,18 @@ type Notification struct {
 	To, ReplyTo, Subject, Body string
 }
 
+// SiteName is the site's address as a subject line names it
+// ("conpro-bouw.be" for https://conpro-bouw.be/).
+func SiteName(siteURL string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(siteURL, "https://"), "http://"), "/")
+}
+
 // NotificationFor composes the company's notification of a submission, in
 // Dutch. Replying to it answers the visitor. A message that may be spam
 // says so in its subject, and why at the top.
 func NotificationFor(s Submission, to, siteURL string) Notification {
 	var b strings.Builder
-	subject := "Nieuw bericht via " + strings.TrimPrefix(strings.TrimPrefix(siteURL, "https://"), "http://") + " — " + s.Name
+	subject := "Nieuw bericht via " + SiteName(siteURL) + " — " + s.Name
 	if s.SpamReason != "" {
 		subject = "Mogelijk spam: " + subject
 		fmt.Fprintf(&b, "Mogelijk spam. %s\nBekijk het bericht voor u antwoordt; is het geen spam, markeer het dan zo in het beheer.\n\n", s.SpamReason)

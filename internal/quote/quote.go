@@ -163,8 +163,7 @@ func TimingWord(timing string) string { return timingWords[timing] }
 // visitor.
 func NotificationFor(s Submission, to, siteURL string) contact.Notification {
 	var b strings.Builder
-	host := strings.TrimPrefix(strings.TrimPrefix(siteURL, "https://"), "http://")
-	subject := "Offerteaanvraag via " + host + " — " + s.Name
+	subject := "Offerteaanvraag via " + contact.SiteName(siteURL) + " — " + s.Name
 	if s.SpamReason != "" {
 		subject = "Mogelijk spam: " + subject
 		fmt.Fprintf(&b, "Mogelijk spam. %s\nBekijk de aanvraag voor u antwoordt; is het geen spam, markeer het dan zo in het beheer.\n\n", s.SpamReason)
