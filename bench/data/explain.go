@@ -63,8 +63,9 @@ func staffQueries(p probe, purgeBefore time.Time) []struct {
 			SELECT bool_or(o.sent_at IS NOT NULL) AS sent, max(o.attempts) AS attempts
 			FROM mail_outbox o WHERE o.contact_message_id = m.id) o ON true
 		ORDER BY m.received_at DESC, m.id DESC`
-	const oldIDs = `SELECT consent_id FROM consent_event e WHERE chosen_at < $1
-		AND NOT EXISTS (SELECT FROM consent_event l WHERE l.consent_id = e.consent_id AND l.chosen_at >= $1)`
+	// As store/postgres/purge.go reads them.
+	const oldIDs = `SELECT e.consent_id FROM consent_event e WHERE e.chosen_at < $1
+		AND (SELECT max(l.chosen_at) FROM consent_event l WHERE l.consent_id = e.consent_id) < $1`
 	return []q{
 		{"consent lookup: the choices of one ID", `
 		SELECT e.event_id::text, e.consent_id, e.chosen_at, e.policy_version, e.action, e.categories,
@@ -104,7 +105,7 @@ func staffQueries(p probe, purgeBefore time.Time) []struct {
 		{"purge -dry-run, as before 00017 (GROUP BY over the whole log)", `
 		SELECT count(*) FROM consent_event WHERE consent_id IN (
 			SELECT consent_id FROM consent_event GROUP BY consent_id HAVING max(chosen_at) < $1)`, []any{purgeBefore}},
-		{"purge: one batch of old consent IDs", oldIDs + ` LIMIT 1000`, []any{purgeBefore}},
+		{"purge: the old consent IDs, read once before the batches delete them", `SELECT DISTINCT consent_id FROM (` + oldIDs + `) AS o`, []any{purgeBefore}},
 		{"consent chain: recent events not yet linked (every 10 s)", `
 		SELECT e.event_id FROM consent_event e
 		WHERE e.recorded_at >= now() - interval '1 hour'
