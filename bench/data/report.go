@@ -101,7 +101,9 @@ func (r *report) markdown() string {
 	fmt.Fprintf(&b, "%d outbox mails and %d audit entries, then ANALYZE. The site (`bench/out/data/conpro`, built from this checkout)\n", r.Rows.Outbox, r.Rows.Audit)
 	fmt.Fprintf(&b, "serves it on %s with a staff session; each page is requested once untimed, then %d times one after\n", r.Settings.Addr, r.Settings.Runs)
 	b.WriteString("the other. *Client* is the time to the last byte at the bench, *server* the duration in the site's access-log\n")
-	b.WriteString("line. Plans and what the indexes changed: `bench/plans.md`.\n\n")
+	b.WriteString("line. Plans and what the indexes changed: `bench/plans.md`. A statistics page's *first* request counts each closed day\n")
+	b.WriteString("of its period that was never counted, once (the bench writes the log after the migration that counts the history\n")
+	b.WriteString("already there); later requests read those days from the rollups.\n\n")
 	b.WriteString("| page | first | client median | client max | server median | server max | bytes |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, t := range r.Pages {
 		if t.Failed != "" {
