@@ -9,6 +9,8 @@ import (
 	"crypto/sha256"
 	"log/slog"
 	"net/netip"
+	"slices"
+	"sync"
 	"time"
 
 	"conpro/internal/clientip"
@@ -17,10 +19,19 @@ import (
 // Counter keeps the counts of attempts per scope, client and window, for
 // every instance alike.
 type Counter interface {
-	// Hit counts one attempt of client in the window that starts at window,
-	// keeping that count until keepUntil, and returns the attempts counted
-	// in that window and in the one that starts at previous.
-	Hit(ctx context.Context, scope string, client []byte, window, previous, keepUntil time.Time) (current, before int, err error)
+	// Hit counts the attempts in scope, each in its window and kept until
+	// its KeepUntil, and fills in each one's Current and Before, in one
+	// round trip.
+	Hit(ctx context.Context, scope string, attempts []Attempt) error
+}
+
+// Attempt is one attempt of a client to count.
+type Attempt struct {
+	Client                      []byte
+	Window, Previous, KeepUntil time.Time
+	// Current is the attempts counted in Window up to this one, Before
+	// those counted in Previous.
+	Current, Before int
 }
 
 // Limiter allows each client n attempts per period. A client is an IPv4
@@ -39,7 +50,28 @@ type Limiter struct {
 	counter Counter
 	key     []byte
 	logger  *slog.Logger
+
+	// Attempts that come while a count is under way wait and are counted
+	// together, in one statement: under load the database counts once for
+	// many requests instead of once each (as the consent log writes its
+	// clicks), and no attempt waits for more than the count before its own.
+	mu       sync.Mutex
+	queue    []*waiting
+	counting bool
 }
+
+// waiting is an attempt in the queue, and where its outcome goes.
+type waiting struct {
+	attempt Attempt
+	done    chan error
+}
+
+// maxBatch is the most attempts one count takes.
+const maxBatch = 256
+
+// countTimeout bounds a count: past it the attempts are allowed, as when
+// the database is away.
+const countTimeout = 2 * time.Second
 
 // New allows n attempts per period and client in scope (a word naming
 // what is limited, such as "contact"); n <= 0 gives nil, no limit. secret
@@ -62,13 +94,65 @@ func (l *Limiter) Allow(ctx context.Context, a netip.Addr, now time.Time) bool {
 		return true
 	}
 	window := now.Truncate(l.period)
-	current, before, err := l.counter.Hit(ctx, l.scope, l.client(a), window, window.Add(-l.period), window.Add(2*l.period))
+	counted, err := l.count(ctx, Attempt{Client: l.client(a), Window: window, Previous: window.Add(-l.period), KeepUntil: window.Add(2 * l.period)})
 	if err != nil {
 		l.logger.WarnContext(ctx, "rate limit not counted; the attempt is allowed", "scope", l.scope, "err", err)
 		return true
 	}
 	stillIn := 1 - float64(now.Sub(window))/float64(l.period)
-	return float64(before)*stillIn+float64(current) <= float64(l.n)
+	return float64(counted.Before)*stillIn+float64(counted.Current) <= float64(l.n)
+}
+
+// count counts one attempt, with those that wait for a count.
+func (l *Limiter) count(ctx context.Context, a Attempt) (Attempt, error) {
+	w := &waiting{attempt: a, done: make(chan error, 1)}
+	l.mu.Lock()
+	l.queue = append(l.queue, w)
+	lead := !l.counting
+	l.counting = true
+	l.mu.Unlock()
+	if lead {
+		// This request counts what waits, its own attempt included, and
+		// leaves the attempts that came meanwhile to a goroutine.
+		if l.countNext(ctx) {
+			go func() {
+				for l.countNext(ctx) {
+				}
+			}()
+		}
+	}
+	err := <-w.done
+	return w.attempt, err
+}
+
+// countNext counts the attempts that wait (up to maxBatch) and reports
+// whether more wait; when none does, counting stops.
+func (l *Limiter) countNext(ctx context.Context) (more bool) {
+	l.mu.Lock()
+	n := min(len(l.queue), maxBatch)
+	batch := slices.Clone(l.queue[:n])
+	l.queue = slices.Delete(l.queue, 0, n)
+	l.mu.Unlock()
+	if n > 0 {
+		attempts := make([]Attempt, n)
+		for i, w := range batch {
+			attempts[i] = w.attempt
+		}
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), countTimeout)
+		err := l.counter.Hit(cctx, l.scope, attempts)
+		cancel()
+		for i, w := range batch {
+			w.attempt = attempts[i]
+			w.done <- err
+		}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.queue) == 0 {
+		l.counting = false
+		return false
+	}
+	return true
 }
 
 // client is the keyed hash of a's rate key, 16 bytes.

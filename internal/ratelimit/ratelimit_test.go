@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/netip"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -126,5 +128,37 @@ func TestLimiter_ZeroIsNoLimit(t *testing.T) {
 		if !l.Allow(context.Background(), netip.MustParseAddr("192.0.2.1"), time.Now()) {
 			t.Fatal("refused without a limit")
 		}
+	}
+}
+
+// Attempts that arrive together are counted together, one statement for
+// many, and still one by one: of 40 at once from one client, exactly the
+// limit's 10 go on; 40 clients at once all go on.
+func TestLimiter_AttemptsAtOnceAreCountedOneByOne(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	l := ratelimit.New("consent", 10, time.Minute, db, secret, quiet)
+	allowed := func(addr func(i int) netip.Addr) int {
+		var wg sync.WaitGroup
+		var n atomic.Int32
+		for i := range 40 {
+			wg.Go(func() {
+				if l.Allow(ctx, addr(i), noon) {
+					n.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		return int(n.Load())
+	}
+	if n := allowed(func(int) netip.Addr { return netip.MustParseAddr("192.0.2.10") }); n != 10 {
+		t.Errorf("one client, 40 at once: %d allowed, want 10", n)
+	}
+	if n := allowed(func(i int) netip.Addr { return netip.AddrFrom4([4]byte{198, 51, 100, byte(i)}) }); n != 40 {
+		t.Errorf("40 clients at once: %d allowed, want 40", n)
+	}
+	var hits int
+	if err := db.Pool().QueryRow(ctx, `SELECT sum(hits) FROM rate_count`).Scan(&hits); err != nil || hits != 80 {
+		t.Errorf("%d attempts counted, want 80 (%v)", hits, err)
 	}
 }
