@@ -28,7 +28,7 @@ func renderMarkdown(r results, changes string) string {
 	for _, x := range r.Ratios {
 		w("| %s | %.2f× |\n", x.Name, x.Value)
 	}
-	w("\n## Targets (issue 7)\n\n| target | this run | met |\n|---|---:|---|\n")
+	w("\n## Targets (issues 7 and 18)\n\n| target | this run | met |\n|---|---:|---|\n")
 	for _, t := range r.Targets {
 		w("| %s | %s | %s |\n", t.Name, t.Got, yesNo(t.Met))
 	}

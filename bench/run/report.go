@@ -169,7 +169,9 @@ func targets(r *results) []target {
 		le("GET /privacy p99 ≤ 1.5× bare net/http", "GET /privacy p99: ours / bare", 1.5),
 		ge("GET / req/s ≥ 0.9× bare net/http", "GET / req/s: ours / bare", 0.9),
 		le("GET / p99 ≤ 1.5× bare net/http", "GET / p99: ours / bare", 1.5),
-		ge("POST /consent ≥ 0.5× pgbench TPS", "POST /consent", 0.5),
+		// Issue 7 asked for 0.5×, issue 18 for 0.8× with the limits counted
+		// in PostgreSQL.
+		ge("POST /consent ≥ 0.8× pgbench TPS", "POST /consent", 0.8),
 		{"server RSS ≤ 60 MB under load (peak VmHWM)", fmt.Sprintf("%.1f MB", r.PeakRSSMB), r.PeakRSSMB > 0 && r.PeakRSSMB <= 60},
 		{"zero errors (our four scenarios)", errGot, errs == 0},
 		{"every acknowledged POST stored", strings.TrimSuffix(strings.TrimPrefix(yesNo(stored), "**"), "**"), stored},
