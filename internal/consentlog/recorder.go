@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"conpro/internal/consent"
+	"conpro/internal/group"
 )
 
 // Store is where events end up.
@@ -40,11 +41,8 @@ type Recorder struct {
 	// earlier processes or are being replayed.
 	pending string
 	mu      sync.Mutex // serialises appends and the rotation of pending
-	// queue holds the clicks waiting to be written; writers counts the
-	// writes under way (see Record).
-	qmu     sync.Mutex
-	queue   []*click
-	writers int
+	// clicks gathers the clicks waiting to be written (see Record).
+	clicks  group.Queue[*click]
 	flushMu sync.Mutex // one replay at a time
 	spooled atomic.Int64
 	kick    chan struct{}
@@ -103,6 +101,7 @@ func New(store Store, sealer *Sealer, dir string, logger *slog.Logger) (*Recorde
 		MaxSpooled:    DefaultMaxSpooled,
 		Writers:       DefaultWriters,
 	}
+	r.clicks.Do, r.clicks.Max = r.write, maxBatch
 	// Pending files in the folder were left by earlier processes (each
 	// instance has a folder of its own): replay them right away.
 	files, err := r.spoolFiles()
@@ -145,20 +144,7 @@ func sanitizeName(s string) string {
 func (r *Recorder) Record(ctx context.Context, e consent.Event) error {
 	e.Seal = r.sealer.Seal(e)
 	c := &click{event: e, done: make(chan error, 1)}
-	r.qmu.Lock()
-	r.queue = append(r.queue, c)
-	lead := r.writers < r.Writers
-	if lead {
-		r.writers++
-	}
-	r.qmu.Unlock()
-	if lead {
-		// This click's request writes what waits, its own click included,
-		// and leaves any clicks that came meanwhile to a writer of their own.
-		if r.writeNext(ctx) {
-			go r.writeAll(context.WithoutCancel(ctx))
-		}
-	}
+	r.clicks.Add(ctx, c, r.Writers)
 	return <-c.done
 }
 
@@ -175,33 +161,6 @@ const maxBatch = 64
 // at once keep the database busy while each waits for its commit, and
 // leave the pool's other connections to the rest of the site.
 const DefaultWriters = 4
-
-// writeAll writes until no click waits.
-func (r *Recorder) writeAll(ctx context.Context) {
-	for r.writeNext(ctx) {
-	}
-}
-
-// writeNext writes the clicks that wait (up to maxBatch) and reports
-// whether more wait; when none does, the writer stops counting as one.
-func (r *Recorder) writeNext(ctx context.Context) (more bool) {
-	r.qmu.Lock()
-	n := min(len(r.queue), maxBatch)
-	batch := slices.Clone(r.queue[:n])
-	r.queue = slices.Delete(r.queue, 0, n)
-	r.qmu.Unlock()
-	if n > 0 {
-		r.write(ctx, batch)
-	}
-
-	r.qmu.Lock()
-	defer r.qmu.Unlock()
-	if len(r.queue) == 0 {
-		r.writers--
-		return false
-	}
-	return true
-}
 
 // write stores a batch of clicks and tells each its outcome.
 func (r *Recorder) write(ctx context.Context, batch []*click) {

@@ -9,11 +9,10 @@ import (
 	"crypto/sha256"
 	"log/slog"
 	"net/netip"
-	"slices"
-	"sync"
 	"time"
 
 	"conpro/internal/clientip"
+	"conpro/internal/group"
 )
 
 // Counter keeps the counts of attempts per scope, client and window, for
@@ -55,9 +54,7 @@ type Limiter struct {
 	// together, in one statement: under load the database counts once for
 	// many requests instead of once each (as the consent log writes its
 	// clicks), and no attempt waits for more than the count before its own.
-	mu       sync.Mutex
-	queue    []*waiting
-	counting bool
+	attempts group.Queue[*waiting]
 }
 
 // waiting is an attempt in the queue, and where its outcome goes.
@@ -82,7 +79,9 @@ func New(scope string, n int, period time.Duration, counter Counter, secret []by
 	}
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("conpro rate limit client"))
-	return &Limiter{scope: scope, n: n, period: period, counter: counter, key: m.Sum(nil), logger: logger}
+	l := &Limiter{scope: scope, n: n, period: period, counter: counter, key: m.Sum(nil), logger: logger}
+	l.attempts.Do, l.attempts.Max = l.countAll, maxBatch
+	return l
 }
 
 // Allow reports whether the client at a may go on at now, and counts it.
@@ -103,56 +102,28 @@ func (l *Limiter) Allow(ctx context.Context, a netip.Addr, now time.Time) bool {
 	return float64(counted.Before)*stillIn+float64(counted.Current) <= float64(l.n)
 }
 
-// count counts one attempt, with those that wait for a count.
+// count counts one attempt, with those that wait for a count (one count
+// at a time).
 func (l *Limiter) count(ctx context.Context, a Attempt) (Attempt, error) {
 	w := &waiting{attempt: a, done: make(chan error, 1)}
-	l.mu.Lock()
-	l.queue = append(l.queue, w)
-	lead := !l.counting
-	l.counting = true
-	l.mu.Unlock()
-	if lead {
-		// This request counts what waits, its own attempt included, and
-		// leaves the attempts that came meanwhile to a goroutine.
-		if l.countNext(ctx) {
-			go func() {
-				for l.countNext(ctx) {
-				}
-			}()
-		}
-	}
+	l.attempts.Add(ctx, w, 1)
 	err := <-w.done
 	return w.attempt, err
 }
 
-// countNext counts the attempts that wait (up to maxBatch) and reports
-// whether more wait; when none does, counting stops.
-func (l *Limiter) countNext(ctx context.Context) (more bool) {
-	l.mu.Lock()
-	n := min(len(l.queue), maxBatch)
-	batch := slices.Clone(l.queue[:n])
-	l.queue = slices.Delete(l.queue, 0, n)
-	l.mu.Unlock()
-	if n > 0 {
-		attempts := make([]Attempt, n)
-		for i, w := range batch {
-			attempts[i] = w.attempt
-		}
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), countTimeout)
-		err := l.counter.Hit(cctx, l.scope, attempts)
-		cancel()
-		for i, w := range batch {
-			w.attempt = attempts[i]
-			w.done <- err
-		}
+// countAll counts a batch of attempts and tells each its outcome.
+func (l *Limiter) countAll(ctx context.Context, batch []*waiting) {
+	attempts := make([]Attempt, len(batch))
+	for i, w := range batch {
+		attempts[i] = w.attempt
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.queue) == 0 {
-		l.counting = false
-		return false
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), countTimeout)
+	err := l.counter.Hit(ctx, l.scope, attempts)
+	cancel()
+	for i, w := range batch {
+		w.attempt = attempts[i]
+		w.done <- err
 	}
-	return true
 }
 
 // client is the keyed hash of a's rate key, 16 bytes.

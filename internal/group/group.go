@@ -1,0 +1,70 @@
+// Package group does work that arrives while earlier work is under way
+// together, in one go: under load, one round trip to the database serves
+// many requests instead of one each (group commit). The consent log writes
+// its clicks this way, and the rate limits count their attempts.
+package group
+
+import (
+	"context"
+	"slices"
+	"sync"
+)
+
+// Queue gathers items and hands them to Do in batches. An item carries
+// where its outcome goes (a channel its request waits on); Do must give
+// every item of a batch its outcome.
+type Queue[T any] struct {
+	// Do does a batch of at most Max items (any number when Max is 0).
+	Do  func(ctx context.Context, batch []T)
+	Max int
+
+	mu      sync.Mutex
+	queue   []T
+	running int
+}
+
+// Add queues item. When fewer than workers batches are under way, this
+// request does what waits, its own item included, and leaves the items
+// that came meanwhile to a goroutine of its own; otherwise a batch under
+// way takes it. Either way no item waits for more than the batch before
+// its own. ctx's values reach Do; its cancellation does not beyond this
+// request's batch.
+func (q *Queue[T]) Add(ctx context.Context, item T, workers int) {
+	q.mu.Lock()
+	q.queue = append(q.queue, item)
+	lead := q.running < max(workers, 1)
+	if lead {
+		q.running++
+	}
+	q.mu.Unlock()
+	if lead && q.next(ctx) {
+		go func() {
+			ctx := context.WithoutCancel(ctx)
+			for q.next(ctx) {
+			}
+		}()
+	}
+}
+
+// next does the items that wait (up to Max) and reports whether more
+// wait; when none does, the worker stops counting as one.
+func (q *Queue[T]) next(ctx context.Context) (more bool) {
+	q.mu.Lock()
+	n := len(q.queue)
+	if q.Max > 0 {
+		n = min(n, q.Max)
+	}
+	batch := slices.Clone(q.queue[:n])
+	q.queue = slices.Delete(q.queue, 0, n)
+	q.mu.Unlock()
+	if n > 0 {
+		q.Do(ctx, batch)
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.queue) == 0 {
+		q.running--
+		return false
+	}
+	return true
+}
