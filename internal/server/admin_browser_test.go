@@ -280,6 +280,15 @@ func (s *site) staffBrowser(t *testing.T, email, password string) staffBrowser {
 	return staffBrowser{Browser: b, t: t, dir: dir}
 }
 
+// waitForFocus waits (up to three seconds) for the page to move the focus
+// to the element with id, as a form shown again does with its first
+// error once it has loaded; the check that follows tells if it never did.
+func (b staffBrowser) waitForFocus(id string) {
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline) && b.eval(`document.activeElement.id`) != id; {
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // shot saves the page as it is now (without loading it again) at phone and
 // desktop width, and checks that nothing is wider than the screen.
 func (b staffBrowser) shot(name string) {
@@ -449,6 +458,7 @@ func TestBrowser_StaffAddAColleagueThenDisableEnableAndGiveItANewPassword(t *tes
 	b.fill("wachtwoord", "te-kort")
 	b.fill("herhaal", "te-kort")
 	b.ClickAndWait(t, `.account-add button[type="submit"]`)
+	b.waitForFocus("wachtwoord")
 	if got := b.eval(`document.activeElement.id + " | " + document.querySelector("#wachtwoord-fout").innerText + " | " + document.querySelector("#email").value`); got != "wachtwoord | Kies een wachtwoord van minstens 12 tekens. | jan.peeters@conpro-bvba.be" {
 		t.Fatalf("a short password: %q", got)
 	}

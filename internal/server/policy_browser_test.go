@@ -38,6 +38,7 @@ func TestBrowser_StaffPublishVersion3AndVisitorsSeeTheNoticeAndTheComparison(t *
 	// text as typed.
 	b.eval(`document.getElementById("tekst").value = "Zonder titel"; ""`)
 	b.ClickAndWait(t, `.policy-actions button[value=""]`)
+	b.waitForFocus("tekst")
 	if got := b.eval(`document.activeElement.id + " | " + document.getElementById("tekst-fout").innerText + " | " + document.getElementById("tekst").value`); !strings.HasPrefix(got, "tekst | Begin de tekst met de titel") || !strings.HasSuffix(got, " | Zonder titel") {
 		t.Fatalf("a text without a title: %q", got)
 	}

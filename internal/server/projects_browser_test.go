@@ -44,6 +44,7 @@ func TestProjectsBrowser_StaffCreateAProjectWithThreePhotosAndAVisitorSeesItOnPh
 	if got := b.eval(`document.querySelector(".error-summary").textContent`); !strings.Contains(got, "Vul een titel in.") {
 		t.Errorf("without a title: %q", got)
 	}
+	b.waitForFocus("titel_nl")
 	if got := b.eval(`document.activeElement.id`); got != "titel_nl" {
 		t.Errorf("the focus is on %q, not on the title", got)
 	}

@@ -255,10 +255,7 @@ func TestBrowser_StaffSwitchGoogleAnalyticsOnAfterABadIDAndSeeItOnThePageOnAPhon
 	b.fill("id-google-analytics", "UA-1234-5")
 	b.fill("vestiging-google-analytics", "VS (EU-VS Data Privacy Framework)")
 	b.ClickAndWait(t, `#dienst-google-analytics button[type="submit"]`)
-	// The page moves the focus to the first error once it has loaded.
-	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline) && b.eval(`document.activeElement.id`) != "id-google-analytics"; {
-		time.Sleep(50 * time.Millisecond)
-	}
+	b.waitForFocus("id-google-analytics")
 	if got := b.eval(`document.activeElement.id + " | " + document.querySelector("#id-google-analytics-fout").innerText + " | " + document.querySelector("#id-google-analytics").value + " | " + document.querySelector("#vestiging-google-analytics").value + " | " + document.querySelector("#aan-google-analytics").checked`); got != "id-google-analytics | Deze ID heeft niet de juiste vorm. Vergelijk met het voorbeeld boven het veld; er mogen geen spaties of andere tekens in staan. | UA-1234-5 | VS (EU-VS Data Privacy Framework) | true" {
 		t.Fatalf("a bad ID: %q", got)
 	}

@@ -45,6 +45,7 @@ func TestPagesBrowser_StaffCreateAPageWithAPhotoPublishItAndAVisitorSeesIt(t *te
 	if got := b.eval(`document.querySelector("#adres-fout").textContent`); got != "Dit adres gebruikt de website zelf al. Kies een ander adres." {
 		t.Errorf("a reserved address: %q", got)
 	}
+	b.waitForFocus("adres")
 	if got := b.eval(`document.activeElement.id + " " + document.querySelector("#titel").value + " " + document.querySelector("input[name=foto]:checked").closest("label").innerText.trim()`); got != "adres Over ons Nieuwe gevel in rode baksteen met witte ramen" {
 		t.Errorf("after the refusal, focus, title and photo: %q", got)
 	}
