@@ -34,7 +34,9 @@ func (db *DB) Hit(ctx context.Context, scope string, attempts []ratelimit.Attemp
 		),
 		counted AS (
 			INSERT INTO rate_count AS r (scope, client, window_start, hits, keep_until)
-			SELECT $1, client, window_start, hits, keep_until FROM per_window
+			-- In one order, so that two counts at once that share clients
+			-- lock their rows in the same order and never wait on each other.
+			SELECT $1, client, window_start, hits, keep_until FROM per_window ORDER BY client, window_start
 			ON CONFLICT (scope, client, window_start) DO UPDATE
 				SET hits = r.hits + excluded.hits, keep_until = greatest(r.keep_until, excluded.keep_until)
 			RETURNING client, window_start, hits
