@@ -211,6 +211,7 @@ var mediaCache = []string{"public, max-age=31536000, immutable"}
 func (s *Server) handleMedia(w http.ResponseWriter, r *http.Request) {
 	a, ok := media.ParseAddress(chi.URLParam(r, "name"))
 	if !ok {
+		visitOf(r.Context()).unmatched = true // logged without the address, which may be anything typed
 		s.fail(w, r, errNotFound)
 		return
 	}

@@ -114,8 +114,10 @@ func firstPhotoOf(list []project.Project) (string, bool) {
 
 // handleProject shows a published project.
 func (s *Server) handleProject(w http.ResponseWriter, r *http.Request) {
-	pr, ok := visitOf(r.Context()).projects.bySlug(chi.URLParam(r, "slug"))
+	v := visitOf(r.Context())
+	pr, ok := v.projects.bySlug(chi.URLParam(r, "slug"))
 	if !ok {
+		v.unmatched = true // logged without the address, which may be anything typed
 		s.fail(w, r, project.ErrNotFound)
 		return
 	}

@@ -185,10 +185,14 @@ func TestMetrics_CountRequestsByRoutePattern(t *testing.T) {
 	s := newSite(t, siteOptions{})
 	s.get(t, "/privacy/versies/2")
 	s.get(t, "/nope/12345")
+	// Addresses a route takes but finds nothing for count as unmatched
+	// too, and are logged without what was typed.
+	s.get(t, "/realisaties/nope-12345")
+	s.get(t, "/media/nope-12345.jpg")
 	m := s.metrics(t)
 	for _, want := range []string{
 		`conpro_http_requests_total{code="200",method="GET",route="/privacy/versies/{number}"} 1`,
-		`conpro_http_requests_total{code="404",method="GET",route="unmatched"} 1`,
+		`conpro_http_requests_total{code="404",method="GET",route="unmatched"} 3`,
 		`conpro_http_request_duration_seconds_bucket{method="GET",route="/privacy/versies/{number}"`,
 	} {
 		if !strings.Contains(m, want) {
