@@ -204,7 +204,7 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
-	vendors, err := consent.NewLive(ctx, func(k string) string { return cfg.VendorIDs[k] }, db, logger)
+	vendors, err := consent.NewLive(ctx, func(k string) string { return cfg.VendorIDs[k] }, db, cfg.ServicesPoll, time.Now, logger)
 	if err != nil {
 		return err
 	}
@@ -367,9 +367,8 @@ func serve(ctx context.Context, cfg config.Config, lg *logging.Logger, db *postg
 	servicesDone := make(chan struct{})
 	go func() {
 		defer close(servicesDone)
-		<-prepared // the table may be new
+		<-prepared // the table may be new: read it now, not a poll later
 		_ = vendors.Refresh(ctx)
-		vendors.Run(ctx, cfg.ServicesPoll)
 	}()
 	chainDone := make(chan struct{})
 	go func() {

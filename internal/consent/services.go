@@ -9,13 +9,15 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"conpro/internal/follow"
 )
 
 // Services: staff switch vendors on and off, and describe where each party
 // is established, in the staff area (/admin/diensten). The settings live in
-// the database, which every instance of the site shares; Services polls
-// them (one query every CONPRO_SERVICES_POLL, a few seconds) and, when they
-// changed, swaps in a new Registry. A Registry is never changed once built:
+// the database, which every instance of the site shares; Live follows them
+// (follow.Value: read again once older than CONPRO_SERVICES_POLL, a few
+// seconds) and, when they changed, swaps in a new Registry. A Registry is never changed once built:
 // a request reads one (Current) and uses it throughout, so everything it
 // renders agrees, and what depends on the registry (the page cache, the
 // memo of consent cookies) keys on which one it was made with. An
@@ -113,78 +115,68 @@ type ServiceSettings interface {
 }
 
 // Live is the registry as the environment and the staff's settings make it
-// now, on every instance within a poll of a change.
+// now, on every instance within CONPRO_SERVICES_POLL of a change.
 type Live struct {
 	getenv   func(string) string
 	settings ServiceSettings
-	log      *slog.Logger
-	current  atomic.Pointer[Registry]
-	// seen is what the settings were when current was built; the same
-	// settings read again keep the same Registry.
-	seen atomic.Pointer[string]
+	registry follow.Value[*Registry]
+	// built is the registry read last and seen what the settings were when
+	// it was built: the same settings read again keep the same Registry.
+	built atomic.Pointer[builtRegistry]
+}
+
+type builtRegistry struct {
+	registry *Registry
+	seen     string
 }
 
 // NewLive builds the registry from the environment, and from the settings
 // when they can be read now; otherwise from the environment alone until a
-// Refresh reads them. An invalid environment variable is an error.
-func NewLive(ctx context.Context, getenv func(string) string, settings ServiceSettings, log *slog.Logger) (*Live, error) {
-	r, err := NewRegistry(getenv)
+// later read succeeds. It reads them again once they are older than ttl
+// (by now). An invalid environment variable is an error.
+func NewLive(ctx context.Context, getenv func(string) string, settings ServiceSettings, ttl time.Duration, now func() time.Time, log *slog.Logger) (*Live, error) {
+	fromEnv, err := NewRegistry(getenv)
 	if err != nil {
 		return nil, err
 	}
-	l := &Live{getenv: getenv, settings: settings, log: log}
-	l.current.Store(r)
-	if err := l.Refresh(ctx); err != nil {
-		log.WarnContext(ctx, "service settings not read yet; vendors from the environment only", "err", err)
+	l := &Live{getenv: getenv, settings: settings}
+	l.registry = follow.Value[*Registry]{
+		Name:     "the service settings",
+		Read:     l.read,
+		Fallback: fromEnv,
+		TTL:      ttl,
+		Now:      now,
+		Log:      log,
 	}
+	_ = l.registry.Reload(ctx) // logged; the environment's vendors until a read succeeds
 	return l, nil
 }
 
 // Current returns the registry in force.
-func (l *Live) Current() *Registry { return l.current.Load() }
+func (l *Live) Current() *Registry { return l.registry.Get(context.Background()) }
 
-// Refresh reads the settings and swaps in a new registry when they changed.
-func (l *Live) Refresh(ctx context.Context) error {
+// Refresh reads the settings now (after a change made on this instance).
+func (l *Live) Refresh(ctx context.Context) error { return l.registry.Reload(ctx) }
+
+// read builds the registry from the settings, or returns the one in force
+// when they did not change.
+func (l *Live) read(ctx context.Context) (*Registry, error) {
 	ss, err := l.settings.ServiceSettings(ctx)
 	if err != nil {
-		return fmt.Errorf("read service settings: %w", err)
+		return nil, fmt.Errorf("read service settings: %w", err)
 	}
 	var b strings.Builder
 	for _, s := range ss {
 		fmt.Fprintf(&b, "%q %t %q %q %d\n", s.Key, s.On, s.ID, s.Location, s.SwitchedOn.UnixNano())
 	}
 	seen := b.String()
-	if prev := l.seen.Load(); prev != nil && *prev == seen {
-		return nil
+	if prev := l.built.Load(); prev != nil && prev.seen == seen {
+		return prev.registry, nil
 	}
 	r, err := NewRegistryWith(l.getenv, ss)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	l.current.Store(r)
-	l.seen.Store(&seen)
-	return nil
-}
-
-// Run refreshes every interval until ctx ends. A failed read keeps the
-// registry in force and is tried again at the next tick.
-func (l *Live) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	failing := false
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		err := l.Refresh(ctx)
-		switch {
-		case err != nil && !failing && ctx.Err() == nil:
-			l.log.WarnContext(ctx, "service settings not read; the vendors stay as they were", "err", err)
-		case err == nil && failing:
-			l.log.InfoContext(ctx, "service settings read again")
-		}
-		failing = err != nil
-	}
+	l.built.Store(&builtRegistry{registry: r, seen: seen})
+	return r, nil
 }

@@ -52,7 +52,7 @@ func (v *Value[T]) Get(ctx context.Context) T {
 				defer v.refreshing.Store(false)
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 				defer cancel()
-				v.Reload(ctx)
+				_ = v.Reload(ctx)
 			}()
 		}
 		return *p
@@ -64,13 +64,14 @@ func (v *Value[T]) Get(ctx context.Context) T {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), firstReadWait)
 	defer cancel()
-	v.Reload(ctx)
+	_ = v.Reload(ctx)
 	return *v.value.Load()
 }
 
 // Reload reads the value now (after a change made on this instance). On
-// failure the value known is kept, or the fallback before any.
-func (v *Value[T]) Reload(ctx context.Context) {
+// failure the value known is kept, or the fallback before any; the error,
+// logged already, is returned for a caller that says more.
+func (v *Value[T]) Reload(ctx context.Context) error {
 	got, err := v.Read(ctx)
 	if err != nil {
 		v.Log.Warn("could not read "+v.Name+"; the one known is served", "err", err)
@@ -82,4 +83,5 @@ func (v *Value[T]) Reload(ctx context.Context) {
 		v.value.Store(&got)
 	}
 	v.readAt.Store(v.Now().UnixNano())
+	return err
 }

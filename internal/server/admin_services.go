@@ -14,7 +14,8 @@ import (
 
 // refresher is a VendorSource that can read the settings again at once
 // (consent.Live): the instance where staff saved a change uses it from the
-// next request, the others within a poll.
+// next request, the others once what they read is older than
+// CONPRO_SERVICES_POLL.
 type refresher interface {
 	Refresh(ctx context.Context) error
 }

@@ -150,21 +150,17 @@ func newSite(t testing.TB, opts siteOptions) *site {
 		t.Fatal(err)
 	}
 	// The vendors as main has them: the environment and the staff's
-	// settings, read again every CONPRO_SERVICES_POLL.
+	// settings, read again once older than CONPRO_SERVICES_POLL.
 	var vendors server.VendorSource
 	getenv := func(k string) string { return cfg.VendorIDs[k] }
 	if opts.dbDown {
 		vendors, err = consent.NewRegistry(getenv)
 	} else {
-		var live *consent.Live
-		live, err = consent.NewLive(context.Background(), getenv, db, slog.New(slog.DiscardHandler))
-		if err == nil {
-			ctx, stop := context.WithCancel(context.Background())
-			done := make(chan struct{})
-			go func() { defer close(done); live.Run(ctx, cfg.ServicesPoll) }()
-			t.Cleanup(func() { stop(); <-done })
+		clock := opts.now
+		if clock == nil {
+			clock = time.Now
 		}
-		vendors = live
+		vendors, err = consent.NewLive(context.Background(), getenv, db, cfg.ServicesPoll, clock, slog.New(slog.DiscardHandler))
 	}
 	if err != nil {
 		t.Fatal(err)

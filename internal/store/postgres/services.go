@@ -12,7 +12,8 @@ import (
 )
 
 // ServiceSettings returns the staff's setting of every vendor that has one.
-// Every instance reads them every few seconds (consent.Live): one small
+// Every instance reads them again once what it read is a few seconds old
+// (consent.Live): one small
 // table, read whole.
 func (db *DB) ServiceSettings(ctx context.Context) ([]consent.ServiceSetting, error) {
 	rows, err := db.pool.Query(ctx, `SELECT vendor_key, active, vendor_id, location, switched_on_at, changed_by, changed_at
