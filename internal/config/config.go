@@ -39,8 +39,8 @@ type Config struct {
 	// ScanInterval is how often the server scans its own pages for leaks
 	// (CONPRO_SCAN_INTERVAL); zero: never.
 	ScanInterval time.Duration
-	// ServicesPoll is how often the server reads the staff's service
-	// settings (CONPRO_SERVICES_POLL).
+	// ServicesPoll is how long the server trusts the staff's service
+	// settings before it reads them again (CONPRO_SERVICES_POLL).
 	ServicesPoll time.Duration
 	// MetricsAddr is the TCP address of the metrics listener, apart from
 	// the site's (CONPRO_METRICS_ADDR); empty: no metrics listener.

@@ -291,7 +291,7 @@ func variables() []variable {
 				c.ScanInterval = d
 				return nil
 			}},
-		{name: "CONPRO_SERVICES_POLL", value: "5s", doc: "how often each instance reads the services staff switch on and describe in the staff area (/admin/diensten); a change applies everywhere within this time; 100ms to 1m",
+		{name: "CONPRO_SERVICES_POLL", value: "5s", doc: "how long each instance trusts the services staff switch on and describe in the staff area (/admin/diensten) before it reads them again; a change applies everywhere within this time; 100ms to 1m",
 			set: func(c *Config, v string) error {
 				d, err := time.ParseDuration(v)
 				if err != nil || d < 100*time.Millisecond || d > time.Minute {
