@@ -125,6 +125,7 @@ func (db *DB) PurgeConsentEvents(ctx context.Context, lastChoiceBefore time.Time
 	if err != nil {
 		return 0, fmt.Errorf("find old consent IDs: %w", err)
 	}
+	batch = max(batch, 1)
 	var total int64
 	for len(ids) > 0 {
 		chunk := ids[:min(batch, len(ids))]
