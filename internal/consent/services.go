@@ -17,12 +17,12 @@ import (
 // is established, in the staff area (/admin/diensten). The settings live in
 // the database, which every instance of the site shares; Live follows them
 // (follow.Value: read again once older than CONPRO_SERVICES_POLL, a few
-// seconds) and, when they changed, swaps in a new Registry. A Registry is never changed once built:
-// a request reads one (Current) and uses it throughout, so everything it
-// renders agrees, and what depends on the registry (the page cache, the
-// memo of consent cookies) keys on which one it was made with. An
-// environment variable still switches a vendor on, and wins over the
-// setting.
+// seconds) and, when they changed, swaps in a new Registry. A Registry is
+// never changed once built: a request reads one (Current) and uses it
+// throughout, so everything it renders agrees, and what depends on the
+// registry (the page cache, the memo of consent cookies) keys on which one
+// it was made with. An environment variable still switches a vendor on,
+// and wins over the setting.
 
 // ServiceSetting is what staff set for one vendor: whether it is on, its ID
 // (kept while it is off, for switching it on again), the description of
