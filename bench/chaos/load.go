@@ -165,6 +165,9 @@ func (l *load) do(ctx context.Context, client *http.Client, i int, k kind, metho
 	r.end = time.Now()
 	if err != nil {
 		r.failure = transportFailure(err)
+		// The report counts failures by kind; the error itself goes to
+		// the log, for whoever has to find out why.
+		logf("%s %s from %s: %v", method, path, visitor(i), err)
 		return r, nil
 	}
 	r.status = resp.StatusCode

@@ -133,7 +133,12 @@ func run(ctx context.Context, o options) (bool, error) {
 		instances = append(instances, s)
 	}
 	lb := newBalancer(instances...)
-	stopLB, err := lb.serve(ctx, o.addr)
+	lbLog, err := os.Create(filepath.Join(o.out, "balancer.log"))
+	if err != nil {
+		return false, err
+	}
+	defer lbLog.Close()
+	stopLB, err := lb.serve(ctx, o.addr, lbLog)
 	if err != nil {
 		return false, err
 	}
