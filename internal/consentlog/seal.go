@@ -91,10 +91,12 @@ func (s *Sealer) Link(prev []byte, eventID string, seal []byte) []byte {
 }
 
 // StoredEvent is an event as the log holds it (its Seal nil when it was
-// recorded without one), and whether it was recorded before sealing began.
+// recorded without one), when the log stored it (by the database's clock),
+// and whether that was before sealing began.
 type StoredEvent struct {
 	consent.Event
-	Legacy bool
+	RecordedAt time.Time
+	Legacy     bool
 }
 
 // ChainLink is one link of the chain.
@@ -181,6 +183,13 @@ func Extend(ctx context.Context, store ChainStore, s *Sealer, sweep Sweep) (n in
 			if len(events) < chainBatch {
 				return nil
 			}
+			// The next batch starts where this one ended rather than at the
+			// start of the window, which would read all it linked again: an
+			// event recorded earlier that commits meanwhile waits for the
+			// next Extend, as one that commits just after this one does.
+			// Events recorded at the same instant (one transaction) may
+			// straddle the batches; those linked are left out again.
+			since = events[len(events)-1].RecordedAt
 		}
 	})
 	if err != nil {

@@ -229,3 +229,30 @@ func TestExtend_LinksRecentEventsAtOnceAndAnOldArrivalAtTheWholeSweep(t *testing
 		t.Fatalf("after the whole sweep: %+v", r)
 	}
 }
+
+// The chain job links a log longer than one batch in one go, batch after
+// batch, also when one transaction stored more events than a batch takes:
+// they share the instant they were recorded at, across a batch's end.
+func TestExtend_LinksMoreThanABatchInOneGo(t *testing.T) {
+	db := liveDB(t)
+	ctx := context.Background()
+	es := events(t, 2500)
+	for i := range es {
+		es[i].Seal = testSealer.Seal(es[i])
+	}
+	for _, part := range [][]consent.Event{es[:1500], es[1500:]} {
+		if err := db.InsertConsentEvents(ctx, part); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, head, err := consentlog.Extend(ctx, db, testSealer, consentlog.Recent)
+	if err != nil || n != len(es) || head.Pos != int64(len(es)) {
+		t.Fatalf("linked %d events up to position %d (%v), want all %d", n, head.Pos, err, len(es))
+	}
+	if r := verify(t, db); !r.OK() || r.Checked != int64(len(es)) || r.Pending != 0 {
+		t.Fatalf("report %+v, want all %d checked and none pending", r, len(es))
+	}
+	if n, _, err := consentlog.Extend(ctx, db, testSealer, consentlog.Whole); err != nil || n != 0 {
+		t.Fatalf("the whole sweep after linked %d events (%v), want none", n, err)
+	}
+}

@@ -52,7 +52,7 @@ func (db *DB) ChainHead(ctx context.Context) (consentlog.ChainLink, error) {
 
 // storedEventColumns are what a StoredEvent is read from, event e.
 const storedEventColumns = `e.event_id::text, e.consent_id, e.chosen_at, e.policy_version, e.action, e.categories,
-	e.vendors, e.banner_version, e.locale, e.path, e.gpc, e.client_network, e.user_agent, e.seal,
+	e.vendors, e.banner_version, e.locale, e.path, e.gpc, e.client_network, e.user_agent, e.seal, e.recorded_at,
 	e.recorded_at < (SELECT min(started_at) FROM consent_seal_start)`
 
 // scanStoredEvent reads a row of storedEventColumns, and more columns
@@ -66,11 +66,11 @@ func scanStoredEvent(row pgx.Row, more ...any) (consentlog.StoredEvent, error) {
 		at      time.Time
 	)
 	err := row.Scan(append([]any{&e.ID, &e.ConsentID, &at, &e.PolicyVersion, &action, &cats, &e.Vendors,
-		&e.BannerVersion, &e.Locale, &e.Path, &e.GPC, &network, &e.UserAgent, &e.Seal, &e.Legacy}, more...)...)
+		&e.BannerVersion, &e.Locale, &e.Path, &e.GPC, &network, &e.UserAgent, &e.Seal, &e.RecordedAt, &e.Legacy}, more...)...)
 	if err != nil {
 		return e, err
 	}
-	e.Time = at.UTC()
+	e.Time, e.RecordedAt = at.UTC(), e.RecordedAt.UTC()
 	e.Action = consent.Action(action)
 	for _, c := range cats {
 		e.Categories = append(e.Categories, consent.Category(c))
@@ -85,6 +85,11 @@ func scanStoredEvent(row pgx.Row, more ...any) (consentlog.StoredEvent, error) {
 // is zero) that are not yet in the chain, in the order they were recorded.
 // A recent since keeps the read to the newest events (an index range)
 // however long the log is.
+//
+// The statement is planned for each since (QueryExecModeExec: no plan kept
+// across calls). A plan kept for any since expects a third of the log and
+// reads the whole chain each time, to tell the linked events from the
+// others; planned for a recent since, it looks up only the events in range.
 func (db *DB) Unchained(ctx context.Context, since time.Time, limit int) ([]consentlog.StoredEvent, error) {
 	rows, err := db.pool.Query(ctx, `
 		SELECT `+storedEventColumns+`
@@ -92,7 +97,7 @@ func (db *DB) Unchained(ctx context.Context, since time.Time, limit int) ([]cons
 		WHERE e.recorded_at >= $1
 		  AND NOT EXISTS (SELECT 1 FROM consent_chain c WHERE c.event_id = e.event_id)
 		ORDER BY e.recorded_at, e.event_id
-		LIMIT $2`, since, limit)
+		LIMIT $2`, pgx.QueryExecModeExec, since, limit)
 	if err != nil {
 		return nil, fmt.Errorf("unchained consent events: %w", err)
 	}
@@ -103,18 +108,20 @@ func (db *DB) Unchained(ctx context.Context, since time.Time, limit int) ([]cons
 	return events, nil
 }
 
-// AppendChain adds links to the chain, in one transaction.
+// AppendChain adds links to the chain, all or none, in one statement.
 func (db *DB) AppendChain(ctx context.Context, links []consentlog.ChainLink) error {
-	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		batch := &pgx.Batch{}
-		for _, l := range links {
-			batch.Queue(`INSERT INTO consent_chain (pos, event_id, seal, link) VALUES ($1, $2, $3, $4)`, l.Pos, l.EventID, l.Seal, l.Link)
-		}
-		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-			return fmt.Errorf("append to the consent chain: %w", err)
-		}
-		return nil
-	})
+	n := len(links)
+	pos, ids, seals, link := make([]int64, n), make([]string, n), make([][]byte, n), make([][]byte, n)
+	for i, l := range links {
+		pos[i], ids[i], seals[i], link[i] = l.Pos, l.EventID, l.Seal, l.Link
+	}
+	_, err := db.pool.Exec(ctx, `
+		INSERT INTO consent_chain (pos, event_id, seal, link)
+		SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::bytea[], $4::bytea[])`, pos, ids, seals, link)
+	if err != nil {
+		return fmt.Errorf("append to the consent chain: %w", err)
+	}
+	return nil
 }
 
 // EachChained calls f for every link of the chain in order, with its event
@@ -137,7 +144,7 @@ func (db *DB) EachChained(ctx context.Context, f func(consentlog.Chained) error)
 			present                                   bool
 			e                                         consentlog.StoredEvent
 			id, cid, action, banner, locale, path, ua *string
-			at                                        *time.Time
+			at, recorded                              *time.Time
 			pv                                        *int
 			cats, vendors                             []string
 			gpc, legacy                               *bool
@@ -145,7 +152,7 @@ func (db *DB) EachChained(ctx context.Context, f func(consentlog.Chained) error)
 			seal                                      []byte
 		)
 		if err := rows.Scan(&c.Pos, &c.EventID, &c.Seal, &c.Link, &c.Tombstone, &present,
-			&id, &cid, &at, &pv, &action, &cats, &vendors, &banner, &locale, &path, &gpc, &network, &ua, &seal, &legacy); err != nil {
+			&id, &cid, &at, &pv, &action, &cats, &vendors, &banner, &locale, &path, &gpc, &network, &ua, &seal, &recorded, &legacy); err != nil {
 			return fmt.Errorf("read the consent chain: %w", err)
 		}
 		if present {
@@ -154,6 +161,7 @@ func (db *DB) EachChained(ctx context.Context, f func(consentlog.Chained) error)
 				e.Categories = append(e.Categories, consent.Category(x))
 			}
 			e.Vendors, e.BannerVersion, e.Locale, e.Path, e.GPC, e.UserAgent, e.Seal = vendors, *banner, *locale, *path, *gpc, *ua, seal
+			e.RecordedAt = recorded.UTC()
 			if network != nil {
 				e.Network = *network
 			}
