@@ -49,9 +49,6 @@ type Recorder struct {
 	// DirectTimeout bounds the attempt to write straight to the store, so a
 	// hanging database does not hold the visitor's click.
 	DirectTimeout time.Duration
-	// Writers bounds the writes to the database under way at once (see
-	// Record).
-	Writers int
 	// MaxSpooled bounds the events waiting in the spool, so that a flood of
 	// clicks during an outage cannot fill the disk. Past it, Record returns
 	// ErrSpoolFull.
@@ -99,7 +96,6 @@ func New(store Store, sealer *Sealer, dir string, logger *slog.Logger) (*Recorde
 		kick:          make(chan struct{}, 1),
 		DirectTimeout: 3 * time.Second,
 		MaxSpooled:    DefaultMaxSpooled,
-		Writers:       DefaultWriters,
 	}
 	r.clicks.Do, r.clicks.Max = r.write, maxBatch
 	// Pending files in the folder were left by earlier processes (each
@@ -139,12 +135,12 @@ func sanitizeName(s string) string {
 // Clicks that arrive while earlier ones are being written wait and are
 // written together, in one statement (group commit): under load the
 // database commits once for many clicks instead of once each, and no click
-// waits for more than the write before its own. At most Writers writes run
-// at once.
+// waits for more than the write before its own. One write runs at a time
+// (see group.Queue).
 func (r *Recorder) Record(ctx context.Context, e consent.Event) error {
 	e.Seal = r.sealer.Seal(e)
 	c := &click{event: e, done: make(chan error, 1)}
-	r.clicks.Add(ctx, c, r.Writers)
+	r.clicks.Add(ctx, c)
 	return <-c.done
 }
 
@@ -156,11 +152,6 @@ type click struct {
 
 // maxBatch is the most clicks one write takes.
 const maxBatch = 64
-
-// DefaultWriters is Writers unless the caller sets another: a few writes
-// at once keep the database busy while each waits for its commit, and
-// leave the pool's other connections to the rest of the site.
-const DefaultWriters = 4
 
 // write stores a batch of clicks and tells each its outcome.
 func (r *Recorder) write(ctx context.Context, batch []*click) {

@@ -695,7 +695,6 @@ func TestRecord_ARefusedEventDoesNotHoldBackTheOthersWrittenWithIt(t *testing.T)
 	dir := t.TempDir()
 	r := newRecorder(t, store, dir)
 	r.DirectTimeout = 10 * time.Second
-	r.Writers = 1
 	var wg sync.WaitGroup
 	recordAll := func(es ...consent.Event) {
 		for _, e := range es {

@@ -16,8 +16,8 @@ type item struct {
 }
 
 // Items that come while a batch is under way wait and are done together,
-// at most Max at a time, with no more batches under way at once than
-// workers; every item gets its outcome.
+// at most Max at a time, one batch under way at a time; every item gets
+// its outcome.
 func TestQueue_ItemsThatComeMeanwhileAreDoneTogether(t *testing.T) {
 	gate := make(chan struct{})
 	var running, most atomic.Int32
@@ -38,7 +38,7 @@ func TestQueue_ItemsThatComeMeanwhileAreDoneTogether(t *testing.T) {
 		}
 	}
 	first := &item{n: 0, done: make(chan int, 1)}
-	go q.Add(context.Background(), first, 1)
+	go q.Add(context.Background(), first)
 	for running.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}
@@ -46,7 +46,7 @@ func TestQueue_ItemsThatComeMeanwhileAreDoneTogether(t *testing.T) {
 	items := make([]*item, 10)
 	for i := range items {
 		items[i] = &item{n: i + 1, done: make(chan int, 1)}
-		wg.Go(func() { q.Add(context.Background(), items[i], 1) })
+		wg.Go(func() { q.Add(context.Background(), items[i]) })
 	}
 	wg.Wait() // all ten queued behind the first batch, which waits at the gate
 	close(gate)
@@ -69,6 +69,6 @@ func TestQueue_ItemsThatComeMeanwhileAreDoneTogether(t *testing.T) {
 		t.Errorf("batches %v, want 1 and then the ten in three", sizes)
 	}
 	if most.Load() != 1 {
-		t.Errorf("%d batches under way at once with one worker", most.Load())
+		t.Errorf("%d batches under way at once", most.Load())
 	}
 }

@@ -102,16 +102,10 @@ func (l *Limiter) Allow(ctx context.Context, a netip.Addr, now time.Time) bool {
 	return float64(counted.Before)*stillIn+float64(counted.Current) <= float64(l.n)
 }
 
-// counters is how many counts may be under way at once. One: the counts
-// are small and quick, and while one is under way the next gathers more
-// attempts (with four, POST /consent in the load bench fell from 0.77–0.82×
-// pgbench to 0.59×, its counts smaller and more of them).
-const counters = 1
-
 // count counts one attempt, with those that wait for a count.
 func (l *Limiter) count(ctx context.Context, a Attempt) (Attempt, error) {
 	w := &waiting{attempt: a, done: make(chan error, 1)}
-	l.attempts.Add(ctx, w, counters)
+	l.attempts.Add(ctx, w)
 	err := <-w.done
 	return w.attempt, err
 }
