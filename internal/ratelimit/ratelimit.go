@@ -18,9 +18,10 @@ import (
 // Counter keeps the counts of attempts per scope, client and window, for
 // every instance alike.
 type Counter interface {
-	// Hit counts the attempts in scope, each in its window and kept until
-	// its KeepUntil, and fills in each one's Current and Before, in one
-	// round trip.
+	// Hit counts the attempts in scope, each in its window (or in a later
+	// one the client's count has already reached) and kept until its
+	// KeepUntil, and fills in each one's Current and Before, in one round
+	// trip.
 	Hit(ctx context.Context, scope string, attempts []Attempt) error
 }
 

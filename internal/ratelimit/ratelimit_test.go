@@ -162,3 +162,40 @@ func TestLimiter_AttemptsAtOnceAreCountedOneByOne(t *testing.T) {
 		t.Errorf("%d attempts counted, want 80 (%v)", hits, err)
 	}
 }
+
+// The attempts of a window weigh on the next one only: once a whole window
+// has passed without attempts, those before it count for nothing.
+func TestLimiter_AWindowWithoutAttemptsClearsTheCount(t *testing.T) {
+	ctx := context.Background()
+	l := ratelimit.New("consent", 2, time.Minute, openDB(t), secret, quiet)
+	a := netip.MustParseAddr("192.0.2.21")
+	if !l.Allow(ctx, a, noon) || !l.Allow(ctx, a, noon.Add(10*time.Second)) {
+		t.Fatal("refused within the limit")
+	}
+	if l.Allow(ctx, a, noon.Add(30*time.Second)) {
+		t.Fatal("a third attempt in the minute allowed")
+	}
+	if !l.Allow(ctx, a, noon.Add(130*time.Second)) || !l.Allow(ctx, a, noon.Add(140*time.Second)) {
+		t.Error("refused two minutes later, after a minute without attempts")
+	}
+	if l.Allow(ctx, a, noon.Add(150*time.Second)) {
+		t.Error("a third attempt in the new minute allowed")
+	}
+}
+
+// An attempt counted after its window has given way to the next one (the
+// other instance counted the next window first) is counted in that next
+// window: late, never forgotten.
+func TestLimiter_AnAttemptCountedLateCountsInTheLaterWindow(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	one := ratelimit.New("consent", 2, time.Minute, db, secret, quiet)
+	two := ratelimit.New("consent", 2, time.Minute, db, secret, quiet)
+	a := netip.MustParseAddr("192.0.2.22")
+	if !one.Allow(ctx, a, noon.Add(61*time.Second)) || !two.Allow(ctx, a, noon.Add(59*time.Second)) {
+		t.Fatal("refused within the limit")
+	}
+	if one.Allow(ctx, a, noon.Add(62*time.Second)) {
+		t.Error("a third attempt within a minute allowed: the late one was forgotten")
+	}
+}

@@ -10,13 +10,17 @@ import (
 	"conpro/internal/ratelimit"
 )
 
-// Hit counts attempts at a rate limit, each in its client's window, in one
-// round trip, and fills in each one's count: the attempts of its window up
-// to itself, and those of the window before.
+// Hit counts attempts at a rate limit in one round trip, and fills in each
+// one's count: the attempts of its window up to itself, and those of the
+// window before.
 //
-// The attempts of one client and window are added to its count at once
+// A client has one row per limit: the attempts of its latest window and of
+// the one before. The attempts of one client are added to its row at once
 // (an upsert may touch a row once per statement) and numbered in the order
-// given. The previous window's count is read as the statement began.
+// given. An attempt whose window has already given way to a later one (a
+// batch gathered across the turn of a window, or another instance counting
+// the next window first) is counted in the later window: a limit errs
+// towards counting an attempt late, never towards forgetting it.
 func (db *DB) Hit(ctx context.Context, scope string, attempts []ratelimit.Attempt) error {
 	n := len(attempts)
 	clients, windows, previous, keep := make([][]byte, n), make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
@@ -28,26 +32,31 @@ func (db *DB) Hit(ctx context.Context, scope string, attempts []ratelimit.Attemp
 			SELECT * FROM unnest($2::bytea[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[])
 				WITH ORDINALITY AS a(client, window_start, previous, keep_until, n)
 		),
-		per_window AS (
-			SELECT client, window_start, count(*) AS hits, max(keep_until) AS keep_until
-			FROM attempt GROUP BY client, window_start
+		per_client AS (
+			SELECT client, max(window_start) AS window_start, max(previous) AS previous,
+				count(*) AS hits, max(keep_until) AS keep_until
+			FROM attempt GROUP BY client
 		),
 		counted AS (
-			INSERT INTO rate_count AS r (scope, client, window_start, hits, keep_until)
+			INSERT INTO rate_count AS r (scope, client, window_start, hits, previous_start, previous_hits, keep_until)
 			-- In one order, so that two counts at once that share clients
 			-- lock their rows in the same order and never wait on each other.
-			SELECT $1, client, window_start, hits, keep_until FROM per_window ORDER BY client, window_start
-			ON CONFLICT (scope, client, window_start) DO UPDATE
-				SET hits = r.hits + excluded.hits, keep_until = greatest(r.keep_until, excluded.keep_until)
-			RETURNING client, window_start, hits
+			SELECT $1, client, window_start, hits, previous, 0, keep_until FROM per_client ORDER BY client
+			ON CONFLICT (scope, client) DO UPDATE SET
+				window_start = greatest(r.window_start, excluded.window_start),
+				hits = CASE WHEN r.window_start >= excluded.window_start THEN r.hits ELSE 0 END + excluded.hits,
+				previous_start = CASE WHEN r.window_start >= excluded.window_start THEN r.previous_start
+					ELSE excluded.previous_start END,
+				previous_hits = CASE WHEN r.window_start >= excluded.window_start THEN r.previous_hits
+					WHEN r.window_start = excluded.previous_start THEN r.hits
+					ELSE 0 END,
+				keep_until = greatest(r.keep_until, excluded.keep_until)
+			RETURNING client, hits, previous_hits
 		)
-		SELECT a.n,
-			c.hits - w.hits + row_number() OVER (PARTITION BY a.client, a.window_start ORDER BY a.n),
-			coalesce((SELECT p.hits FROM rate_count AS p
-				WHERE p.scope = $1 AND p.client = a.client AND p.window_start = a.previous), 0)
+		SELECT a.n, c.hits - w.hits + row_number() OVER (PARTITION BY a.client ORDER BY a.n), c.previous_hits
 		FROM attempt AS a
-		JOIN per_window AS w USING (client, window_start)
-		JOIN counted AS c USING (client, window_start)`,
+		JOIN per_client AS w USING (client)
+		JOIN counted AS c USING (client)`,
 		scope, clients, windows, previous, keep)
 	if err != nil {
 		return fmt.Errorf("count %s attempts: %w", scope, err)
