@@ -40,6 +40,14 @@ func (d *benchDB) createBenchTable(ctx context.Context) error {
 	return nil
 }
 
+// emptyBenchTable empties bench_consent.
+func (d *benchDB) emptyBenchTable(ctx context.Context) error {
+	if _, err := d.conn.Exec(ctx, `TRUNCATE bench_consent`); err != nil {
+		return fmt.Errorf("empty bench_consent: %w", err)
+	}
+	return nil
+}
+
 func (d *benchDB) serverVersion(ctx context.Context) (string, error) {
 	var v string
 	if err := d.conn.QueryRow(ctx, "SHOW server_version").Scan(&v); err != nil {
@@ -90,6 +98,26 @@ func (d *benchDB) settledCounts(ctx context.Context) (rowCounts, error) {
 		prev = cur
 	}
 	return prev, nil
+}
+
+// waitChained waits until the consent chain has linked every event in the
+// log (its job runs every 10 s on the site), for at most two minutes.
+func (d *benchDB) waitChained(ctx context.Context) error {
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		var left int64
+		err := d.conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM consent_event) - (SELECT count(*) FROM consent_chain)`).Scan(&left)
+		if err != nil {
+			return fmt.Errorf("count unlinked events: %w", err)
+		}
+		if left <= 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the consent chain still lacks %d events after two minutes", left)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 }
 
 // spooledEvents counts the consent choices waiting in the server's spool

@@ -3,7 +3,7 @@
 // handler and nginx serving identical bytes, and pgbench inserting the same
 // rows the POSTs insert, then writes bench/results.md and bench/results.json.
 //
-//	DATABASE_URL=$(scripts/db.sh start) go run ./bench/run [-quick] [-d 10s] [-c 64] [-t 2] [-rounds 7] [-round-d 5s]
+//	DATABASE_URL=$(scripts/db.sh start) go run ./bench/run [-quick] [-d 10s] [-c 64] [-t 2] [-rounds 7] [-consent-rounds 5] [-round-d 5s]
 //
 // Everything it starts (the site, the baselines, nginx) is stopped before
 // it returns, on failure too.
@@ -38,6 +38,8 @@ type options struct {
 	threads     int
 	rounds      int           // paired rounds of the site and the bare handler on /privacy
 	roundD      time.Duration // duration of each run in those rounds
+	// paired rounds of POST /consent and pgbench, each run duration long
+	consentRounds int
 }
 
 func main() {
@@ -48,14 +50,13 @@ func main() {
 	flag.IntVar(&o.threads, "t", 2, "wrk and pgbench threads")
 	flag.IntVar(&o.rounds, "rounds", 7, "paired rounds of the site and the bare handler on GET /privacy; the round with the median ratio counts")
 	flag.DurationVar(&o.roundD, "round-d", 5*time.Second, "duration of each run in those rounds")
+	flag.IntVar(&o.consentRounds, "consent-rounds", 5, "paired rounds of POST /consent and pgbench, each run -d long; the round with the median ratio counts")
 	flag.Parse()
 	if *quick {
 		o.duration = 3 * time.Second
-		o.rounds, o.roundD = 1, 3*time.Second
+		o.rounds, o.consentRounds, o.roundD = 1, 1, 3*time.Second
 	}
-	if o.rounds < 1 {
-		o.rounds = 1
-	}
+	o.rounds, o.consentRounds = max(o.rounds, 1), max(o.consentRounds, 1)
 	if o.duration < time.Second || o.roundD < time.Second || o.connections < o.threads || o.threads < 1 {
 		fmt.Fprintln(os.Stderr, "bench: want -d ≥ 1s, -round-d ≥ 1s and -c ≥ -t ≥ 1")
 		os.Exit(2)

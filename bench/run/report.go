@@ -10,17 +10,21 @@ import (
 
 // results is bench/results.json; bench/results.md says the same in prose.
 type results struct {
-	Date      string           `json:"date"`
-	Machine   machine          `json:"machine"`
-	Settings  settings         `json:"settings"`
-	Scenarios []scenario       `json:"scenarios"`
-	Rounds    []round          `json:"privacy_rounds"`
-	Pgbench   pgbenchResult    `json:"pgbench"`
-	PeakRSSMB float64          `json:"peak_rss_mb"`
-	ServerLog logSummary       `json:"server_log"`
-	Ratios    []ratio          `json:"ratios"`
-	Posts     []reconciliation `json:"posts"`
-	Targets   []target         `json:"targets"`
+	Date      string     `json:"date"`
+	Machine   machine    `json:"machine"`
+	Settings  settings   `json:"settings"`
+	Scenarios []scenario `json:"scenarios"`
+	Rounds    []round    `json:"privacy_rounds"`
+	// ConsentRounds pair POST /consent with pgbench; Pgbench is the run of
+	// the round with the median ratio, PgbenchRounds every run.
+	ConsentRounds []round          `json:"consent_rounds"`
+	Pgbench       pgbenchResult    `json:"pgbench"`
+	PgbenchRounds []pgbenchResult  `json:"pgbench_rounds"`
+	PeakRSSMB     float64          `json:"peak_rss_mb"`
+	ServerLog     logSummary       `json:"server_log"`
+	Ratios        []ratio          `json:"ratios"`
+	Posts         []reconciliation `json:"posts"`
+	Targets       []target         `json:"targets"`
 }
 
 type settings struct {
@@ -28,7 +32,8 @@ type settings struct {
 	Connections int      `json:"connections"`
 	Threads     int      `json:"threads"`
 	Rounds      int      `json:"privacy_rounds"`
-	RoundS      float64  `json:"privacy_round_duration_s"`
+	ConsentRnds int      `json:"consent_rounds"`
+	RoundS      float64  `json:"round_duration_s"`
 	ServerEnv   []string `json:"server_env"`
 	PageBytes   int      `json:"privacy_page_bytes"`
 	PageHeaders []string `json:"privacy_page_headers"`
@@ -75,7 +80,7 @@ func (b *bench) completeResults() {
 	r := &b.res
 	r.Settings = settings{
 		DurationS: b.o.duration.Seconds(), Connections: b.o.connections, Threads: b.o.threads, Rounds: b.o.rounds,
-		RoundS:    b.o.roundD.Seconds(),
+		ConsentRnds: b.o.consentRounds, RoundS: b.o.roundD.Seconds(),
 		PageBytes: len(b.page.body),
 	}
 	for _, kv := range serverEnv(b.benchURL, "bench/out/spool") {

@@ -19,7 +19,7 @@ func TestMedianRound_PicksTheRoundWithTheMedianRatio(t *testing.T) {
 	if got := medianRound(rounds[:4]); got.Round != 2 {
 		t.Errorf("median of four: round %d (%.2f), want round 2 (0.90)", got.Round, got.RPSRatio)
 	}
-	if rounds[0].RPSRatio != 1.5 || rounds[0].SiteRPS != 30000 || rounds[0].BareRPS != 20000 {
+	if rounds[0].RPSRatio != 1.5 || rounds[0].SiteRPS != 30000 || rounds[0].BaseRPS != 20000 {
 		t.Errorf("round 1: %+v", rounds[0])
 	}
 }
