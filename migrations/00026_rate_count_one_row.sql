@@ -4,7 +4,10 @@
 -- that a count touches one row and reads no other. The purge reads the
 -- whole table, which holds no more than the clients of a few hours, so
 -- keep_until needs no index of its own. The counts of the moment go with
--- the old table (they are transient: the table is unlogged).
+-- the old table (they are transient: the table is unlogged). An instance
+-- of the earlier version still running during an upgrade cannot count (its
+-- upsert names the old key) and lets attempts through, with a warning in
+-- its log, until it is replaced.
 DROP TABLE rate_count;
 CREATE UNLOGGED TABLE rate_count (
     scope          text        NOT NULL,

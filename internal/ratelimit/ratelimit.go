@@ -20,8 +20,8 @@ import (
 type Counter interface {
 	// Hit counts the attempts in scope, each in its window (or in a later
 	// one the client's count has already reached) and kept until its
-	// KeepUntil, and fills in each one's Current and Before, in one round
-	// trip.
+	// KeepUntil, and fills in each one's CountedIn, Current and Before, in
+	// one round trip.
 	Hit(ctx context.Context, scope string, attempts []Attempt) error
 }
 
@@ -29,8 +29,11 @@ type Counter interface {
 type Attempt struct {
 	Client                      []byte
 	Window, Previous, KeepUntil time.Time
-	// Current is the attempts counted in Window up to this one, Before
-	// those counted in Previous.
+	// CountedIn is the window the attempt was counted in: Window, or a
+	// later one when the client's count had already moved on to it.
+	// Current is the attempts counted in CountedIn up to this one, Before
+	// those counted in the window before CountedIn.
+	CountedIn       time.Time
 	Current, Before int
 }
 
@@ -99,7 +102,11 @@ func (l *Limiter) Allow(ctx context.Context, a netip.Addr, now time.Time) bool {
 		l.logger.WarnContext(ctx, "rate limit not counted; the attempt is allowed", "scope", l.scope, "err", err)
 		return true
 	}
-	stillIn := 1 - float64(now.Sub(window))/float64(l.period)
+	// The share of the window before that still falls within the last
+	// period. An attempt counted in a later window than its own (late, by
+	// another instance or in a batch across the turn of a window) takes
+	// that window's previous, its own, whole.
+	stillIn := min(1, 1-float64(now.Sub(counted.CountedIn))/float64(l.period))
 	return float64(counted.Before)*stillIn+float64(counted.Current) <= float64(l.n)
 }
 

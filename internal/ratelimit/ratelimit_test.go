@@ -185,17 +185,52 @@ func TestLimiter_AWindowWithoutAttemptsClearsTheCount(t *testing.T) {
 
 // An attempt counted after its window has given way to the next one (the
 // other instance counted the next window first) is counted in that next
-// window: late, never forgotten.
-func TestLimiter_AnAttemptCountedLateCountsInTheLaterWindow(t *testing.T) {
+// window, and judged with its own window's attempts whole: the fourth in
+// sixty seconds is refused, however late it is counted.
+func TestLimiter_AnAttemptCountedLateIsJudgedWithItsOwnWindowWhole(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
-	one := ratelimit.New("consent", 2, time.Minute, db, secret, quiet)
-	two := ratelimit.New("consent", 2, time.Minute, db, secret, quiet)
+	one := ratelimit.New("consent", 3, time.Minute, db, secret, quiet)
+	two := ratelimit.New("consent", 3, time.Minute, db, secret, quiet)
 	a := netip.MustParseAddr("192.0.2.22")
-	if !one.Allow(ctx, a, noon.Add(61*time.Second)) || !two.Allow(ctx, a, noon.Add(59*time.Second)) {
-		t.Fatal("refused within the limit")
+	for _, s := range []int{10, 20, 30} {
+		if !one.Allow(ctx, a, noon.Add(time.Duration(s)*time.Second)) {
+			t.Fatalf("attempt at 12:00:%d refused within the limit", s)
+		}
 	}
-	if one.Allow(ctx, a, noon.Add(62*time.Second)) {
-		t.Error("a third attempt within a minute allowed: the late one was forgotten")
+	if two.Allow(ctx, a, noon.Add(61*time.Second)) {
+		t.Error("a fourth attempt at 12:01:01 allowed")
+	}
+	if one.Allow(ctx, a, noon.Add(59*time.Second)) {
+		t.Error("a fourth attempt at 12:00:59, counted after 12:01:01, allowed")
+	}
+}
+
+// One count may hold attempts of one client in two windows (a batch
+// gathered across the turn of a minute): all are counted in the later one,
+// one by one, after what the earlier one already held.
+func TestHit_ABatchAcrossTheTurnOfAWindowCountsInTheLaterOne(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	client := bytes.Repeat([]byte{7}, 16)
+	w0, w1 := noon, noon.Add(time.Minute)
+	attempt := func(w time.Time) ratelimit.Attempt {
+		return ratelimit.Attempt{Client: client, Window: w, Previous: w.Add(-time.Minute), KeepUntil: w.Add(2 * time.Minute)}
+	}
+	first := []ratelimit.Attempt{attempt(w0), attempt(w0)}
+	if err := db.Hit(ctx, "consent", first); err != nil {
+		t.Fatal(err)
+	}
+	if first[1].Current != 2 || first[1].Before != 0 || !first[1].CountedIn.Equal(w0) {
+		t.Fatalf("second attempt: %+v", first[1])
+	}
+	batch := []ratelimit.Attempt{attempt(w0), attempt(w0), attempt(w1)}
+	if err := db.Hit(ctx, "consent", batch); err != nil {
+		t.Fatal(err)
+	}
+	for i, a := range batch {
+		if !a.CountedIn.Equal(w1) || a.Current != i+1 || a.Before != 2 {
+			t.Errorf("attempt %d: counted in %s, current %d, before %d; want 12:01, %d, 2", i+1, a.CountedIn.Format("15:04"), a.Current, a.Before, i+1)
+		}
 	}
 }

@@ -11,8 +11,8 @@ import (
 )
 
 // Hit counts attempts at a rate limit in one round trip, and fills in each
-// one's count: the attempts of its window up to itself, and those of the
-// window before.
+// one's count: the window it was counted in, the attempts of that window up
+// to itself, and those of the window before.
 //
 // A client has one row per limit: the attempts of its latest window and of
 // the one before. The attempts of one client are added to its row at once
@@ -51,9 +51,9 @@ func (db *DB) Hit(ctx context.Context, scope string, attempts []ratelimit.Attemp
 					WHEN r.window_start = excluded.previous_start THEN r.hits
 					ELSE 0 END,
 				keep_until = greatest(r.keep_until, excluded.keep_until)
-			RETURNING client, hits, previous_hits
+			RETURNING client, window_start, hits, previous_hits
 		)
-		SELECT a.n, c.hits - w.hits + row_number() OVER (PARTITION BY a.client ORDER BY a.n), c.previous_hits
+		SELECT a.n, c.window_start, c.hits - w.hits + row_number() OVER (PARTITION BY a.client ORDER BY a.n), c.previous_hits
 		FROM attempt AS a
 		JOIN per_client AS w USING (client)
 		JOIN counted AS c USING (client)`,
@@ -61,12 +61,15 @@ func (db *DB) Hit(ctx context.Context, scope string, attempts []ratelimit.Attemp
 	if err != nil {
 		return fmt.Errorf("count %s attempts: %w", scope, err)
 	}
-	var i, current, before int
-	_, err = pgx.ForEachRow(rows, []any{&i, &current, &before}, func() error {
+	var (
+		i, current, before int
+		countedIn          time.Time
+	)
+	_, err = pgx.ForEachRow(rows, []any{&i, &countedIn, &current, &before}, func() error {
 		if i < 1 || i > n {
 			return fmt.Errorf("attempt %d of %d", i, n)
 		}
-		attempts[i-1].Current, attempts[i-1].Before = current, before
+		attempts[i-1].CountedIn, attempts[i-1].Current, attempts[i-1].Before = countedIn, current, before
 		return nil
 	})
 	if err != nil {
