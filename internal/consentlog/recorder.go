@@ -134,32 +134,54 @@ func sanitizeName(s string) string {
 //
 // Clicks that arrive while earlier ones are being written wait and are
 // written together, in one statement (group commit): under load the
-// database commits once for many clicks instead of once each, and no click
-// waits for more than the write before its own. One write runs at a time
-// (see group.Queue).
+// database commits once for many clicks instead of once each. One write
+// runs at a time (see group.Queue). A click waits for the database
+// DirectTimeout at most, counted from when it came, also behind writes
+// that hang: then it goes to the spool.
 func (r *Recorder) Record(ctx context.Context, e consent.Event) error {
 	e.Seal = r.sealer.Seal(e)
-	c := &click{event: e, done: make(chan error, 1)}
+	c := &click{event: e, by: time.Now().Add(r.DirectTimeout), done: make(chan error, 1)}
 	r.clicks.Add(ctx, c)
 	return <-c.done
 }
 
-// click is a choice waiting to be written, and where its outcome goes.
+// click is a choice waiting to be written, by when it stops waiting for the
+// database, and where its outcome goes.
 type click struct {
 	event consent.Event
+	by    time.Time
 	done  chan error
 }
+
+// errWaitedTooLong is why a click that waited its whole DirectTimeout
+// behind earlier writes is spooled without a try.
+var errWaitedTooLong = errors.New("the writes before it took the whole direct timeout")
 
 // maxBatch is the most clicks one write takes.
 const maxBatch = 64
 
-// write stores a batch of clicks and tells each its outcome.
+// write stores a batch of clicks and tells each its outcome. The write
+// lasts until the first of them (the one that came first) stops waiting;
+// those whose time is up already go to the spool untried, so that a
+// database that hangs holds no click longer than DirectTimeout, however
+// many wait.
 func (r *Recorder) write(ctx context.Context, batch []*click) {
+	now := time.Now()
+	batch = slices.DeleteFunc(batch, func(c *click) bool {
+		if now.Before(c.by) {
+			return false
+		}
+		c.done <- r.settle(ctx, c.event, errWaitedTooLong)
+		return true
+	})
+	if len(batch) == 0 {
+		return
+	}
 	events := make([]consent.Event, len(batch))
 	for i, c := range batch {
 		events[i] = c.event
 	}
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.DirectTimeout)
+	dctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), batch[0].by)
 	err := r.store.InsertConsentEvents(dctx, events)
 	if err != nil && errors.Is(err, ErrRefused) && len(batch) > 1 {
 		// The database refuses one of them: the others must not share its

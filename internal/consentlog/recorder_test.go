@@ -727,3 +727,42 @@ func TestRecord_ARefusedEventDoesNotHoldBackTheOthersWrittenWithIt(t *testing.T)
 		t.Errorf("spooled %v, want only the refused event %s", ids, bad.ID)
 	}
 }
+
+// hangingStore answers no write: each waits until its deadline.
+type hangingStore struct{ writes atomic.Int64 }
+
+func (s *hangingStore) InsertConsentEvents(ctx context.Context, _ []consent.Event) error {
+	s.writes.Add(1)
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// A database that hangs holds each click for DirectTimeout at most: the
+// clicks that waited that long behind the hanging write go to the spool
+// without another try, however many they are.
+func TestRecord_ClicksBehindAHangingWriteAreSpooledWhenTheirTimeIsUp(t *testing.T) {
+	store := &hangingStore{}
+	dir := t.TempDir()
+	r := newRecorder(t, store, dir)
+	r.DirectTimeout = time.Second
+	first := events(t, 1)
+	var wg sync.WaitGroup
+	wg.Go(func() { record(t, r, first...) })
+	for store.writes.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	// Three batches' worth arrive while the first write hangs.
+	waiting := events(t, 150)
+	for _, e := range waiting {
+		wg.Go(func() { record(t, r, e) })
+	}
+	wg.Wait()
+	// The first write, and at most one for the clicks with a moment left
+	// when it gave up; not one for each of the four batches.
+	if w := store.writes.Load(); w > 2 {
+		t.Errorf("%d writes tried, want at most 2: the clicks had waited their time behind the first", w)
+	}
+	if ids := spooledIDs(t, dir); len(ids) != 1+len(waiting) {
+		t.Errorf("%d choices spooled, want all %d", len(ids), 1+len(waiting))
+	}
+}
