@@ -18,8 +18,8 @@ import (
 // One at a time, because under load the batches then grow rather than
 // multiply: with four under way at once, the clicks the rate limit let
 // through together were written in batches of one to four, and POST
-// /consent in the load bench did 6,400 a second where one at a time does
-// 7,500 (bench/results.md).
+// /consent did 6,100-6,400 a second where one at a time did 7,000-7,600
+// (alternating 10 s runs on the bench's machine, bench/results.md).
 type Queue[T any] struct {
 	// Do does a batch of at most Max items (any number when Max is 0).
 	Do  func(ctx context.Context, batch []T)
@@ -33,9 +33,9 @@ type Queue[T any] struct {
 // Add queues item. When no batch is under way, this request does what
 // waits, its own item included, and leaves the items that came meanwhile
 // to a goroutine of its own; otherwise the batch under way is followed by
-// one with it. Either way no item waits for more than the batch before its
-// own. ctx's values reach Do; its cancellation does not beyond this
-// request's batch.
+// one with it. Either way an item waits only for the batches queued before
+// it (one, unless more than Max wait). ctx's values reach Do; its
+// cancellation does not beyond this request's batch.
 func (q *Queue[T]) Add(ctx context.Context, item T) {
 	q.mu.Lock()
 	q.queue = append(q.queue, item)
@@ -63,7 +63,7 @@ func (q *Queue[T]) next(ctx context.Context) (more bool) {
 	q.queue = slices.Delete(q.queue, 0, n)
 	q.mu.Unlock()
 	if n > 0 {
-		q.Do(ctx, batch)
+		q.do(ctx, batch)
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -72,4 +72,19 @@ func (q *Queue[T]) next(ctx context.Context) (more bool) {
 		return false
 	}
 	return true
+}
+
+// do runs Do. Should Do panic (the request's handler recovers), the queue
+// is no longer busy, so that the next item starts a batch instead of
+// waiting for ever; the items of the batch that panicked get no outcome.
+func (q *Queue[T]) do(ctx context.Context, batch []T) {
+	defer func() {
+		if p := recover(); p != nil {
+			q.mu.Lock()
+			q.busy = false
+			q.mu.Unlock()
+			panic(p)
+		}
+	}()
+	q.Do(ctx, batch)
 }

@@ -72,3 +72,32 @@ func TestQueue_ItemsThatComeMeanwhileAreDoneTogether(t *testing.T) {
 		t.Errorf("%d batches under way at once", most.Load())
 	}
 }
+
+// A batch whose work panics (in the request that did it, which its
+// handler recovers) does not hold up the items that come after it.
+func TestQueue_APanicInABatchDoesNotStopTheNext(t *testing.T) {
+	var q group.Queue[*item]
+	q.Do = func(_ context.Context, batch []*item) {
+		for _, it := range batch {
+			if it.n < 0 {
+				panic("bad item")
+			}
+			it.done <- len(batch)
+		}
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("the panic did not reach the request")
+			}
+		}()
+		q.Add(context.Background(), &item{n: -1, done: make(chan int, 1)})
+	}()
+	next := &item{n: 1, done: make(chan int, 1)}
+	go q.Add(context.Background(), next)
+	select {
+	case <-next.done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the item after the panic was never done")
+	}
+}
