@@ -28,15 +28,15 @@ type results struct {
 }
 
 type settings struct {
-	DurationS   float64  `json:"duration_s"`
-	Connections int      `json:"connections"`
-	Threads     int      `json:"threads"`
-	Rounds      int      `json:"privacy_rounds"`
-	ConsentRnds int      `json:"consent_rounds"`
-	RoundS      float64  `json:"round_duration_s"`
-	ServerEnv   []string `json:"server_env"`
-	PageBytes   int      `json:"privacy_page_bytes"`
-	PageHeaders []string `json:"privacy_page_headers"`
+	DurationS     float64  `json:"duration_s"`
+	Connections   int      `json:"connections"`
+	Threads       int      `json:"threads"`
+	Rounds        int      `json:"privacy_rounds"`
+	ConsentRounds int      `json:"consent_rounds"`
+	RoundS        float64  `json:"privacy_round_duration_s"`
+	ServerEnv     []string `json:"server_env"`
+	PageBytes     int      `json:"privacy_page_bytes"`
+	PageHeaders   []string `json:"privacy_page_headers"`
 }
 
 type ratio struct {
@@ -80,7 +80,7 @@ func (b *bench) completeResults() {
 	r := &b.res
 	r.Settings = settings{
 		DurationS: b.o.duration.Seconds(), Connections: b.o.connections, Threads: b.o.threads, Rounds: b.o.rounds,
-		ConsentRnds: b.o.consentRounds, RoundS: b.o.roundD.Seconds(),
+		ConsentRounds: b.o.consentRounds, RoundS: b.o.roundD.Seconds(),
 		PageBytes: len(b.page.body),
 	}
 	for _, kv := range serverEnv(b.benchURL, "bench/out/spool") {
