@@ -32,7 +32,8 @@ const (
 )
 
 // measure runs the scenarios in order: the GET pages with their baselines
-// side by side, then the POSTs, then pgbench.
+// side by side, then POST /consent in rounds with pgbench, then POST
+// /contact.
 func (b *bench) measure(ctx context.Context) error {
 	cookieArgs := []string{"Accept-Encoding: gzip", "Cookie: " + b.cookie}
 	gets := []scenario{
@@ -62,11 +63,7 @@ func (b *bench) measure(ctx context.Context) error {
 		}
 		var pair [2]scenario
 		for _, j := range order {
-			s := gets[j]
-			if b.o.rounds > 1 {
-				s.Key = fmt.Sprintf("privacy-round-%d", i+1)
-				s.Name = fmt.Sprintf("%s, round %d", s.Name, i+1)
-			}
+			s := inRound(gets[j], i, b.o.rounds)
 			if err := b.load(ctx, s, b.o.roundD, "get", cookieArgs...); err != nil {
 				return err
 			}
@@ -74,17 +71,7 @@ func (b *bench) measure(ctx context.Context) error {
 		}
 		b.res.Rounds = append(b.res.Rounds, newRound(i+1, gets[order[0]].Server, pair[0].Result, pair[1].Result))
 	}
-	if b.o.rounds > 1 {
-		med := medianRound(b.res.Rounds)
-		for _, s := range b.res.Scenarios {
-			if s.Key == fmt.Sprintf("privacy-round-%d", med.Round) {
-				s.Key = "privacy"
-				s.Name = fmt.Sprintf("%s (round %d: the median ratio of %d rounds)", gets[0].Name, med.Round, b.o.rounds)
-				s.MedianOf, s.Memory = b.o.rounds, nil
-				b.res.Scenarios = append(b.res.Scenarios, s)
-			}
-		}
-	}
+	b.countMedian(gets[0], b.res.Rounds)
 	if err := b.load(ctx, gets[2], b.o.duration, "get", cookieArgs...); err != nil {
 		return err
 	}
@@ -180,11 +167,7 @@ func (b *bench) consentRounds(ctx context.Context) error {
 	n := b.o.consentRounds
 	var pgbenchRuns []pgbenchResult
 	for i := range n {
-		s := site
-		if n > 1 {
-			s.Key = fmt.Sprintf("consent-round-%d", i+1)
-			s.Name = fmt.Sprintf("%s, round %d", s.Name, i+1)
-		}
+		s := inRound(site, i, n)
 		var siteRun wrkResult
 		var pgbenchRun pgbenchResult
 		runSite := func() error {
@@ -217,19 +200,37 @@ func (b *bench) consentRounds(ctx context.Context) error {
 		b.res.ConsentRounds = append(b.res.ConsentRounds, newRound(i+1, first, siteRun, wrkResult{RPS: pgbenchRun.TPS}))
 	}
 	b.res.PgbenchRounds = pgbenchRuns
-	med := medianRound(b.res.ConsentRounds)
-	b.res.Pgbench = pgbenchRuns[med.Round-1]
+	b.res.Pgbench = pgbenchRuns[b.countMedian(site, b.res.ConsentRounds).Round-1]
+	return nil
+}
+
+// inRound names scenario s as run in round i (from 0) of n, when there
+// are several.
+func inRound(s scenario, i, n int) scenario {
 	if n > 1 {
-		for _, s := range b.res.Scenarios {
-			if s.Key == fmt.Sprintf("consent-round-%d", med.Round) {
-				s.Key = "consent"
-				s.Name = fmt.Sprintf("%s (round %d: the median ratio of %d rounds)", site.Name, med.Round, n)
-				s.MedianOf, s.Memory = n, nil
-				b.res.Scenarios = append(b.res.Scenarios, s)
+		s.Key = fmt.Sprintf("%s-round-%d", s.Key, i+1)
+		s.Name = fmt.Sprintf("%s, round %d", s.Name, i+1)
+	}
+	return s
+}
+
+// countMedian finds the round with the median ratio and, when there are
+// several, lists the runs of s in it once more under s's own key: the one
+// the ratios and targets use.
+func (b *bench) countMedian(s scenario, rounds []round) round {
+	med := medianRound(rounds)
+	if n := len(rounds); n > 1 {
+		key := inRound(s, med.Round-1, n).Key
+		for _, x := range b.res.Scenarios {
+			if x.Key == key {
+				x.Key = s.Key
+				x.Name = fmt.Sprintf("%s (round %d: the median ratio of %d rounds)", s.Name, med.Round, n)
+				x.MedianOf, x.Memory = n, nil
+				b.res.Scenarios = append(b.res.Scenarios, x)
 			}
 		}
 	}
-	return nil
+	return med
 }
 
 func (b *bench) snapshot(ctx context.Context, spoolDir string) (rowCounts, int64, error) {

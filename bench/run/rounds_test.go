@@ -44,3 +44,27 @@ func TestEarlierSections_KeepsTheChangesAndWhatOtherBenchesWrote(t *testing.T) {
 		t.Errorf("an empty changes section: %q, %q", changes, others)
 	}
 }
+
+// The run of the median round is listed once more under the scenario's own
+// key, the one the ratios read; the other rounds stay under theirs.
+func TestCountMedian_ListsTheMedianRoundsRunUnderTheScenariosKey(t *testing.T) {
+	site := scenario{Key: "consent", Name: "POST /consent", Server: serverSite}
+	b := &bench{}
+	var rounds []round
+	for i, rps := range []float64{9000, 7000, 8000} {
+		s := inRound(site, i, 3)
+		s.Result = wrkResult{RPS: rps}
+		b.res.Scenarios = append(b.res.Scenarios, s)
+		rounds = append(rounds, newRound(i+1, serverSite, s.Result, wrkResult{RPS: 10000}))
+	}
+	if med := b.countMedian(site, rounds); med.Round != 3 {
+		t.Fatalf("median round %d, want 3 (0.80)", med.Round)
+	}
+	got := b.res.find("consent", serverSite)
+	if got.RPS != 8000 || len(b.res.Scenarios) != 4 || b.res.Scenarios[3].MedianOf != 3 {
+		t.Errorf("counted %v req/s among %d scenarios (%+v), want round 3's 8000 added once", got.RPS, len(b.res.Scenarios), b.res.Scenarios[3])
+	}
+	if b.res.Scenarios[0].Key != "consent-round-1" {
+		t.Errorf("round 1 listed as %q", b.res.Scenarios[0].Key)
+	}
+}
