@@ -167,13 +167,15 @@ const maxBatch = 64
 // many wait.
 func (r *Recorder) write(ctx context.Context, batch []*click) {
 	now := time.Now()
-	batch = slices.DeleteFunc(batch, func(c *click) bool {
+	waiting := batch[:0]
+	for _, c := range batch {
 		if now.Before(c.by) {
-			return false
+			waiting = append(waiting, c)
+		} else {
+			c.done <- r.settle(ctx, c.event, errWaitedTooLong)
 		}
-		c.done <- r.settle(ctx, c.event, errWaitedTooLong)
-		return true
-	})
+	}
+	batch = waiting
 	if len(batch) == 0 {
 		return
 	}
